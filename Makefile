@@ -1,0 +1,126 @@
+# git-clmodel build. `make deps` once on a fresh Debian 12 machine, then `make`, `make test`.
+# Sources are found by wildcard: a new file under libcore/, parsers/, cmd/ or tests/ needs no edit here.
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+GRAMMARS ?= build/grammars
+CC       ?= cc
+
+PKGS      := libgit2 tree-sitter openblas libcurl jansson libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN   := -Wall -Wextra $(if $(WERROR),-Werror)
+SANITIZERS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := $(if $(SAN),$(SANITIZERS))
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -Ilibcore -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+LDLIBS := $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC   := $(shell find libcore parsers -name '*.c' 2>/dev/null | sort)
+CMD_SRC   := $(sort $(wildcard cmd/*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCHES   := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
+GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
+
+.PHONY: all deps grammars test check-asan install demo bench bench-train bench-mine bench-cl clean
+all: $(BUILD)/git-clmodel $(BUILD)/libclcore.a
+
+DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
+	libcmocka-dev libjansson-dev libpcre2-dev git
+
+# apt-get only what is missing, so a second run is quiet and needs no network.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+	@$(MAKE) --no-print-directory grammars
+
+grammars: $(GRAMMAR_LIB)
+
+$(GRAMMARS)/.fetched: parsers/grammars.lock parsers/fetch-grammars.sh
+	sh parsers/fetch-grammars.sh parsers/grammars.lock $(GRAMMARS)
+	@touch $@
+
+# Each grammar compiles against its own src/ (its own tree_sitter/parser.h); Debian's is too old.
+$(GRAMMAR_LIB): $(GRAMMARS)/.fetched parsers/grammar-objects.sh
+	@mkdir -p $(GRAMMARS)/obj
+	@sh parsers/grammar-objects.sh parsers/grammars.lock $(GRAMMARS) | while read -r name ver src; do \
+		for f in parser scanner; do \
+			[ -f $$src/$$f.c ] || continue; \
+			obj=$(GRAMMARS)/obj/$$name-$$f.o; \
+			[ $$obj -nt $$src/$$f.c ] && continue; \
+			echo "  CC $$name/$$f.c"; \
+			$(CC) -std=c11 -O2 -g0 -w -fPIC -I$$src -c $$src/$$f.c -o $$obj || exit 1; \
+		done; \
+	done
+	@rm -f $@ && ar rcs $@ $(GRAMMARS)/obj/*.o
+
+$(GRAMMAR_HDR): parsers/grammars.lock parsers/grammar-objects.sh
+	@mkdir -p $(dir $@)
+	@sh parsers/grammar-objects.sh parsers/grammars.lock $(GRAMMARS) | \
+		awk 'BEGIN { print "/* generated from parsers/grammars.lock */" } \
+		{ printf "#define CLM_GRAMMAR_VERSION_%s \"%s\"\n", toupper($$1), $$2 }' > $@
+
+$(BUILD)/obj/%.o: %.c | $(GRAMMAR_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libclcore.a: $(LIB_OBJ)
+	@rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/git-clmodel: $(CMD_OBJ) $(BUILD)/libclcore.a $(GRAMMAR_LIB)
+	@echo "  LD $@"
+	@$(CC) $(SANFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libclcore.a $(GRAMMAR_LIB) tests/unit/test_helpers.h
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libclcore.a $(GRAMMAR_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
+
+test: all $(TESTS)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
+
+bench: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh all
+
+bench-train: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh train
+
+bench-mine: all $(BENCHES)
+	@BUILD=$(BUILD) REPO=$(REPO) sh tests/bench/run.sh mine
+
+bench-cl: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh cl
+
+demo: deps all
+	@BUILD=$(BUILD) sh fixtures/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks
+	install -m 755 $(BUILD)/git-clmodel $(DESTDIR)$(PREFIX)/bin/git-clmodel
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 755 hooks/* $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks/
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/gen $(BUILD)/asan $(BUILD)/git-clmodel $(BUILD)/libclcore.a
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+/* The subcommands: one file each in cmd/, dispatched by main.c. */
+#ifndef CLM_CMD_COMMANDS_H
+#define CLM_CMD_COMMANDS_H
+
+#include "cmd/options.h"
+
+/* A subcommand's entry point: argv[0] is the command name; returns the process exit code. */
+typedef int (*clm_command_fn)(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+
+struct clm_command {
+	const char *name;
+	clm_command_fn fn;   /* NULL: listed, but not available in this build yet */
+	const char *summary; /* one line for `git clmodel help` */
+};
+
+/* The command table, ending with a NULL name. */
+extern const struct clm_command clm_commands[];
+
+/* Look a command up by name; NULL when unknown. */
+const struct clm_command *clm_find_command(const char *name);
+
+int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+
+#endif

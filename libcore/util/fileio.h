@@ -1,0 +1,22 @@
+/* Reading and writing whole files safely. */
+#ifndef CLM_UTIL_FILEIO_H
+#define CLM_UTIL_FILEIO_H
+
+#include <stddef.h>
+#include "util/strbuf.h"
+
+/* Append the contents of `path` to `out`; refuse files over `max_bytes` (0 = no cap).
+ * Returns 0, CLM_ENOTFOUND, CLM_EINVALID (too big) or CLM_EIO, with a message naming the path. */
+int clm_read_file(const char *path, size_t max_bytes, struct clm_strbuf *out);
+
+/* Write `len` bytes to `path` atomically: a temporary file beside it, fsync, rename.
+ * On failure the old file is untouched and the temporary removed. */
+int clm_write_file_atomic(const char *path, const void *data, size_t len);
+
+/* Create `path` and its missing parents (like mkdir -p); 0 or CLM_EIO. */
+int clm_mkdir_p(const char *path, unsigned mode);
+
+/* Non-zero when `path` exists (any type). */
+int clm_path_exists(const char *path);
+
+#endif

@@ -1,0 +1,136 @@
+/* libcore/util: errors, strbuf, files, JSON and JSON lines. */
+#include "test_helpers.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/jsonl.h"
+#include "util/strbuf.h"
+
+static void strbuf_grows_and_keeps_nul_bytes(void **state)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	(void)state;
+	assert_string_equal(sb.buf, "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(clm_strbuf_addf(&sb, "%d,", i), 0);
+	assert_true(sb.len > 1000);
+	assert_int_equal(sb.buf[sb.len], '\0');
+	clm_strbuf_reset(&sb);
+	assert_int_equal(clm_strbuf_add(&sb, "a\0b", 3), 0);
+	assert_int_equal(sb.len, 3);
+	assert_memory_equal(sb.buf, "a\0b", 3);
+	clm_strbuf_release(&sb);
+	assert_int_equal(sb.len, 0);
+}
+
+static void strbuf_detach_of_empty_is_a_string(void **state)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	size_t len = 99;
+	char *s = clm_strbuf_detach(&sb, &len);
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(len, 0);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void error_wrap_prefixes(void **state)
+{
+	(void)state;
+	assert_int_equal(clm_error_set(CLM_EINVALID, "bad %s", "thing"), CLM_EINVALID);
+	assert_int_equal(clm_error_wrap(CLM_EINVALID, "reading '%s'", "x.json"), CLM_EINVALID);
+	assert_string_equal(clm_error(), "reading 'x.json': bad thing");
+	clm_error_clear();
+	assert_string_equal(clm_error(), "");
+}
+
+static void file_roundtrip_atomic_and_capped(void **state)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	char *dir = clm_test_tmpdir(), path[256];
+	(void)state;
+	snprintf(path, sizeof(path), "%s/a/b/c.txt", dir);
+	assert_int_equal(clm_write_file_atomic(path, "x", 1), CLM_EIO); /* parent missing */
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(clm_mkdir_p(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/b/c.txt", dir);
+	assert_int_equal(clm_write_file_atomic(path, "hello", 5), 0);
+	assert_int_equal(clm_read_file(path, 0, &sb), 0);
+	assert_string_equal(sb.buf, "hello");
+	clm_strbuf_reset(&sb);
+	assert_int_equal(clm_read_file(path, 4, &sb), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "larger than 4 bytes"));
+	assert_int_equal(clm_read_file("/nonexistent/zz", 0, &sb), CLM_ENOTFOUND);
+	clm_strbuf_release(&sb);
+	free(dir);
+}
+
+static void json_parse_rejects_garbage_with_position(void **state)
+{
+	json_t *v;
+	int64_t n;
+	(void)state;
+	assert_null(clm_json_parse("{\"a\": }", 7, "cfg"));
+	assert_non_null(strstr(clm_error(), "cfg: invalid JSON at line 1"));
+	assert_null(clm_json_parse("{\"a\":1,\"a\":2}", 13, "dup"));
+	v = clm_json_parse("{\"n\": 5, \"s\": \"x\"}", 18, "obj");
+	assert_non_null(v);
+	assert_int_equal(clm_json_get_int(v, "n", 0, 10, &n, "obj"), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(clm_json_get_int(v, "n", 0, 4, &n, "obj"), CLM_EINVALID);
+	assert_int_equal(clm_json_get_int(v, "s", 0, 4, &n, "obj"), CLM_EINVALID);
+	assert_null(clm_json_get_string(v, "missing", "obj"));
+	assert_non_null(strstr(clm_error(), "field 'missing' is missing"));
+	json_decref(v);
+}
+
+static void jsonl_streams_objects_and_reports_line(void **state)
+{
+	const char *text = "{\"a\":1}\n\n{\"a\":2}\r\n[1]\n";
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct clm_jsonl_reader r;
+	json_t *o;
+	(void)state;
+	clm_jsonl_reader_init(&r, fp, "data.jsonl", 0);
+	assert_int_equal(clm_jsonl_next(&r, &o), 1);
+	assert_int_equal(json_integer_value(json_object_get(o, "a")), 1);
+	json_decref(o);
+	assert_int_equal(clm_jsonl_next(&r, &o), 1);
+	assert_int_equal(json_integer_value(json_object_get(o, "a")), 2);
+	json_decref(o);
+	assert_int_equal(clm_jsonl_next(&r, &o), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "data.jsonl:4: expected a JSON object"));
+	clm_jsonl_reader_release(&r);
+	fclose(fp);
+}
+
+static void jsonl_rejects_overlong_line(void **state)
+{
+	char text[200];
+	FILE *fp;
+	struct clm_jsonl_reader r;
+	json_t *o;
+	(void)state;
+	memset(text, 'x', sizeof(text));
+	fp = fmemopen(text, sizeof(text), "r");
+	clm_jsonl_reader_init(&r, fp, "big.jsonl", 100);
+	assert_int_equal(clm_jsonl_next(&r, &o), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "longer than 100 bytes"));
+	clm_jsonl_reader_release(&r);
+	fclose(fp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(strbuf_grows_and_keeps_nul_bytes),
+		cmocka_unit_test(strbuf_detach_of_empty_is_a_string),
+		cmocka_unit_test(error_wrap_prefixes),
+		cmocka_unit_test(file_roundtrip_atomic_and_capped),
+		cmocka_unit_test(json_parse_rejects_garbage_with_position),
+		cmocka_unit_test(jsonl_streams_objects_and_reports_line),
+		cmocka_unit_test(jsonl_rejects_overlong_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
