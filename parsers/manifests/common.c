@@ -97,3 +97,27 @@ int clm_manifest_add(struct clm_dep_list *out, struct clm_span name, struct clm_
 	free(s);
 	return rc;
 }
+
+int clm_ts_named_children(TSNode node, TSNode **out, uint32_t *count)
+{
+	uint32_t n = ts_node_named_child_count(node), i = 0;
+	TSTreeCursor cur;
+
+	*out = NULL;
+	*count = 0;
+	if (!n)
+		return 0;
+	if (!(*out = malloc(n * sizeof(**out))))
+		return clm_error_oom();
+	cur = ts_tree_cursor_new(node);
+	if (ts_tree_cursor_goto_first_child(&cur)) {
+		do {
+			TSNode c = ts_tree_cursor_current_node(&cur);
+			if (ts_node_is_named(c) && i < n)
+				(*out)[i++] = c;
+		} while (ts_tree_cursor_goto_next_sibling(&cur));
+	}
+	ts_tree_cursor_delete(&cur);
+	*count = i;
+	return 0;
+}

@@ -5,6 +5,7 @@
 #include "parsers/manifest.h"
 
 #include <stddef.h>
+#include <tree_sitter/api.h>
 
 extern const struct clm_manifest_parser clm_manifest_pypi;
 extern const struct clm_manifest_parser clm_manifest_npm;
@@ -57,5 +58,9 @@ int clm_manifest_add(struct clm_dep_list *out, struct clm_span name, struct clm_
 /* Like clm_manifest_add with C strings. */
 int clm_manifest_add_str(struct clm_dep_list *out, const char *name, const char *spec,
 			 const char *group);
+
+/* The named children of `node` in a new array *out (caller frees; NULL when there are none);
+ * 0 or CLM_ENOMEM. Indexing ts_node_named_child one by one is quadratic in tree-sitter. */
+int clm_ts_named_children(TSNode node, TSNode **out, uint32_t *count);
 
 #endif

@@ -51,6 +51,8 @@ static int add_requirement_lines(const char *path, size_t first_line, struct clm
 struct setup_py {
 	const char *path, *data;
 	TSNode module;
+	TSNode *stmts; /* the module's statements */
+	uint32_t nstmts;
 	struct clm_dep_list *out;
 };
 
@@ -107,8 +109,8 @@ static int find_assignment(const struct setup_py *s, struct clm_span name, TSNod
 {
 	int found = 0;
 
-	for (uint32_t i = 0; i < ts_node_named_child_count(s->module); i++) {
-		TSNode st = ts_node_named_child(s->module, i), a, left;
+	for (uint32_t i = 0; i < s->nstmts; i++) {
+		TSNode st = s->stmts[i], a, left;
 		if (strcmp(ts_node_type(st), "expression_statement") ||
 		    !ts_node_named_child_count(st))
 			continue;
@@ -151,8 +153,11 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 	n = resolve(s, n);
 	type = ts_node_type(n);
 	if (!strcmp(type, "list") || !strcmp(type, "tuple")) {
-		for (uint32_t i = 0; i < ts_node_named_child_count(n) && !rc; i++) {
-			TSNode item = ts_node_named_child(n, i);
+		TSNode *items;
+		uint32_t count;
+		rc = clm_ts_named_children(n, &items, &count);
+		for (uint32_t i = 0; i < count && !rc; i++) {
+			TSNode item = items[i];
 			clm_strbuf_reset(&sb);
 			if (string_value(s, item, &sb)) {
 				struct clm_span req = { sb.buf, sb.len };
@@ -160,6 +165,7 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 							      s->out);
 			}
 		}
+		free(items);
 	} else if (string_value(s, n, &sb)) {
 		struct clm_span text = { sb.buf, sb.len };
 		rc = add_requirement_lines(s->path, node_line(n), text, group, s->out);
@@ -172,7 +178,9 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 static int add_extras(const struct setup_py *s, TSNode n)
 {
 	struct clm_strbuf key = CLM_STRBUF_INIT;
-	int rc = 0, is_dict;
+	TSNode *items;
+	uint32_t count;
+	int rc, is_dict;
 
 	n = resolve(s, n);
 	is_dict = !strcmp(ts_node_type(n), "dictionary");
@@ -180,8 +188,9 @@ static int add_extras(const struct setup_py *s, TSNode n)
 		n = ts_node_child_by_field_name(n, "arguments", 9);
 	if (ts_node_is_null(n))
 		return 0;
-	for (uint32_t i = 0; i < ts_node_named_child_count(n) && !rc; i++) {
-		TSNode item = ts_node_named_child(n, i), k, v;
+	rc = clm_ts_named_children(n, &items, &count);
+	for (uint32_t i = 0; i < count && !rc; i++) {
+		TSNode item = items[i], k, v;
 		const char *type = ts_node_type(item);
 
 		clm_strbuf_reset(&key);
@@ -201,6 +210,7 @@ static int add_extras(const struct setup_py *s, TSNode n)
 		if (!ts_node_is_null(v))
 			rc = add_requirement_value(s, v, key.buf);
 	}
+	free(items);
 	clm_strbuf_release(&key);
 	return rc;
 }
@@ -223,12 +233,12 @@ static int is_setup_call(const struct setup_py *s, TSNode call)
 
 static int add_setup_call(const struct setup_py *s, TSNode call)
 {
-	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
-	int rc = 0;
+	TSNode args = ts_node_child_by_field_name(call, "arguments", 9), *kws = NULL;
+	uint32_t count = 0;
+	int rc = ts_node_is_null(args) ? 0 : clm_ts_named_children(args, &kws, &count);
 
-	for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args) && !rc;
-	     i++) {
-		TSNode kw = ts_node_named_child(args, i), name, value;
+	for (uint32_t i = 0; i < count && !rc; i++) {
+		TSNode kw = kws[i], name, value;
 		struct clm_span key;
 		const char *group;
 
@@ -244,6 +254,7 @@ static int add_setup_call(const struct setup_py *s, TSNode call)
 		else if ((group = requirement_group(key.p, key.n)))
 			rc = add_requirement_value(s, value, group);
 	}
+	free(kws);
 	return rc;
 }
 
@@ -291,6 +302,10 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 		ts_tree_delete(tree);
 		return rc;
 	}
+	if ((rc = clm_ts_named_children(s.module, &s.stmts, &s.nstmts)) < 0) {
+		ts_tree_delete(tree);
+		return rc;
+	}
 	/* walk every node in document order without recursion */
 	cur = ts_tree_cursor_new(s.module);
 	for (int done = 0; !done && !rc;) {
@@ -309,6 +324,7 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 		}
 	}
 	ts_tree_cursor_delete(&cur);
+	free(s.stmts);
 	ts_tree_delete(tree);
 	return rc;
 }

@@ -274,17 +274,20 @@ static int convert_value(struct builder *b, TSNode node, const char *key, struct
 		if (t && !(t->str = decode_string(b->data + s, e - s)))
 			rc = clm_error_oom();
 	} else if (!strcmp(type, "array")) {
-		uint32_t count = ts_node_named_child_count(node);
+		TSNode *kids = NULL;
+		uint32_t count = 0;
 		t = new_value(CLM_TOML_ARRAY, key, line);
+		if (t)
+			rc = clm_ts_named_children(node, &kids, &count);
 		for (uint32_t i = 0; t && i < count && !rc; i++) {
-			TSNode c = ts_node_named_child(node, i);
 			struct clm_toml *item;
-			if (!strcmp(ts_node_type(c), "comment"))
+			if (!strcmp(ts_node_type(kids[i]), "comment"))
 				continue;
-			rc = convert_value(b, c, NULL, &item);
+			rc = convert_value(b, kids[i], NULL, &item);
 			if (!rc && (rc = append(t, item)) < 0)
 				clm_toml_free(item);
 		}
+		free(kids);
 	} else if (!strcmp(type, "inline_table")) {
 		t = new_value(CLM_TOML_TABLE, key, line);
 		if (t)
@@ -333,14 +336,14 @@ static int add_pair(struct builder *b, TSNode pair, struct clm_toml *table)
 /* Add the pair children of `node` from child `first` on to `table`. */
 static int fill_pairs(struct builder *b, TSNode node, uint32_t first, struct clm_toml *table)
 {
-	uint32_t count = ts_node_named_child_count(node);
-	int rc = 0;
+	TSNode *kids;
+	uint32_t count;
+	int rc = clm_ts_named_children(node, &kids, &count);
 
-	for (uint32_t i = first; i < count && !rc; i++) {
-		TSNode c = ts_node_named_child(node, i);
-		if (!strcmp(ts_node_type(c), "pair"))
-			rc = add_pair(b, c, table);
-	}
+	for (uint32_t i = first; i < count && !rc; i++)
+		if (!strcmp(ts_node_type(kids[i]), "pair"))
+			rc = add_pair(b, kids[i], table);
+	free(kids);
 	return rc;
 }
 
@@ -405,6 +408,8 @@ static size_t error_line(TSNode n)
 int clm_toml_parse(const char *path, const char *data, size_t len, struct clm_toml **root)
 {
 	struct builder b = { path, data, 0 };
+	TSNode *kids = NULL;
+	uint32_t count = 0;
 	TSParser *parser;
 	TSTree *tree;
 	TSNode doc;
@@ -429,9 +434,9 @@ int clm_toml_parse(const char *path, const char *data, size_t len, struct clm_to
 		return rc;
 	}
 	t = new_value(CLM_TOML_TABLE, "", 1);
-	rc = t ? 0 : clm_error_oom();
-	for (uint32_t i = 0; t && i < ts_node_named_child_count(doc) && !rc; i++) {
-		TSNode c = ts_node_named_child(doc, i);
+	rc = t ? clm_ts_named_children(doc, &kids, &count) : clm_error_oom();
+	for (uint32_t i = 0; t && i < count && !rc; i++) {
+		TSNode c = kids[i];
 		const char *type = ts_node_type(c);
 		if (!strcmp(type, "pair"))
 			rc = add_pair(&b, c, t);
@@ -440,6 +445,7 @@ int clm_toml_parse(const char *path, const char *data, size_t len, struct clm_to
 		else if (!strcmp(type, "table_array_element"))
 			rc = add_table(&b, c, 1, t);
 	}
+	free(kids);
 	ts_tree_delete(tree);
 	if (rc < 0) {
 		clm_toml_free(t);
