@@ -145,6 +145,9 @@ struct clm_version_info {
  * Free with clm_version_infos_free. */
 int clm_store_list(struct clm_store *s, const git_oid *from, size_t max, struct clm_version_info **out, size_t *n);
 
+/* Free the strings of one info. */
+void clm_version_info_release(struct clm_version_info *v);
+
 /* Free a list from clm_store_list. */
 void clm_version_infos_free(struct clm_version_info *v, size_t n);
 

@@ -76,7 +76,7 @@ int clm_store_describe(struct clm_store *s, const git_oid *id, struct clm_versio
 	return rc;
 }
 
-static void info_release(struct clm_version_info *v)
+void clm_version_info_release(struct clm_version_info *v)
 {
 	free(v->summary);
 	free(v->strategy);
@@ -87,7 +87,7 @@ static void info_release(struct clm_version_info *v)
 void clm_version_infos_free(struct clm_version_info *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
-		info_release(&v[i]);
+		clm_version_info_release(&v[i]);
 	free(v);
 }
 
