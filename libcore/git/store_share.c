@@ -237,9 +237,8 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 	if (rc == 0)
 		rc = plan_incoming(s, &in, &n);
 	/* Notes first: merging them loses nothing, and the unpin check reads them. */
-	if (rc == 0 && clm_ref_read(s->repo, INCOMING_NOTES, &notes) == 0)
+	if (rc == 0 && git_reference_name_to_id(&notes, s->repo, INCOMING_NOTES) == 0)
 		rc = clm_notes_merge(s, &notes, &res->notes_changed);
-	clm_error_clear();
 	if (rc == 0)
 		rc = apply_incoming(s, in, n, res);
 	incoming_free(in, n);
@@ -261,9 +260,8 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 		return rc;
 	if ((rc = clm_store_fetch(s, remote, res)) < 0)
 		goto done;
-	if (clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &notes) == 0)
+	if (git_reference_name_to_id(&notes, s->repo, CLM_STORE_NOTES_REF) == 0)
 		args[nargs++] = CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF;
-	clm_error_clear();
 	/* A pin removed here goes away there too; the unpin line in the notes says why. */
 	for (size_t i = 0; i < res->nunpinned && ndel < 16; i++, ndel++) {
 		clm_strbuf_init(&deletions[ndel]);
