@@ -118,10 +118,11 @@ void clm_layernorm_backward(float *dx, float *dw, float *db, const float *dy, co
 #define GELU_K 0.7978845608028654f /* sqrt(2 / pi) */
 
 /* tanh as an odd rational minimax fit (degree 13 over 6, |error| < 3e-8 on the clamped range):
- * no libm call, so the GELU loops vectorise; tanhf was a tenth of a training step. */
+ * several times cheaper than libm's tanhf, which took a tenth of a training step. */
 static inline float tanh_fast(float x)
 {
-	x = x > 9.0f ? 9.0f : x < -9.0f ? -9.0f : x;
+	x = x < 9.0f ? x : 9.0f; /* tanh(9) is 1 to float precision */
+	x = x > -9.0f ? x : -9.0f;
 	float x2 = x * x;
 	float p = -2.76076847742355e-16f;
 	p = p * x2 + 2.00018790482477e-13f;
@@ -137,7 +138,7 @@ static inline float tanh_fast(float x)
 	return x * p / q;
 }
 
-void clm_gelu_forward(float *y, const float *x, long n)
+void clm_gelu_forward(float *restrict y, const float *restrict x, long n)
 {
 	for (long i = 0; i < n; i++) {
 		float v = x[i];
@@ -145,7 +146,7 @@ void clm_gelu_forward(float *y, const float *x, long n)
 	}
 }
 
-void clm_gelu_backward(float *dx, const float *x, const float *dy, long n)
+void clm_gelu_backward(float *restrict dx, const float *restrict x, const float *restrict dy, long n)
 {
 	for (long i = 0; i < n; i++) {
 		float v = x[i];
