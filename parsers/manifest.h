@@ -39,7 +39,7 @@ struct clm_dep_change_list {
 };
 
 /* Reads a file named `path` of the same tree, for `-r other.txt` includes; returns 0 and sets
- * *data/*len (owned by the callee until the next call) or a negative code when absent. */
+ * `data` and `len` (owned by the callee until the next call) or a negative code when absent. */
 typedef int (*clm_manifest_read_fn)(void *ctx, const char *path, const char **data, size_t *len);
 
 struct clm_manifest_parser {
