@@ -68,7 +68,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	struct clm_mine_options o;
 	struct clm_mine_stats st;
-	struct report r = { ctx->json, NULL, NULL };
+	struct report r = { 0, NULL, NULL };
 	long window = CLM_MINE_DEFAULT_WINDOW, max_tokens = CLM_MINE_DEFAULT_MAX_TOKENS;
 	int all_parents = 0, rescan = 0, to_stdout = 0, exit_code = 0, rc, npos;
 	git_repository *repo;
@@ -88,6 +88,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(usage, opts, "at most one revision range");
 	if (window < 0 || window > 1000000 || max_tokens < 1)
 		return clm_usage_error(usage, opts, "--window must be 0 or more, --max-tokens 1 or more");
+	r.json = ctx->json;
 	clm_mine_options_init(&o);
 	o.range = npos ? argv[0] : NULL;
 	o.all_parents = all_parents;
@@ -119,7 +120,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 					"commits", (json_int_t)st.commits, "examples", (json_int_t)st.examples,
 					"skipped_files", (json_int_t)st.skipped_files, "missing_objects",
 					(json_int_t)st.missing_objects, "shallow", st.shallow);
-		if (!out || clm_json_dump_pretty(out, &sb) < 0) {
+		if (!out || clm_json_dump(out, &sb) < 0 || clm_strbuf_addch(&sb, '\n') < 0) {
 			json_decref(out);
 			return clm_die_error();
 		}

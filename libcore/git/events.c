@@ -94,11 +94,12 @@ static int add_event(struct clm_dep_event_list *out, const char *ecosystem, cons
 	e.from = dup_or_empty(c->from_lower && *c->from_lower ? c->from_lower : c->from_spec);
 	e.to = dup_or_empty(c->to_lower && *c->to_lower ? c->to_lower : c->to_spec);
 	e.manifest = strdup(manifest);
+	e.group = dup_or_empty(c->group);
 	e.kind = c->kind;
 	e.level = c->level;
 	e.commit = *commit;
 	out->items[out->n++] = e;
-	if (!e.ecosystem || !e.package || !e.from_spec || !e.to_spec || !e.from || !e.to || !e.manifest)
+	if (!e.ecosystem || !e.package || !e.from_spec || !e.to_spec || !e.from || !e.to || !e.manifest || !e.group)
 		return clm_error_oom();
 	return 0;
 }
@@ -180,9 +181,10 @@ json_t *clm_event_to_json(const struct clm_dep_event *e)
 										  : json_null();
 
 	git_oid_tostr(hex, sizeof(hex), &e->commit);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "ecosystem", e->ecosystem, "package",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "ecosystem", e->ecosystem, "package",
 			 e->package, "kind", kinds[e->kind], "from", e->from, "to", e->to, "from_spec", e->from_spec,
-			 "to_spec", e->to_spec, "manifest", e->manifest, "commit", hex, "level", level);
+			 "to_spec", e->to_spec, "manifest", e->manifest, "group", e->group, "commit", hex, "level",
+			 level);
 }
 
 void clm_dep_event_list_release(struct clm_dep_event_list *l)
@@ -190,7 +192,7 @@ void clm_dep_event_list_release(struct clm_dep_event_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		struct clm_dep_event *e = &l->items[i];
 		free(e->ecosystem), free(e->package), free(e->from), free(e->to);
-		free(e->from_spec), free(e->to_spec), free(e->manifest);
+		free(e->from_spec), free(e->to_spec), free(e->manifest), free(e->group);
 	}
 	free(l->items);
 	l->items = NULL;

@@ -13,6 +13,7 @@ struct clm_dep_event {
 	char *from, *to;                /* normalised versions (lower bounds, else as written); "" when absent */
 	char *from_spec, *to_spec;      /* as written */
 	char *manifest;                 /* repository-relative manifest path */
+	char *group;                    /* "runtime", "dev", ...; "" when the parser gives none */
 	enum clm_dep_change_kind kind;
 	enum clm_semver_level level;
 	git_oid commit;
