@@ -7,7 +7,8 @@
 #include <string.h>
 
 static const struct clm_manifest_parser *const parsers[] = {
-	&clm_manifest_pypi, &clm_manifest_npm, &clm_manifest_go,
+	&clm_manifest_pypi,  &clm_manifest_npm,    &clm_manifest_go,       &clm_manifest_cargo,
+	&clm_manifest_maven, &clm_manifest_gradle, &clm_manifest_rubygems, &clm_manifest_nuget,
 	NULL,
 };
 
