@@ -68,6 +68,32 @@ static int go_match(const char *package, const char *module)
 	}
 }
 
+/* Maven coordinates "group:artifact" rarely spell the Java package exactly: accept the group as
+ * a prefix, the group without its last element (com.fasterxml.jackson.core -> com.fasterxml.jackson)
+ * when it has three or more, or the artifact as one element of the package (gson). */
+static int maven_match(const char *package, const char *module)
+{
+	const char *colon = strchr(package, ':'), *artifact = colon ? colon + 1 : "";
+	size_t gl = colon ? (size_t)(colon - package) : strlen(package), al = strlen(artifact);
+	const char *last_dot = NULL, *p;
+	int dots = 0;
+
+	if (gl && !strncmp(module, package, gl) && (module[gl] == '\0' || module[gl] == '.'))
+		return 1;
+	for (size_t i = 0; i < gl; i++)
+		if (package[i] == '.') {
+			dots++;
+			last_dot = package + i;
+		}
+	if (dots >= 2 && !strncmp(module, package, (size_t)(last_dot - package)) &&
+	    module[last_dot - package] == '.')
+		return 1;
+	for (p = module; al && (p = strstr(p, artifact)); p++)
+		if ((p == module || p[-1] == '.') && (p[al] == '\0' || p[al] == '.'))
+			return 1;
+	return 0;
+}
+
 int clm_import_from_package(const char *ecosystem, const char *package, const char *module)
 {
 	if (!strcmp(ecosystem, "pypi"))
@@ -80,11 +106,8 @@ int clm_import_from_package(const char *ecosystem, const char *package, const ch
 		char pkg[256];
 		return normalise(package, strlen(package), pkg, sizeof(pkg)) && !strcmp(pkg, module);
 	}
-	if (!strcmp(ecosystem, "maven") || !strcmp(ecosystem, "gradle")) {
-		const char *colon = strchr(package, ':');
-		size_t gl = colon ? (size_t)(colon - package) : strlen(package);
-		return gl && !strncmp(module, package, gl) && (module[gl] == '\0' || module[gl] == '.');
-	}
+	if (!strcmp(ecosystem, "maven") || !strcmp(ecosystem, "gradle"))
+		return maven_match(package, module);
 	if (!strcmp(ecosystem, "nuget"))
 		return has_prefix_path(module, package, '.');
 	if (!strcmp(ecosystem, "rubygems")) {
