@@ -2,6 +2,7 @@
 #include "git/blob.h"
 #include "git/code_examples.h"
 #include "git/events.h"
+#include "git/history_walk.h"
 #include "git/mine_state.h"
 #include "git/repo.h"
 #include "git/taskdir.h"
@@ -34,6 +35,7 @@ struct miner {
 	struct clm_code_miner code;
 	struct clm_strbuf tasks_dir;
 	struct open_task task;
+	json_t *ids;             /* task id -> commit, for the tasks of this run */
 };
 
 void clm_mine_options_init(struct clm_mine_options *o)
@@ -98,29 +100,46 @@ static int close_task(struct miner *m)
 	return rc;
 }
 
-/* A task id not yet used by another commit's task in the tasks folder. */
-static char *unique_task_id(struct miner *m, const char *id, const char *commit_hex)
+/* The commit owning task `id`: from this run, else (unless rescanning) from the tasks folder;
+ * NULL when none. Caller frees. */
+static char *task_owner(struct miner *m, const char *id)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
-	char *esc = clm_task_id_escape(id), *out = NULL;
+	const char *run = json_string_value(json_object_get(m->ids, id));
+	char *esc, *owner = NULL;
 	json_t *old = NULL;
-	const char *old_commit;
 
-	if (!esc)
-		return NULL;
-	if (!m->o->stream && clm_strbuf_addf(&path, "%s/%s/task.json", m->tasks_dir.buf, esc) == 0 &&
+	if (run || m->o->stream || m->o->rescan)
+		return run ? strdup(run) : NULL;
+	esc = clm_task_id_escape(id);
+	if (esc && clm_strbuf_addf(&path, "%s/%s/task.json", m->tasks_dir.buf, esc) == 0 &&
 	    clm_read_file(path.buf, 16 << 20, &data) == 0 && (old = clm_json_parse(data.buf, data.len, path.buf)) &&
-	    (old_commit = json_string_value(json_object_get(old, "commit"))) && strcmp(old_commit, commit_hex)) {
-		if (asprintf(&out, "%s@%.12s", id, commit_hex) < 0)
-			out = NULL;
-	} else {
-		out = strdup(id);
-	}
+	    json_string_value(json_object_get(old, "commit")))
+		owner = strdup(json_string_value(json_object_get(old, "commit")));
 	clm_error_clear();
 	json_decref(old);
 	free(esc);
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&data);
+	return owner;
+}
+
+/* A task id that no other commit's task uses: `id`, or `id@<commit>` on a clash. */
+static char *unique_task_id(struct miner *m, const char *id, const char *commit_hex)
+{
+	char *owner = task_owner(m, id), *out = NULL;
+
+	if (owner && strcmp(owner, commit_hex)) {
+		if (asprintf(&out, "%s@%.12s", id, commit_hex) < 0)
+			out = NULL;
+	} else {
+		out = strdup(id);
+	}
+	free(owner);
+	if (out && json_object_set_new(m->ids, out, json_string(commit_hex)) < 0) {
+		free(out);
+		out = NULL;
+	}
 	return out;
 }
 
@@ -321,73 +340,35 @@ out:
 	return rc;
 }
 
-/* Set up the walk over `range`; *tip receives the commit the range ends at. */
-static int start_walk(struct miner *m, git_revwalk **out, git_oid *tip, const struct clm_mine_state *state)
-{
-	const char *range = m->o->range ? m->o->range : "HEAD";
-	git_revspec spec;
-	git_revwalk *w;
-	int rc;
-
-	if (git_revparse(&spec, m->repo, range) < 0)
-		return clm_git_error(CLM_EINVALID, range);
-	if (spec.flags & GIT_REVSPEC_MERGE_BASE) {
-		git_object_free(spec.from);
-		git_object_free(spec.to);
-		return clm_error_set(CLM_EINVALID, "%s: symmetric ranges (A...B) are not supported", range);
-	}
-	rc = git_revwalk_new(&w, m->repo);
-	if (rc == 0)
-		rc = git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	if (rc == 0 && !m->o->all_parents)
-		rc = git_revwalk_simplify_first_parent(w);
-	if (rc == 0 && (spec.flags & GIT_REVSPEC_RANGE)) {
-		*tip = *git_object_id(spec.to);
-		rc = git_revwalk_push(w, tip);
-		if (rc == 0)
-			rc = git_revwalk_hide(w, git_object_id(spec.from));
-	} else if (rc == 0) {
-		*tip = *git_object_id(spec.from);
-		rc = git_revwalk_push(w, tip);
-	}
-	git_object_free(spec.from);
-	git_object_free(spec.to);
-	for (size_t i = 0; rc == 0 && state && i < state->n; i++)
-		if (git_revwalk_hide(w, &state->tips[i]) < 0)
-			git_error_clear(); /* a remembered tip that is gone no longer limits the walk */
-	if (rc < 0) {
-		git_revwalk_free(w);
-		return clm_git_error(CLM_EINVALID, range);
-	}
-	*out = w;
-	return 0;
-}
-
 int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_mine_stats *st)
 {
-	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 } };
+	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, NULL };
 	struct clm_mine_state state = { 0 };
-	git_revwalk *walk = NULL;
+	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
 	int rc, use_state = !o->stream && !o->rescan;
 
 	memset(st, 0, sizeof(*st));
 	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
+	m.ids = json_object();
+	if (!m.ids) {
+		rc = clm_error_oom();
+		goto out;
+	}
 	if ((rc = clm_code_miner_init(&m.code, o->max_tokens)) < 0 ||
 	    (rc = clm_repo_state_path(repo, "tasks", &m.tasks_dir)) < 0)
 		goto out;
-	if (!o->stream && (rc = clm_mine_state_load(repo, &state)) < 0)
+	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
 		goto out;
-	if ((rc = start_walk(&m, &walk, &tip, use_state ? &state : NULL)) < 0)
+	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.n, &tip)) < 0)
 		goto out;
-	if (git_repository_is_shallow(repo))
-		clm_progress_note(&m.progress, "note: shallow clone; mining stops where its history does");
+	if (walk.first_parent_only)
+		clm_progress_note(&m.progress, "note: shallow clone; walking first parents only");
 	while (rc == 0) {
-		int wr = git_revwalk_next(&oid, walk);
-		if (wr == GIT_ITEROVER)
+		int wr = clm_history_walk_next(&walk, &oid);
+		if (wr == 0)
 			break;
 		if (wr < 0) {
-			clm_git_error(CLM_EGENERIC, "history walk");
 			clm_progress_note(&m.progress, "warning: %s; stopping the walk here", clm_error());
 			st->shallow = 1;
 			break;
@@ -396,16 +377,26 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		rc = mine_commit(&m, &oid);
 		clm_progress_update(&m.progress, st->commits, "%zu events, %zu examples", st->events, st->examples);
 	}
+	if (walk.boundary && !st->shallow) {
+		clm_progress_note(&m.progress, "note: history ends at a shallow-clone boundary; older commits are "
+				  "not mined");
+		st->shallow = 1;
+	}
 	if (rc == 0)
 		rc = close_task(&m);
-	if (rc == 0 && !o->stream && (rc = clm_mine_state_add(repo, &state, &tip)) == 0)
-		rc = clm_mine_state_save(repo, &state);
+	if (rc == 0 && !o->stream) {
+		if (o->rescan && (rc = clm_mine_state_load(repo, &state)) < 0)
+			goto out;
+		if ((rc = clm_mine_state_add(repo, &state, &tip)) == 0)
+			rc = clm_mine_state_save(repo, &state);
+	}
 out:
 	clm_progress_end(&m.progress);
 	release_task(&m.task);
-	git_revwalk_free(walk);
+	clm_history_walk_release(&walk);
 	clm_mine_state_release(&state);
 	clm_code_miner_release(&m.code);
 	clm_strbuf_release(&m.tasks_dir);
+	json_decref(m.ids);
 	return rc;
 }
