@@ -39,7 +39,7 @@ static int first_parent_chain(git_repository *repo, const git_oid *start, const 
 	int rc = 0;
 
 	if (git_repository_odb(&odb, repo) < 0)
-		return clm_git_error(CLM_EGENERIC, "object database");
+		return clm_git_error(GIT_ERROR, "object database");
 	for (;;) {
 		git_commit *c;
 		if (stop && stop->n && bsearch(&id, stop->v, stop->n, sizeof(git_oid), oid_cmp))
@@ -100,7 +100,7 @@ int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, con
 	if (!range)
 		range = "HEAD";
 	if (git_revparse(&spec, repo, range) < 0)
-		return clm_git_error(CLM_EINVALID, range);
+		return clm_git_error(GIT_EINVALIDSPEC, "%s", range);
 	if (spec.flags & GIT_REVSPEC_MERGE_BASE) {
 		git_object_free(spec.from);
 		git_object_free(spec.to);
@@ -129,7 +129,7 @@ int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, con
 		if (git_revwalk_hide(w->revwalk, &hide[i]) < 0)
 			git_error_clear(); /* a remembered tip that is gone no longer limits the walk */
 	if (rc < 0) {
-		rc = clm_git_error(CLM_EINVALID, range);
+		rc = clm_git_error(GIT_EINVALIDSPEC, "%s", range);
 		clm_history_walk_release(w);
 	}
 	return rc;
@@ -148,7 +148,7 @@ int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid)
 	rc = git_revwalk_next(oid, w->revwalk);
 	if (rc == GIT_ITEROVER)
 		return 0;
-	return rc < 0 ? clm_git_error(CLM_EGENERIC, "history walk") : 1;
+	return rc < 0 ? clm_git_error(GIT_ERROR, "history walk") : 1;
 }
 
 void clm_history_walk_release(struct clm_history_walk *w)

@@ -292,7 +292,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 
 	git_oid_tostr(hex, sizeof(hex), oid);
 	if (git_commit_lookup(&c, m->repo, oid) < 0 || git_commit_tree(&nw, c) < 0) {
-		clm_git_error(CLM_ENOTFOUND, "commit or tree missing");
+		clm_git_error(GIT_ENOTFOUND, "commit or tree missing");
 		warn_missing(m, "commit", oid);
 		goto out;
 	}
@@ -309,7 +309,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, m->repo, old, nw, &dopts) < 0) {
-		clm_git_error(CLM_EGENERIC, "tree diff");
+		clm_git_error(GIT_ERROR, "tree diff");
 		warn_missing(m, "tree", oid);
 		goto out;
 	}

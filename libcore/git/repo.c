@@ -1,12 +1,22 @@
 #include "git/repo.h"
 #include "util/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-int clm_git_error(int code, const char *what)
+int clm_git_error(int gitrc, const char *fmt, ...)
 {
 	const git_error *e = git_error_last();
-	return clm_error_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+	char ctx[512];
+	va_list ap;
+	int code = gitrc == GIT_ENOTFOUND ? CLM_ENOTFOUND : gitrc == GIT_EMODIFIED ? CLM_ECONFLICT
+		 : gitrc == GIT_ELOCKED ? CLM_ELOCKED : gitrc == GIT_EINVALIDSPEC ? CLM_EINVALID : CLM_EGENERIC;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	return clm_error_set(code, "%s: %s", ctx, e && e->message ? e->message : "libgit2 error");
 }
 
 int clm_repo_open(git_repository **out)
@@ -17,7 +27,7 @@ int clm_repo_open(git_repository **out)
 	rc = git_repository_open_ext(out, ".", 0, NULL);
 	if (rc < 0) {
 		*out = NULL;
-		rc = clm_git_error(rc == GIT_ENOTFOUND ? CLM_ENOTFOUND : CLM_EGENERIC, "not a git repository");
+		rc = clm_git_error(rc, "not a git repository");
 		git_libgit2_shutdown();
 		return rc;
 	}

@@ -15,7 +15,8 @@ void clm_repo_close(git_repository *repo);
 /* Append "<git-common-dir>/clmodel/<sub>" to `out` (shared by all worktrees); 0 or CLM_ENOMEM. */
 int clm_repo_state_path(git_repository *repo, const char *sub, struct clm_strbuf *out);
 
-/* Set the message from libgit2's last error, prefixed with `what`, and return `code`. */
-int clm_git_error(int code, const char *what);
+/* Turn libgit2's last error into a CLM_E* code and message, prefixed with printf-formatted
+ * context; `gitrc` is the libgit2 return code. */
+int clm_git_error(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
