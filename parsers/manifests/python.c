@@ -120,19 +120,13 @@ int clm_pypi_add_requirement(const char *path, size_t line, struct clm_span req,
 	return rc;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* requirements.txt, requirements-dev.txt, dev-requirements.in, requirements/base.txt */
 static int is_requirements_file(const char *path)
 {
 	const char *base = clm_path_basename(path);
 	size_t dirlen = (size_t)(base - path);
 
-	if (!has_suffix(base, ".txt") && !has_suffix(base, ".in"))
+	if (!clm_has_suffix(base, ".txt") && !clm_has_suffix(base, ".in"))
 		return 0;
 	if (strstr(base, "requirements"))
 		return 1;

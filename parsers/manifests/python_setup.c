@@ -1,7 +1,6 @@
 /* setuptools manifests: setup.py (literal arguments of setup(), via tree-sitter-python) and
  * setup.cfg (INI sections [options] and [options.extras_require]). */
 #include "parsers/manifests/python.h"
-#include "parsers/languages.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -55,11 +54,6 @@ struct setup_py {
 	uint32_t nstmts;
 	struct clm_dep_list *out;
 };
-
-static size_t node_line(TSNode n)
-{
-	return (size_t)ts_node_start_point(n).row + 1;
-}
 
 static struct clm_span node_span(const struct setup_py *s, TSNode n)
 {
@@ -161,14 +155,14 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 			clm_strbuf_reset(&sb);
 			if (string_value(s, item, &sb)) {
 				struct clm_span req = { sb.buf, sb.len };
-				rc = clm_pypi_add_requirement(s->path, node_line(item), req, group,
+				rc = clm_pypi_add_requirement(s->path, clm_ts_line(item), req, group,
 							      s->out);
 			}
 		}
 		free(items);
 	} else if (string_value(s, n, &sb)) {
 		struct clm_span text = { sb.buf, sb.len };
-		rc = add_requirement_lines(s->path, node_line(n), text, group, s->out);
+		rc = add_requirement_lines(s->path, clm_ts_line(n), text, group, s->out);
 	}
 	clm_strbuf_release(&sb);
 	return rc;
@@ -258,26 +252,10 @@ static int add_setup_call(const struct setup_py *s, TSNode call)
 	return rc;
 }
 
-static size_t first_error_line(TSNode n)
-{
-	for (;;) {
-		uint32_t count = ts_node_child_count(n), i;
-
-		if (ts_node_is_missing(n) || !strcmp(ts_node_type(n), "ERROR"))
-			return node_line(n);
-		for (i = 0; i < count && !ts_node_has_error(ts_node_child(n, i)); i++)
-			;
-		if (i == count)
-			return node_line(n);
-		n = ts_node_child(n, i);
-	}
-}
-
 int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 			    struct clm_dep_list *out)
 {
 	struct setup_py s;
-	TSParser *parser;
 	TSTree *tree;
 	TSTreeCursor cur;
 	int rc;
@@ -286,22 +264,9 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 	s.path = path;
 	s.data = data;
 	s.out = out;
-	if ((rc = clm_manifest_check_text(path, data, len)) < 0)
+	if ((rc = clm_ts_parse_manifest(path, data, len, "python", "invalid Python", &tree)) < 0)
 		return rc;
-	if (len > UINT32_MAX)
-		return clm_manifest_reject(path, 0, "file too large");
-	if ((rc = clm_language_parser(clm_language_by_name("python"), &parser)) < 0)
-		return rc;
-	tree = ts_parser_parse_string(parser, NULL, data, (uint32_t)len);
-	ts_parser_delete(parser);
-	if (!tree)
-		return clm_manifest_reject(path, 0, "Python parser failed");
 	s.module = ts_tree_root_node(tree);
-	if (ts_node_has_error(s.module)) {
-		rc = clm_manifest_reject(path, first_error_line(s.module), "invalid Python");
-		ts_tree_delete(tree);
-		return rc;
-	}
 	if ((rc = clm_ts_named_children(s.module, &s.stmts, &s.nstmts)) < 0) {
 		ts_tree_delete(tree);
 		return rc;

@@ -21,10 +21,9 @@ struct ruby_arg {
 static int rubygems_matches(const char *path)
 {
 	const char *base = clm_path_basename(path);
-	size_t n = strlen(base);
 
 	return !strcmp(base, "Gemfile") || !strcmp(base, "gems.rb") ||
-	       (n > 8 && !strcmp(base + n - 8, ".gemspec"));
+	       (clm_has_suffix(base, ".gemspec") && strcmp(base, ".gemspec"));
 }
 
 /* The dependency group for a Bundler group symbol (the first one of an array): "dev" for
