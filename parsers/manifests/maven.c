@@ -1,7 +1,7 @@
 /* Maven: pom.xml dependencies named groupId:artifactId, versions with ${property} references
  * resolved from <properties> and the project's own coordinates, versions of dependencies
  * without one taken from <dependencyManagement>. The parent POM is a dependency (group
- * "parent"); the project's own <version> is not. */
+ * "parent"); the project's own <version> is not. Profiles and build plugins are not read. */
 #include "parsers/manifests/common.h"
 #include "parsers/manifests/xml.h"
 #include "util/error.h"

@@ -200,6 +200,9 @@ static int opens_block(struct clm_span line)
 					       "def", "class", "module", NULL };
 	struct clm_span rest;
 
+	/* a block opened and closed on one line ("if x then y end") leaves nothing open */
+	if (line.n > 4 && !memcmp(line.p + line.n - 4, " end", 4))
+		return 0;
 	for (const char *const *o = openers; *o; o++)
 		if (starts_word(line, *o, &rest))
 			return 1;
