@@ -149,13 +149,13 @@ static int pypi_parse(const char *path, const char *data, size_t len, clm_manife
 	const char *base = clm_path_basename(path);
 
 	if (!strcmp(base, "pyproject.toml"))
-		return clm_pypi_parse_pyproject(path, data, len, out);
+		return clm_pypi_parse_pyproject(path, data, len, read, read_ctx, out);
 	if (!strcmp(base, "Pipfile"))
 		return clm_pypi_parse_pipfile(path, data, len, out);
 	if (!strcmp(base, "setup.py"))
 		return clm_pypi_parse_setup_py(path, data, len, out);
 	if (!strcmp(base, "setup.cfg"))
-		return clm_pypi_parse_setup_cfg(path, data, len, out);
+		return clm_pypi_parse_setup_cfg(path, data, len, read, read_ctx, out);
 	return clm_pypi_parse_requirements(path, data, len, read, read_ctx, out);
 }
 

@@ -24,9 +24,33 @@ static const char *requirement_group(const char *key, size_t n)
 	return NULL;
 }
 
-/* Requirements one per line (setuptools also accepts a multi-line string); "#" comments. */
+/* "file: a.txt, b.txt": requirements read from those files of the tree. */
+static int add_files(const char *path, struct clm_span list, const char *group,
+		     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
+{
+	char name[512];
+	int rc = 0;
+
+	while (list.n && !rc) {
+		size_t n = 0;
+		while (n < list.n && list.p[n] != ',' && !isspace((unsigned char)list.p[n]))
+			n++;
+		if (n && n < sizeof(name)) {
+			memcpy(name, list.p, n);
+			name[n] = '\0';
+			rc = clm_pypi_add_file(path, name, group, read, read_ctx, out);
+		}
+		list.p += n + (n < list.n);
+		list.n -= n + (n < list.n);
+	}
+	return rc;
+}
+
+/* Requirements one per line (setuptools also accepts a multi-line string); "#" comments;
+ * "file:" lines name requirement files, read through `read` (may be NULL). */
 static int add_requirement_lines(const char *path, size_t first_line, struct clm_span text,
-				 const char *group, struct clm_dep_list *out)
+				 const char *group, clm_manifest_read_fn read, void *read_ctx,
+				 struct clm_dep_list *out)
 {
 	struct clm_lines it;
 	struct clm_span line;
@@ -38,9 +62,13 @@ static int add_requirement_lines(const char *path, size_t first_line, struct clm
 		if (hash)
 			line.n = (size_t)(hash - line.p);
 		line = clm_span_trim(line);
-		if (line.n && !(line.n >= 5 && !memcmp(line.p, "file:", 5)))
+		if (line.n >= 5 && !memcmp(line.p, "file:", 5)) {
+			struct clm_span files = { line.p + 5, line.n - 5 };
+			rc = add_files(path, clm_span_trim(files), group, read, read_ctx, out);
+		} else if (line.n) {
 			rc = clm_pypi_add_requirement(path, first_line + it.lineno - 1, line, group,
 						      out);
+		}
 	}
 	return rc;
 }
@@ -162,7 +190,7 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 		free(items);
 	} else if (string_value(s, n, &sb)) {
 		struct clm_span text = { sb.buf, sb.len };
-		rc = add_requirement_lines(s->path, clm_ts_line(n), text, group, s->out);
+		rc = add_requirement_lines(s->path, clm_ts_line(n), text, group, NULL, NULL, s->out);
 	}
 	clm_strbuf_release(&sb);
 	return rc;
@@ -302,10 +330,12 @@ struct cfg_value {
 	size_t line;
 };
 
-static int flush_value(const char *path, struct cfg_value *v, struct clm_dep_list *out)
+static int flush_value(const char *path, struct cfg_value *v, clm_manifest_read_fn read,
+		       void *read_ctx, struct clm_dep_list *out)
 {
 	struct clm_span text = { v->text.buf, v->text.len };
-	int rc = v->group ? add_requirement_lines(path, v->line, text, v->group, out) : 0;
+	int rc = v->group ? add_requirement_lines(path, v->line, text, v->group, read, read_ctx, out) :
+			    0;
 
 	clm_strbuf_reset(&v->text);
 	v->group = NULL;
@@ -313,7 +343,7 @@ static int flush_value(const char *path, struct cfg_value *v, struct clm_dep_lis
 }
 
 int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
-			     struct clm_dep_list *out)
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
 	struct cfg_value v = { NULL, CLM_STRBUF_INIT, 0 };
 	struct clm_strbuf section = CLM_STRBUF_INIT, group = CLM_STRBUF_INIT;
@@ -337,7 +367,7 @@ int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
 			}
 			continue;
 		}
-		if ((rc = flush_value(path, &v, out)) < 0)
+		if ((rc = flush_value(path, &v, read, read_ctx, out)) < 0)
 			break;
 		if (t.p[0] == '[') {
 			if (t.p[t.n - 1] != ']') {
@@ -370,7 +400,7 @@ int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
 		clm_strbuf_addch(&v.text, '\n');
 	}
 	if (!rc)
-		rc = flush_value(path, &v, out);
+		rc = flush_value(path, &v, read, read_ctx, out);
 	clm_strbuf_release(&v.text);
 	clm_strbuf_release(&section);
 	clm_strbuf_release(&group);
