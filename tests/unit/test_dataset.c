@@ -87,12 +87,17 @@ static void splits_are_a_function_of_the_id(void **state)
 
 static void codetask_subsets_are_nested(void **state)
 {
-	char dir[4096];
 	struct clm_dataset small = { 0 }, big = { 0 };
+	FILE *fp;
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/data/codetask", clm_test_shared());
-	assert_int_equal(clm_codetask_load(dir, "bugs2fix", "valid", 20, &small), 0);
-	assert_int_equal(clm_codetask_load(dir, "bugs2fix", "valid", 60, &big), 0);
+	assert_int_equal(system("mkdir -p sub/bugs2fix"), 0);
+	fp = fopen("sub/bugs2fix/valid.jsonl", "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fprintf(fp, "{\"id\": \"bugs2fix-valid-%d\", \"source\": \"s%d\", \"target\": \"t%d\"}\n", i, i, i);
+	fclose(fp);
+	assert_int_equal(clm_codetask_load("sub", "bugs2fix", "valid", 20, &small), 0);
+	assert_int_equal(clm_codetask_load("sub", "bugs2fix", "valid", 60, &big), 0);
 	assert_int_equal(small.n, 20);
 	assert_int_equal(big.n, 60);
 	assert_int_equal(small.items[0].kind, CLM_KIND_REFINE);
@@ -100,10 +105,12 @@ static void codetask_subsets_are_nested(void **state)
 	for (size_t i = 0; i < small.n; i++) {
 		int found = 0;
 		for (size_t j = 0; j < big.n; j++)
-			found |= !strcmp(small.items[i].id, big.items[j].id);
+			found |= !strcmp(small.items[i].id, big.items[j].id) && !strcmp(small.items[i].source, big.items[j].source);
 		assert_true(found);
+		if (i)
+			assert_true(strcmp(small.items[i - 1].id, small.items[i].id) != 0);
 	}
-	assert_int_equal(clm_codetask_load(dir, "nope", "valid", 1, &small), CLM_ENOTFOUND);
+	assert_int_equal(clm_codetask_load("sub", "nope", "valid", 1, &small), CLM_ENOTFOUND);
 	clm_dataset_release(&small);
 	clm_dataset_release(&big);
 }
