@@ -49,6 +49,23 @@ void clm_linear_backward(float *dx, float *dW, float *dbias, const float *dy, co
 		}
 }
 
+void clm_tied_logits_forward(float *logits, const float *h, const float *E, int n, int c, int v)
+{
+	if (n > 0)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, v, c, 1.0f, h, c, E, c, 0.0f, logits, v);
+}
+
+void clm_tied_logits_backward(float *dh, float *dE, const float *dlogits, const float *h, const float *E, int n,
+			      int c, int v)
+{
+	if (n <= 0)
+		return;
+	if (dh)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, c, v, 1.0f, dlogits, v, E, c, 1.0f, dh, c);
+	if (dE)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, v, c, n, 1.0f, dlogits, v, h, c, 1.0f, dE, c);
+}
+
 void clm_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b,
 			   int n, int c, float eps)
 {

@@ -21,6 +21,13 @@ void clm_linear_forward(float *y, const float *x, const float *W, const float *b
 void clm_linear_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
 			 int n, int in, int out);
 
+/* logits[n x v] = h[n x c] E^T with the token embedding E [v x c] (the tied output projection). */
+void clm_tied_logits_forward(float *logits, const float *h, const float *E, int n, int c, int v);
+
+/* dh += dlogits E, dE += dlogits^T h (each skipped when NULL). */
+void clm_tied_logits_backward(float *dh, float *dE, const float *dlogits, const float *h, const float *E, int n,
+			      int c, int v);
+
 /* y = (x - mean) * rstd * w + b per row; saves mean and rstd (n each) for the backward. */
 void clm_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b,
 			   int n, int c, float eps);
