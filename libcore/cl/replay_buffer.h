@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
-#include "cl/rng.h"
+#include "nn/rng.h"
 #include "data/dataset.h"
 
 struct clm_replay_buffer {
