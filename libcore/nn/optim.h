@@ -55,7 +55,7 @@ float clm_adamw_lr_at(const struct clm_adamw_config *c, int64_t step);
 int clm_adamw_step(struct clm_adamw *o, struct clm_gpt *m, int n_accum);
 
 /* Append the state to `out` as "clm.optim.step" (I64 scalar) and "clm.optim.m.<param>",
- * "clm.optim.v.<param>" (F32, the parameter's shape). 0 or a negative code. */
+ * "clm.optim.v.<param>" (F32, flattened). 0 or a negative code. */
 int clm_adamw_save(const struct clm_adamw *o, struct clm_tensor_list *out);
 
 /* Replace the state by the one in `in` (config is not stored: pass the same config to init).
