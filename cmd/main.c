@@ -20,7 +20,7 @@ const struct clm_command clm_commands[] = {
 	{ "eval", NULL, "score a model version on every task it knows" },
 	{ "suggest", NULL, "rewrite or complete code with the model that serves HEAD" },
 	{ "score", NULL, "score predictions against references (BLEU, EM, CodeBLEU)" },
-	{ "bench", NULL, "run the CodeTask continual-learning benchmark" },
+	{ "bench", cmd_bench, "run the CodeTask continual-learning benchmark" },
 	{ "log", NULL, "list the versions of a model" },
 	{ "show", NULL, "show a model version: config, tasks, accuracy matrix, sizes" },
 	{ "which", NULL, "say which model version serves a commit, and why" },

@@ -1,4 +1,5 @@
 #include "data/codetask.h"
+#include "data/pydoc.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/jsonl.h"
@@ -117,4 +118,49 @@ int clm_codetask_load(const char *dir, const char *family, const char *split, si
 	}
 	clm_dataset_release(&ds);
 	return rc < 0 ? rc : 0;
+}
+
+int clm_codetask_stream_load(const char *data_dir, const char *py_root, size_t max_train, size_t max_eval,
+			     size_t max_chars, struct clm_codetask_stream *out)
+{
+	static const char *const order[CLM_CODETASK_NTASKS] = { "concode", "codetrans", "pydoc", "bugs2fix" };
+	struct clm_dataset all = { 0 };
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t t = 0; t < CLM_CODETASK_NTASKS && !rc; t++) {
+		const struct clm_codetask_family *fam = clm_codetask_family(order[t]);
+		out->names[t] = order[t];
+		if (fam) {
+			out->kinds[t] = fam->kind;
+			out->langs[t] = fam->lang;
+			rc = clm_codetask_load(data_dir, fam->name, "train", max_train, &out->train[t]);
+			if (!rc)
+				rc = clm_codetask_load(data_dir, fam->name, "valid", max_eval, &out->eval[t]);
+			continue;
+		}
+		out->kinds[t] = CLM_KIND_SUMMARIZE;
+		out->langs[t] = "python";
+		rc = clm_pydoc_collect(py_root, "pydoc", max_chars, 0, &all);
+		if (!rc)
+			rc = clm_dataset_filter_split(&all, CLM_SPLIT_TRAIN, &out->train[t]);
+		if (!rc)
+			rc = clm_dataset_filter_split(&all, CLM_SPLIT_VALID, &out->eval[t]);
+		if (!rc)
+			rc = clm_dataset_subsample(&out->train[t], max_train);
+		if (!rc)
+			rc = clm_dataset_subsample(&out->eval[t], max_eval);
+		clm_dataset_release(&all);
+	}
+	if (rc)
+		clm_codetask_stream_release(out);
+	return rc;
+}
+
+void clm_codetask_stream_release(struct clm_codetask_stream *s)
+{
+	for (size_t t = 0; t < CLM_CODETASK_NTASKS; t++) {
+		clm_dataset_release(&s->train[t]);
+		clm_dataset_release(&s->eval[t]);
+	}
 }

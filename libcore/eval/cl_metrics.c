@@ -1,5 +1,6 @@
 #include "eval/cl_metrics.h"
 
+#include <math.h>
 #include <string.h>
 
 void clm_cl_summarize(const double *r, size_t n, const double *base, struct clm_cl_summary *out)
@@ -14,9 +15,9 @@ void clm_cl_summarize(const double *r, size_t n, const double *base, struct clm_
 	if (n < 2)
 		return;
 	for (size_t j = 0; j + 1 < n; j++) {
-		double best = r[j];
-		for (size_t l = 1; l + 1 < n; l++)
-			if (r[l * n + j] > best)
+		double best = r[j * n + j];
+		for (size_t l = 0; l + 1 < n; l++)
+			if (!isnan(r[l * n + j]) && r[l * n + j] > best)
 				best = r[l * n + j];
 		out->forgetting += (best - last[j]) / (double)(n - 1);
 		out->bwt += (last[j] - r[j * n + j]) / (double)(n - 1);
@@ -33,7 +34,7 @@ static json_t *row_json(const double *v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t j = 0; a && j < n; j++)
-		if (json_array_append_new(a, json_real(v[j])) < 0) {
+		if (json_array_append_new(a, isnan(v[j]) ? json_null() : json_real(v[j])) < 0) {
 			json_decref(a);
 			return NULL;
 		}

@@ -1,5 +1,7 @@
 /* Continual-learning metrics from the accuracy matrix R: R[i][j] is the score on task j after
- * learning tasks 0..i (row-major, n x n). */
+ * learning tasks 0..i (row-major, n x n). Entries that were not evaluated are NaN: they are
+ * skipped where a maximum is taken; the last row, the diagonal and R[j-1][j] (for forward
+ * transfer) must be present. */
 #ifndef CLM_EVAL_CL_METRICS_H
 #define CLM_EVAL_CL_METRICS_H
 

@@ -32,6 +32,23 @@ static void forgetting_uses_best_earlier_score_not_diagonal(void **state)
 	assert_true(s.fwt == 0);
 }
 
+static void unevaluated_entries_are_skipped(void **state)
+{
+	/* R[0][2] was not evaluated (only tasks up to i + 1 are). */
+	const double r[9] = { 0.5, 0.1, NAN, 0.3, 0.6, 0.2, 0.2, 0.4, 0.7 };
+	const double base[3] = { 0.0, 0.05, 0.1 };
+	const char *names[3] = { "a", "b", "c" };
+	struct clm_cl_summary s;
+	json_t *o;
+	(void)state;
+	clm_cl_summarize(r, 3, base, &s);
+	assert_true(fabs(s.forgetting - 0.25) < 1e-12);
+	assert_true(fabs(s.fwt - 0.075) < 1e-12);
+	o = clm_cl_matrix_json(names, r, 3, base);
+	assert_true(json_is_null(json_array_get(json_array_get(json_object_get(o, "R"), 0), 2)));
+	json_decref(o);
+}
+
 static void single_task_has_no_transfer(void **state)
 {
 	const double r[1] = { 0.42 };
@@ -63,6 +80,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(three_tasks_with_base),
 		cmocka_unit_test(forgetting_uses_best_earlier_score_not_diagonal),
+		cmocka_unit_test(unevaluated_entries_are_skipped),
 		cmocka_unit_test(single_task_has_no_transfer),
 		cmocka_unit_test(matrix_json_has_rows_and_summary),
 	};

@@ -1,6 +1,7 @@
 /* libcore/cl: each strategy trains two tiny tasks on a tiny model and shows its defining property;
  * every strategy's state survives a save/load round trip. Text is encoded as bytes. */
 #include "test_helpers.h"
+#include "cl/byte_codec.h"
 #include "cl/strategy.h"
 #include "cl/trainer.h"
 #include "nn/config.h"
@@ -10,32 +11,7 @@
 
 #include <math.h>
 
-#define SEP 256
-#define EOS 257
-
-static int byte_encode(void *ctx, const char *text, size_t len, int32_t **ids, size_t *n)
-{
-	int32_t *g = realloc(*ids, (*n + len + 1) * sizeof(*g));
-	(void)ctx;
-	if (!g)
-		return CLM_ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		g[*n + i] = (unsigned char)text[i];
-	*n += len;
-	*ids = g;
-	return 0;
-}
-
-static int byte_decode(void *ctx, const int32_t *ids, size_t n, struct clm_strbuf *out)
-{
-	(void)ctx;
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] < 256 && clm_strbuf_addch(out, (char)ids[i]) < 0)
-			return CLM_ENOMEM;
-	return 0;
-}
-
-static struct clm_text_codec codec = { byte_encode, byte_decode, NULL, SEP, EOS, 12, 12 };
+static struct clm_text_codec codec;
 
 /* Task "upper": lowercase word -> uppercase; task "rev": word -> reversed. */
 static void make_task(struct clm_dataset *ds, const char *task, int n)
@@ -64,6 +40,8 @@ static void fixture_init(struct fixture *f)
 {
 	struct clm_gpt_config cfg = { 1, 2, 16, 48, 258, 1e-5f };
 	memset(f, 0, sizeof(*f));
+	clm_byte_codec(&codec);
+	codec.max_source = codec.max_target = 12;
 	assert_int_equal(clm_gpt_init(&f->m, &cfg, 42), 0);
 	make_task(&f->t1, "upper", 24);
 	make_task(&f->t2, "rev", 24);
@@ -113,8 +91,8 @@ static float *routed_logits(struct fixture *f, struct clm_strategy *s, const str
 		int32_t *src = NULL, *tgt = NULL;
 		size_t ns = 0, nt = 0;
 		items[i] = (struct clm_cl_item){ &ds->items[i], task };
-		byte_encode(NULL, ds->items[i].source, strlen(ds->items[i].source), &src, &ns);
-		byte_encode(NULL, ds->items[i].target, strlen(ds->items[i].target), &tgt, &nt);
+		codec.encode(NULL, ds->items[i].source, strlen(ds->items[i].source), &src, &ns);
+		codec.encode(NULL, ds->items[i].target, strlen(ds->items[i].target), &tgt, &nt);
 		assert_true(clm_batch_add_pair(&bare, src, (int)ns, tgt, (int)nt, NULL, 0, -1, 48) >= 0);
 		free(src), free(tgt);
 	}
