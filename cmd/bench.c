@@ -57,7 +57,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *strategies = NULL;
 	long steps = -1, batch = 8, train_limit = -1, eval_limit = -1, max_new = 48, prompt_len = -1, top_k = -1;
 	long replay_size = 200, seed = 1;
-	double lr = 1e-3;
+	double lr = 1e-3, frozen_lr = 1e-2;
 	int quick = 0, individual = 1, rc, code;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_FLAG, 0, "quick", &quick, NULL, "small budget (finishes in minutes)" },
@@ -68,6 +68,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_INT, 0, "steps", &steps, "<n>", "optimizer steps per task (quick 40, full 1000)" },
 		{ CLM_OPT_INT, 0, "batch-size", &batch, "<n>", "examples per step (8)" },
 		{ CLM_OPT_DOUBLE, 0, "lr", &lr, "<x>", "learning rate (1e-3)" },
+		{ CLM_OPT_DOUBLE, 0, "frozen-lr", &frozen_lr, "<x>", "learning rate of prompts and adapters (1e-2)" },
 		{ CLM_OPT_INT, 0, "train-limit", &train_limit, "<n>", "training examples per task (quick 400, full all)" },
 		{ CLM_OPT_INT, 0, "eval-limit", &eval_limit, "<n>", "evaluation examples per task (quick 24, full 200)" },
 		{ CLM_OPT_INT, 0, "max-new-tokens", &max_new, "<n>", "generation length cap (48)" },
@@ -115,6 +116,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	cfg.train.steps = (int)steps;
 	cfg.train.batch_size = (int)batch;
 	cfg.train.adamw.lr = (float)lr;
+	cfg.train.frozen_lr = (float)frozen_lr;
 	cfg.train.max_new_tokens = (int)max_new;
 	clm_cl_params_defaults(&cfg.params);
 	cfg.params.replay_size = (size_t)replay_size;
@@ -131,6 +133,14 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	} else {
 		cfg.strategies = all_strategies;
 		cfg.n_strategies = sizeof(all_strategies) / sizeof(all_strategies[0]);
+	}
+	for (size_t k = 0; k < cfg.n_strategies; k++) {
+		struct clm_strategy probe;
+		if (clm_strategy_create(&probe, cfg.strategies[k], &cfg.params) < 0) {
+			free(list);
+			return clm_usage_error(usage, opts, "%s", clm_error());
+		}
+		clm_strategy_release(&probe);
 	}
 
 	clm_progress_begin(&progress, "bench", 0, ctx->quiet);
@@ -165,9 +175,9 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	j = clm_bench_result_json(&res);
 	md = clm_bench_result_markdown(&res);
 	if (j)
-		json_object_set_new(j, "config", json_pack("{s:s, s:i, s:i, s:f, s:I, s:I, s:i, s:i, s:i}", "base",
+		json_object_set_new(j, "config", json_pack("{s:s, s:i, s:i, s:f, s:f, s:I, s:I, s:i, s:i, s:i}", "base",
 							   random_base, "steps", (int)steps, "batch_size", (int)batch,
-							   "lr", lr, "train_limit", (json_int_t)train_limit,
+							   "lr", lr, "frozen_lr", frozen_lr, "train_limit", (json_int_t)train_limit,
 							   "eval_limit", (json_int_t)eval_limit, "prompt_len",
 							   cfg.params.prompt_len, "top_k", cfg.params.top_k,
 							   "max_new_tokens", (int)max_new));

@@ -73,6 +73,7 @@ struct clm_strategy;
 
 struct clm_strategy_ops {
 	const char *name;
+	int frozen_backbone; /* trains only prompts, keys or adapters (they may take their own learning rate) */
 	/* Prepare the model for learning task s->ntasks (its training set `train`): trainable flags,
 	 * new prompts or adapters. Called before training each task. */
 	int (*begin_task)(struct clm_strategy *s, struct clm_gpt *m, const struct clm_dataset *train);

@@ -79,6 +79,7 @@ static void lora_release(struct clm_strategy *s)
 
 const struct clm_strategy_ops clm_cl_lora_ops = {
 	.name = "lora",
+	.frozen_backbone = 1,
 	.begin_task = lora_begin,
 	.route = lora_route,
 	.end_task = lora_end,

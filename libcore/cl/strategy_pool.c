@@ -292,6 +292,7 @@ static void pool_release(struct clm_strategy *s)
 
 const struct clm_strategy_ops clm_cl_pp_ops = {
 	.name = "pp",
+	.frozen_backbone = 1,
 	.begin_task = pp_begin,
 	.route = pool_route,
 	.extra_loss = pool_extra_loss,
@@ -303,6 +304,7 @@ const struct clm_strategy_ops clm_cl_pp_ops = {
 
 const struct clm_strategy_ops clm_cl_pptf_ops = {
 	.name = "pp-tf",
+	.frozen_backbone = 1,
 	.begin_task = pptf_begin,
 	.route = pool_route,
 	.extra_loss = pool_extra_loss,

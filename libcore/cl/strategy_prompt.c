@@ -149,6 +149,7 @@ static void prompt_release(struct clm_strategy *s)
 
 const struct clm_strategy_ops clm_cl_spt_ops = {
 	.name = "spt",
+	.frozen_backbone = 1,
 	.begin_task = spt_begin,
 	.route = prompt_route,
 	.save = prompt_save,
@@ -158,6 +159,7 @@ const struct clm_strategy_ops clm_cl_spt_ops = {
 
 const struct clm_strategy_ops clm_cl_tspt_ops = {
 	.name = "tspt",
+	.frozen_backbone = 1,
 	.begin_task = tspt_begin,
 	.route = prompt_route,
 	.end_task = tspt_end,

@@ -11,6 +11,7 @@ void clm_cl_train_defaults(struct clm_cl_train_config *c)
 	c->batch_size = 8;
 	clm_adamw_defaults(&c->adamw);
 	c->adamw.lr = 1e-3f;
+	c->frozen_lr = 1e-2f;
 	c->max_new_tokens = 64;
 	c->eval_batch = 8;
 }
@@ -120,11 +121,14 @@ int clm_cl_train_task(struct clm_strategy *s, struct clm_gpt *m, struct clm_text
 	struct encoded *enc = calloc((size_t)n, sizeof(*enc));
 	struct clm_batch bare = CLM_BATCH_INIT, real = CLM_BATCH_INIT;
 	struct encoder_ctx ectx = { codec, m->cfg.n_positions };
+	struct clm_adamw_config ac = c->adamw;
 	struct clm_adamw opt;
 	double start = clm_now();
 
 	memset(stats, 0, sizeof(*stats));
-	clm_adamw_init(&opt, &c->adamw);
+	if (s->ops->frozen_backbone && c->frozen_lr > 0)
+		ac.lr = c->frozen_lr;
+	clm_adamw_init(&opt, &ac);
 	rc = (!items || !routes || !enc) ? clm_error_oom() : 0;
 	if (!rc && (n < 1 || c->steps < 0))
 		rc = clm_error_set(CLM_EINVALID, "batch size must be positive and steps not negative");

@@ -29,11 +29,14 @@ struct clm_cl_train_config {
 	int steps;                     /* optimizer steps per task */
 	int batch_size;                /* examples per step */
 	struct clm_adamw_config adamw; /* a fresh optimizer with this config for each task */
+	float frozen_lr;               /* learning rate for strategies with a frozen backbone (prompts,
+					  adapters); 0 = adamw.lr */
 	int max_new_tokens;            /* generation length cap for evaluation */
 	int eval_batch;                /* examples generated at once */
 };
 
-/* Defaults: 100 steps of 8 examples, AdamW defaults at lr 1e-3, 64 new tokens, eval batch 8. */
+/* Defaults: 100 steps of 8 examples, AdamW defaults at lr 1e-3 (frozen backbone: 1e-2), 64 new
+ * tokens, eval batch 8. */
 void clm_cl_train_defaults(struct clm_cl_train_config *c);
 
 /* What one task's training measured. */
