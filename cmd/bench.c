@@ -55,7 +55,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *random_base = NULL, *data = NULL, *python = "/usr/lib/python3.11", *out_dir = NULL;
 	const char *strategies = NULL;
-	long steps = -1, batch = 8, train_limit = -1, eval_limit = -1, max_new = 48, prompt_len = -1, top_k = -1;
+	long steps = -1, batch = 8, train_limit = -1, eval_limit = -1, max_new = -1, prompt_len = -1, top_k = -1;
 	long replay_size = 200, seed = 1;
 	double lr = 1e-3, frozen_lr = 1e-2;
 	int quick = 0, individual = 1, rc, code;
@@ -65,13 +65,13 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_STRING, 0, "data", &data, "<dir>", "CodeTask data folder (concode, codetrans, bugs2fix)" },
 		{ CLM_OPT_STRING, 0, "python", &python, "<dir>", "Python sources for summarization (/usr/lib/python3.11)" },
 		{ CLM_OPT_STRING, 0, "strategies", &strategies, "<list>", "comma-separated strategies (default: all)" },
-		{ CLM_OPT_INT, 0, "steps", &steps, "<n>", "optimizer steps per task (quick 40, full 1000)" },
+		{ CLM_OPT_INT, 0, "steps", &steps, "<n>", "optimizer steps per task (quick 20, full 1000)" },
 		{ CLM_OPT_INT, 0, "batch-size", &batch, "<n>", "examples per step (8)" },
 		{ CLM_OPT_DOUBLE, 0, "lr", &lr, "<x>", "learning rate (1e-3)" },
 		{ CLM_OPT_DOUBLE, 0, "frozen-lr", &frozen_lr, "<x>", "learning rate of prompts and adapters (1e-2)" },
 		{ CLM_OPT_INT, 0, "train-limit", &train_limit, "<n>", "training examples per task (quick 400, full all)" },
-		{ CLM_OPT_INT, 0, "eval-limit", &eval_limit, "<n>", "evaluation examples per task (quick 24, full 200)" },
-		{ CLM_OPT_INT, 0, "max-new-tokens", &max_new, "<n>", "generation length cap (48)" },
+		{ CLM_OPT_INT, 0, "eval-limit", &eval_limit, "<n>", "evaluation examples per task (quick 16, full 200)" },
+		{ CLM_OPT_INT, 0, "max-new-tokens", &max_new, "<n>", "generation length cap (quick 32, full 128)" },
 		{ CLM_OPT_INT, 0, "prompt-len", &prompt_len, "<n>", "spt/tspt prompt length (100; quick 20)" },
 		{ CLM_OPT_INT, 0, "top-k", &top_k, "<n>", "pp keys selected per example (20; quick 4)" },
 		{ CLM_OPT_INT, 0, "replay-size", &replay_size, "<n>", "replay buffer size M (200)" },
@@ -103,11 +103,13 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (!random_base)
 		return clm_usage_error(usage, opts, "--random-base is required (loading a pretrained base is not in this build yet)");
 	if (steps < 0)
-		steps = quick ? 40 : 1000;
+		steps = quick ? 20 : 1000;
 	if (train_limit < 0)
 		train_limit = quick ? 400 : 0;
 	if (eval_limit < 0)
-		eval_limit = quick ? 24 : 200;
+		eval_limit = quick ? 16 : 200;
+	if (max_new < 0)
+		max_new = quick ? 32 : 128;
 	if (batch < 1 || max_new < 1 || replay_size < 0)
 		return clm_usage_error(usage, opts, "--batch-size and --max-new-tokens must be positive");
 
