@@ -19,7 +19,7 @@ const struct clm_command clm_commands[] = {
 	{ "update", NULL, "train new model versions on the tasks mined since the last update" },
 	{ "eval", NULL, "score a model version on every task it knows" },
 	{ "suggest", NULL, "rewrite or complete code with the model that serves HEAD" },
-	{ "score", NULL, "score predictions against references (BLEU, EM, CodeBLEU)" },
+	{ "score", cmd_score, "score predictions against references (BLEU, EM, CodeBLEU)" },
 	{ "bench", cmd_bench, "run the CodeTask continual-learning benchmark" },
 	{ "log", NULL, "list the versions of a model" },
 	{ "show", NULL, "show a model version: config, tasks, accuracy matrix, sizes" },
