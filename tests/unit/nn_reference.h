@@ -10,7 +10,7 @@
 #include "nn/model.h"
 
 /* y[n x out] (+)= x[n x in] W[in x out] + bias */
-static void ref_linear(double *y, const double *x, const double *W, const double *bias, int n, int in, int out,
+static inline void ref_linear(double *y, const double *x, const double *W, const double *bias, int n, int in, int out,
 		       int accumulate)
 {
 	for (int i = 0; i < n; i++)
@@ -22,7 +22,7 @@ static void ref_linear(double *y, const double *x, const double *W, const double
 		}
 }
 
-static void ref_layernorm(double *y, const double *x, const double *w, const double *b, int n, int c, double eps)
+static inline void ref_layernorm(double *y, const double *x, const double *w, const double *b, int n, int c, double eps)
 {
 	for (int i = 0; i < n; i++) {
 		double m = 0, v = 0;
@@ -37,13 +37,13 @@ static void ref_layernorm(double *y, const double *x, const double *w, const dou
 	}
 }
 
-static double ref_gelu1(double v)
+static inline double ref_gelu1(double v)
 {
 	return 0.5 * v * (1.0 + tanh(sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)));
 }
 
 /* Causal single head: the nq queries are the last of nk positions. */
-static void ref_attention(double *out, int ldo, const double *q, int ldq, const double *k, int ldk, const double *v,
+static inline void ref_attention(double *out, int ldo, const double *q, int ldq, const double *k, int ldk, const double *v,
 			  int ldv, int nq, int nk, int hd)
 {
 	double *p = malloc(sizeof(double) * nk);
@@ -70,7 +70,7 @@ static void ref_attention(double *out, int ldo, const double *q, int ldq, const 
 }
 
 /* -log softmax(row)[target] */
-static double ref_nll(const double *row, int v, int target)
+static inline double ref_nll(const double *row, int v, int target)
 {
 	double mx = row[0], sum = 0;
 	for (int j = 1; j < v; j++)
@@ -81,7 +81,7 @@ static double ref_nll(const double *row, int v, int target)
 }
 
 /* Copies of every parameter of m in double (free with ref_params_free). */
-static double **ref_params(const struct clm_gpt *m)
+static inline double **ref_params(const struct clm_gpt *m)
 {
 	double **p = calloc(m->n_params, sizeof(*p));
 	for (size_t i = 0; i < m->n_params; i++) {
@@ -92,14 +92,14 @@ static double **ref_params(const struct clm_gpt *m)
 	return p;
 }
 
-static void ref_params_free(const struct clm_gpt *m, double **p)
+static inline void ref_params_free(const struct clm_gpt *m, double **p)
 {
 	for (size_t i = 0; i < m->n_params; i++)
 		free(p[i]);
 	free(p);
 }
 
-static size_t ref_index(const struct clm_gpt *m, const char *name)
+static inline size_t ref_index(const struct clm_gpt *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_params; i++)
 		if (!strcmp(m->params[i].name, name))
@@ -115,7 +115,7 @@ static const double *ref_p(const struct clm_gpt *m, double **p, const char *fmt,
 }
 
 /* y += LoRA set s of block l, projection proj (e.g. "attn.c_attn"), on n rows. */
-static void ref_lora(const struct clm_gpt *m, double **p, int s, int l, const char *proj, double *y, const double *x,
+static inline void ref_lora(const struct clm_gpt *m, double **p, int s, int l, const char *proj, double *y, const double *x,
 		     int n, int in, int out)
 {
 	char a[128], bn[128];
@@ -132,7 +132,7 @@ static void ref_lora(const struct clm_gpt *m, double **p, int s, int l, const ch
 }
 
 /* Final hidden states (after ln_f) of example e: L x C, caller frees. */
-static double *ref_hidden(const struct clm_gpt *m, double **p, const struct clm_batch *b, int e, int extras, int *L_out)
+static inline double *ref_hidden(const struct clm_gpt *m, double **p, const struct clm_batch *b, int e, int extras, int *L_out)
 {
 	int C = m->cfg.n_embd, H = m->cfg.n_head, hd = C / H;
 	int np = extras ? clm_batch_prefix_len(b, e) : 0, len = clm_batch_len(b, e), L = np + len;
@@ -190,7 +190,7 @@ static double *ref_hidden(const struct clm_gpt *m, double **p, const struct clm_
 }
 
 /* The weighted mean next-token loss of the batch. */
-static double ref_loss(const struct clm_gpt *m, double **p, const struct clm_batch *b)
+static inline double ref_loss(const struct clm_gpt *m, double **p, const struct clm_batch *b)
 {
 	int C = m->cfg.n_embd, V = m->cfg.vocab_size;
 	double total = 0, sw = 0;
