@@ -1,6 +1,7 @@
 /* git clmodel bench codetask: the continual-learning benchmark (see libcore/cl/bench.h). */
 #include "cmd/commands.h"
 #include "cl/bench.h"
+#include "cl/base_model.h"
 #include "cl/byte_codec.h"
 #include "data/codetask.h"
 #include "nn/config.h"
@@ -13,7 +14,7 @@
 #include <string.h>
 
 static const char *const usage[] = {
-	"git clmodel bench codetask [--quick] (--random-base <config>) --data <dir> [--python <dir>] [<options>]",
+	"git clmodel bench codetask [--quick] (--base <model dir> | --random-base <config>) --data <dir> [<options>]",
 	NULL,
 };
 
@@ -53,7 +54,7 @@ static int write_outputs(const char *dir, const json_t *j, const char *md)
 
 int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
-	const char *random_base = NULL, *data = NULL, *python = "/usr/lib/python3.11", *out_dir = NULL;
+	const char *base_dir = NULL, *random_base = NULL, *data = NULL, *python = "/usr/lib/python3.11", *out_dir = NULL;
 	const char *strategies = NULL;
 	long steps = -1, batch = 8, train_limit = -1, eval_limit = -1, max_new = -1, prompt_len = -1, top_k = -1;
 	long replay_size = 200, seed = 1;
@@ -61,6 +62,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	int quick = 0, individual = 1, rc, code;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_FLAG, 0, "quick", &quick, NULL, "small budget (finishes in minutes)" },
+		{ CLM_OPT_STRING, 0, "base", &base_dir, "<dir>", "base model directory (git clmodel pretrain --out)" },
 		{ CLM_OPT_STRING, 0, "random-base", &random_base, "<config>", "start from a random model (tiny|small), byte tokens" },
 		{ CLM_OPT_STRING, 0, "data", &data, "<dir>", "CodeTask data folder (concode, codetrans, bugs2fix)" },
 		{ CLM_OPT_STRING, 0, "python", &python, "<dir>", "Python sources for summarization (/usr/lib/python3.11)" },
@@ -89,7 +91,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	struct clm_gpt_config gcfg;
 	struct clm_text_codec codec;
 	struct clm_progress progress;
-	struct clm_gpt base;
+	struct clm_base_model base;
 	json_t *j;
 	char *md;
 	int n = clm_parse_options(argc, argv, opts, usage, ctx, &code);
@@ -100,8 +102,8 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(usage, opts, "the only benchmark is 'codetask'");
 	if (!data)
 		return clm_usage_error(usage, opts, "--data is required");
-	if (!random_base)
-		return clm_usage_error(usage, opts, "--random-base is required (loading a pretrained base is not in this build yet)");
+	if (!random_base == !base_dir)
+		return clm_usage_error(usage, opts, "give exactly one of --base and --random-base");
 	if (steps < 0)
 		steps = quick ? 20 : 1000;
 	if (train_limit < 0)
@@ -146,16 +148,26 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 
 	clm_progress_begin(&progress, "bench", 0, ctx->quiet);
-	if ((rc = clm_gpt_config_named(random_base, CLM_BYTE_CODEC_VOCAB, &gcfg)) < 0 ||
-	    (rc = clm_gpt_init(&base, &gcfg, (uint64_t)seed)) < 0) {
+	memset(&base, 0, sizeof(base));
+	if (base_dir) {
+		rc = clm_base_model_load(base_dir, &base);
+		if (!rc)
+			rc = clm_tok_codec(&codec, &base.tok);
+	} else {
+		clm_byte_codec(&codec);
+		rc = clm_gpt_config_named(random_base, CLM_BYTE_CODEC_VOCAB, &gcfg);
+		if (!rc)
+			rc = clm_gpt_init(&base.model, &gcfg, (uint64_t)seed);
+	}
+	if (rc < 0) {
+		clm_base_model_release(&base);
 		free(list);
 		return clm_die_error();
 	}
-	clm_byte_codec(&codec);
-	codec.max_source = gcfg.n_positions / 2;
+	codec.max_source = base.model.cfg.n_positions / 2;
 	codec.max_target = (int)max_new;
 	if ((rc = clm_codetask_stream_load(data, python, (size_t)train_limit, (size_t)eval_limit, 2000, &stream)) < 0) {
-		clm_gpt_release(&base);
+		clm_base_model_release(&base);
 		free(list);
 		return clm_die_error();
 	}
@@ -165,12 +177,12 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		clm_progress_note(&progress, "task %s: %zu training, %zu evaluation examples", stream.names[t],
 				  stream.train[t].n, stream.eval[t].n);
 	}
-	rc = clm_bench_run(&base, &codec, tasks, CLM_CODETASK_NTASKS, &cfg, &progress, &res);
+	rc = clm_bench_run(&base.model, &codec, tasks, CLM_CODETASK_NTASKS, &cfg, &progress, &res);
 	clm_progress_end(&progress);
 	if (rc < 0) {
 		clm_bench_result_release(&res);
 		clm_codetask_stream_release(&stream);
-		clm_gpt_release(&base);
+		clm_base_model_release(&base);
 		free(list);
 		return clm_die_error();
 	}
@@ -178,7 +190,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	md = clm_bench_result_markdown(&res);
 	if (j)
 		json_object_set_new(j, "config", json_pack("{s:s, s:i, s:i, s:f, s:f, s:I, s:I, s:i, s:i, s:i}", "base",
-							   random_base, "steps", (int)steps, "batch_size", (int)batch,
+							   base_dir ? base_dir : random_base, "steps", (int)steps, "batch_size", (int)batch,
 							   "lr", lr, "frozen_lr", frozen_lr, "train_limit", (json_int_t)train_limit,
 							   "eval_limit", (json_int_t)eval_limit, "prompt_len",
 							   cfg.params.prompt_len, "top_k", cfg.params.top_k,
@@ -198,7 +210,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	free(md);
 	clm_bench_result_release(&res);
 	clm_codetask_stream_release(&stream);
-	clm_gpt_release(&base);
+	clm_base_model_release(&base);
 	free(list);
 	return rc ? clm_die_error() : CLM_EXIT_OK;
 }

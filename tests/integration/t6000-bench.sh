@@ -35,6 +35,8 @@ t_grep "the JSON holds the bytes per version" '"bytes_per_version"' cat out/cl-b
 t_grep "--json prints the results" '"rows"' run --strategies seqft --no-individual --json -q
 t_exit 129 "an unknown strategy is a usage error" run --strategies seqft,sgd
 t_exit 129 "an unknown benchmark is a usage error" clm bench glue --random-base tiny --data data
+t_exit 129 "--base and --random-base exclude each other" clm bench codetask --random-base tiny --base b --data data
+t_exit 1 "a missing base model is a runtime error" clm bench codetask --base nowhere --data data --python py
 t_exit 129 "--data is required" clm bench codetask --random-base tiny
 t_exit 1 "a missing data folder is a runtime error" clm bench codetask --random-base tiny --data nowhere --python py
 t_grep "and says which file" 'nowhere/concode/train.jsonl' clm bench codetask --random-base tiny --data nowhere --python py
