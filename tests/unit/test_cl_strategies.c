@@ -216,6 +216,35 @@ static void ewc_penalty_gradient_matches_finite_differences(void **state)
 	fixture_release(&f);
 }
 
+static void ewc_online_keeps_one_decayed_set(void **state)
+{
+	struct fixture f;
+	struct clm_strategy sep, onl;
+	struct clm_tensor_list ts = { 0 }, to = { 0 };
+	json_t *js, *jo;
+	(void)state;
+	fixture_init(&f);
+	assert_int_equal(clm_strategy_create(&sep, "ewc", &f.params), 0);
+	f.params.ewc_online = 1;
+	assert_int_equal(clm_strategy_create(&onl, "ewc", &f.params), 0);
+	train(&f, &sep, "upper", &f.t1);
+	train(&f, &onl, "upper", &f.t1);
+	train(&f, &sep, "rev", &f.t2);
+	train(&f, &onl, "rev", &f.t2);
+	assert_int_equal(clm_strategy_save(&sep, &ts, &js), 0);
+	assert_int_equal(clm_strategy_save(&onl, &to, &jo), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(js, "state"), "sets")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(jo, "state"), "sets")), 1);
+	assert_int_equal(ts.n, 2 * to.n);
+	assert_non_null(clm_tensor_list_find(&to, "cl.ewc.0.fisher.wte.weight"));
+	assert_null(clm_tensor_list_find(&to, "cl.ewc.1.fisher.wte.weight"));
+	assert_non_null(clm_tensor_list_find(&ts, "cl.ewc.1.fisher.wte.weight"));
+	json_decref(js), json_decref(jo);
+	clm_tensor_list_release(&ts), clm_tensor_list_release(&to);
+	clm_strategy_release(&sep), clm_strategy_release(&onl);
+	fixture_release(&f);
+}
+
 static void task_one_unchanged(const char *name)
 {
 	struct fixture f;
@@ -367,6 +396,7 @@ int main(void)
 		cmocka_unit_test(replay_buffer_is_filled_balanced_and_mixed),
 		cmocka_unit_test(mtl_samples_tasks_by_size_power),
 		cmocka_unit_test(ewc_penalty_gradient_matches_finite_differences),
+		cmocka_unit_test(ewc_online_keeps_one_decayed_set),
 		cmocka_unit_test(tspt_leaves_task_one_bit_identical),
 		cmocka_unit_test(lora_leaves_task_one_bit_identical),
 		cmocka_unit_test(pptf_selects_assigned_keys_in_training_and_any_at_inference),
