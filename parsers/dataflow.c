@@ -22,7 +22,7 @@ struct lang_rules {
 	const struct type_role *roles;     /* NULL-type terminated */
 	const char *const *branches;       /* if-statement children that start the else/elif part */
 	const char *foreach_target, *foreach_source;
-	const char *for_init;              /* field of a classic for loop's initialiser */
+	const char *for_decl;              /* node type of a declaring for-loop initialiser */
 	int python;                        /* tuple pairing in assignments, comprehensions first */
 };
 
@@ -42,12 +42,15 @@ static const struct type_role python_roles[] = {
 	{ "for_in_clause", R_COMPREHENSION }, { "if_statement", R_IF }, { "for_statement", R_FOREACH },
 	{ "while_statement", R_WHILE }, { NULL, R_NONE },
 };
-static const char *const c_like_branches[] = { "else", NULL };
+/* As in the reference, a nested if as the consequence also starts the branch part, and the
+ * "else" keyword is a branch of its own that leaves the entry state unchanged. */
+static const char *const c_like_branches[] = { "if_statement", "else", NULL };
 static const char *const python_branches[] = { "elif_clause", "else_clause", NULL };
 
 static const struct lang_rules all_rules[] = {
-	{ "java", java_roles, c_like_branches, "name", "value", "init", 0 },
-	{ "c_sharp", csharp_roles, c_like_branches, "left", "right", "initializer", 0 },
+	/* the reference looks for Java's declaration type in C# too, where it never occurs */
+	{ "java", java_roles, c_like_branches, "name", "value", "local_variable_declaration", 0 },
+	{ "c_sharp", csharp_roles, c_like_branches, "left", "right", "local_variable_declaration", 0 },
 	{ "python", python_roles, python_branches, "left", "right", NULL, 1 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0 },
 };
@@ -100,8 +103,7 @@ struct walk {
 	struct if_ctx *ifs;
 	size_t nifs, ifs_alloc;
 	TSNode *kids; /* scratch: children of one node */
-	const char **kid_field;
-	size_t nkids, kids_alloc, kid_field_alloc;
+	size_t nkids, kids_alloc;
 	TSTreeCursor cursor;
 };
 
@@ -214,7 +216,7 @@ static int push_kind(struct walk *w, enum task_kind kind, size_t mark, int has_e
 	return push_task(w, t);
 }
 
-/* Load node's children (and their field names) into w->kids, with a cursor: O(children). */
+/* Load node's children into w->kids, with a cursor: O(children). */
 static int load_children(struct walk *w, TSNode node)
 {
 	int rc;
@@ -224,11 +226,9 @@ static int load_children(struct walk *w, TSNode node)
 	if (!ts_tree_cursor_goto_first_child(&w->cursor))
 		return 0;
 	do {
-		if ((rc = clm_dfg_grow((void **)&w->kids, &w->kids_alloc, w->nkids + 1, sizeof(*w->kids))) < 0 ||
-		    (rc = clm_dfg_grow((void **)&w->kid_field, &w->kid_field_alloc, w->nkids + 1, sizeof(*w->kid_field))) < 0)
+		if ((rc = clm_dfg_grow((void **)&w->kids, &w->kids_alloc, w->nkids + 1, sizeof(*w->kids))) < 0)
 			return rc;
-		w->kids[w->nkids] = ts_tree_cursor_current_node(&w->cursor);
-		w->kid_field[w->nkids++] = ts_tree_cursor_current_field_name(&w->cursor);
+		w->kids[w->nkids++] = ts_tree_cursor_current_node(&w->cursor);
 	} while (ts_tree_cursor_goto_next_sibling(&w->cursor));
 	return 0;
 }
@@ -376,8 +376,6 @@ static int visit_if(struct walk *w, TSNode node)
 	rc = push_kind(w, T_IF_DONE, 0, 0);
 	for (size_t i = n; rc == 0 && i > first_branch; i--) {
 		TSNode k = kids[i - 1];
-		if (!ts_node_is_named(k) && ts_node_child_count(k) == 0)
-			continue; /* the "else" keyword itself */
 		if ((rc = push_kind(w, T_BRANCH_DONE, 0, 0)) == 0 && (rc = push_visit(w, k)) == 0)
 			rc = push_kind(w, T_BRANCH_ENTER, 0, 0);
 	}
@@ -391,24 +389,25 @@ static int visit_if(struct walk *w, TSNode node)
 	return rc;
 }
 
-/* Classic for: walk everything, then the parts after the initialiser once more (the flows a
- * second iteration adds); duplicates fold at T_LOOP_DONE. */
+/* Classic for: walk everything, then, when the initialiser is a declaration, the parts after it
+ * once more (the flows a second iteration adds), as the reference does; duplicates fold at
+ * T_LOOP_DONE. */
 static int visit_for(struct walk *w, TSNode node)
 {
-	size_t n, after_init = 0;
+	size_t n, after_init = SIZE_MAX;
 	TSNode *kids;
 	int rc;
 
 	if ((rc = load_children(w, node)) < 0)
 		return rc;
 	n = w->nkids;
-	for (size_t i = 0; i < n; i++)
-		if (w->kid_field[i] && w->rules->for_init && !strcmp(w->kid_field[i], w->rules->for_init))
+	for (size_t i = 0; i < n && after_init == SIZE_MAX; i++)
+		if (!strcmp(ts_node_type(w->kids[i]), w->rules->for_decl))
 			after_init = i + 1;
 	if (!(kids = copy_kids(w)))
 		return clm_error_oom();
 	rc = push_kind(w, T_LOOP_DONE, w->edges.n, 0);
-	if (rc == 0)
+	if (rc == 0 && after_init != SIZE_MAX)
 		rc = push_kids(w, kids, after_init, n);
 	if (rc == 0)
 		rc = push_kids(w, kids, 0, n);
@@ -585,7 +584,6 @@ static void walk_release(struct walk *w)
 	free(w->task);
 	free(w->ifs);
 	free(w->kids);
-	free(w->kid_field);
 	ts_tree_cursor_delete(&w->cursor);
 }
 
