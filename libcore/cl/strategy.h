@@ -4,7 +4,22 @@
  * to the loss (extra_loss), what it remembers when a task ends (end_task), and how that memory is
  * saved (named tensors plus JSON). Replay is a flag that combines with any strategy ("ewc+replay").
  *
- * Strategies: seqft, mtl, replay, ewc, lora, spt, tspt, pp, pp-tf (see strategy_*.c). */
+ * Strategies: seqft, mtl, replay, ewc, lora, spt, tspt, pp, pp-tf (see strategy_*.c).
+ *
+ * Saved state (clm_strategy_save), the strategy part of a model version's cl/ folder:
+ *   JSON  {"strategy": "pp-tf+replay", "params": {every clm_cl_params field; seed as 16 hex digits},
+ *          "tasks": [task names in learning order], "rng": [4 x 16 hex digits],
+ *          "replay": {"capacity": M, "tasks": [[dataset example objects], ...]} (with +replay),
+ *          "state": {strategy fields: mtl "tasks" (every task's examples); ewc "sets", "terms"
+ *                    ([set, parameter] pairs); pp/pp-tf "key_step", "key_width"}}
+ *   tensors (F32 unless noted):
+ *     cl.histogram.train, cl.histogram.infer  I64 [tasks x keys] selection counts
+ *     cl.ewc.<set>.fisher.<param>, cl.ewc.<set>.star.<param>  Fisher diagonal and theta*
+ *     cl.pool.keys, cl.pool.keys_adam_m, cl.pool.keys_adam_v  [pool_size x n_embd]
+ *     cl.prototypes  [tasks x n_embd] mean frozen-backbone query per task (lora, tspt)
+ * The prompts and LoRA adapters themselves are model tensors ("clm.prompt.weight",
+ * "clm.lora.<k>.*") and are saved with the model. pp-tf's key-to-task assignment is a pure
+ * function of the params (clm_pptf_assign) and is recomputed on load. */
 #ifndef CLM_CL_STRATEGY_H
 #define CLM_CL_STRATEGY_H
 
