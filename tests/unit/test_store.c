@@ -169,6 +169,22 @@ static void version_round_trip_and_blob_reuse(void **state)
 		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
 		assert_true(git_oid_equal(&head, &v1));
 	}
+	/* A candidate goes to its own reference, parented on the head, and leaves the head alone. */
+	{
+		git_oid cand, got;
+		spec_init(&sp, &w0, "Candidate");
+		sp.ref = "refs/clmodel/candidates/default";
+		assert_int_equal(clm_store_write_version(&s, &sp, &cand), 0);
+		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
+		assert_true(git_oid_equal(&head, &v1));
+		assert_int_equal(clm_ref_read(s.repo, "refs/clmodel/candidates/default", &got), 0);
+		assert_true(git_oid_equal(&got, &cand));
+		assert_int_equal(clm_store_read_version(&s, &cand, 0, &v), 0);
+		assert_string_equal(v.parent, git_oid_tostr_s(&v1));
+		clm_version_release(&v);
+		sp.ref = "refs/clmodel/models/other";
+		assert_int_equal(clm_store_write_version(&s, &sp, &cand), CLM_EINVALID);
+	}
 	clm_file_list_release(&files);
 	clm_tensor_list_release(&w0);
 	clm_tensor_list_release(&w1);
