@@ -3,6 +3,7 @@
 #include "util/strbuf.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,28 +12,34 @@
 int clm_store_run_git(struct clm_store *s, const char *const *args)
 {
 	struct clm_strbuf out = CLM_STRBUF_INIT, gitdir = CLM_STRBUF_INIT;
-	const char *argv[32];
+	const char **argv;
 	int pipefd[2], status = 0, n = 0, rc = 0;
+	size_t count = 0;
 	pid_t pid;
 	char buf[4096];
 	ssize_t got;
 
-	clm_strbuf_addf(&gitdir, "--git-dir=%s", git_repository_path(s->repo));
+	while (args[count])
+		count++;
+	argv = calloc(count + 3, sizeof(*argv));
+	if (!argv || clm_strbuf_addf(&gitdir, "--git-dir=%s", git_repository_path(s->repo)) < 0) {
+		free(argv);
+		return clm_error_oom();
+	}
 	argv[n++] = "git";
 	argv[n++] = gitdir.buf;
-	for (int i = 0; args[i] && n < 31; i++)
+	for (size_t i = 0; i < count; i++)
 		argv[n++] = args[i];
-	argv[n] = NULL;
 	if (pipe(pipefd) < 0) {
-		clm_strbuf_release(&gitdir);
-		return clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
+		rc = clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
+		goto done;
 	}
 	pid = fork();
 	if (pid < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
-		clm_strbuf_release(&gitdir);
-		return clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
+		rc = clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
+		goto done;
 	}
 	if (pid == 0) {
 		dup2(pipefd[1], 1);
@@ -57,7 +64,9 @@ int clm_store_run_git(struct clm_store *s, const char *const *args)
 		clm_strbuf_rtrim(&out);
 		rc = clm_error_set(CLM_EGENERIC, "git %s failed%s%s", args[0], out.len ? ":\n" : "", out.buf);
 	}
+done:
 	clm_strbuf_release(&out);
 	clm_strbuf_release(&gitdir);
+	free(argv);
 	return rc;
 }

@@ -5,7 +5,7 @@
 
 #include "git/store.h"
 
-/* Run `git --git-dir=<this repository> <args...>` (at most 29 arguments, NULL-terminated);
+/* Run `git --git-dir=<this repository> <args...>` (`args` NULL-terminated);
  * 0 when it exits 0, else CLM_EGENERIC with git's output in the message. */
 int clm_store_run_git(struct clm_store *s, const char *const *args);
 

@@ -196,9 +196,9 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 
 int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_result *res)
 {
-	const char *args[30] = { "push", "--quiet", remote, "refs/clmodel/*:refs/clmodel/*" };
-	struct clm_strbuf deletions[16];
-	size_t nargs = 4, ndel = 0;
+	const char **args = NULL;
+	char **deletions = NULL;
+	size_t nargs = 0;
 	git_oid notes;
 	int rc = clm_store_lock(s);
 
@@ -207,18 +207,33 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 		return rc;
 	if ((rc = clm_store_fetch(s, remote, res)) < 0)
 		goto done;
+	args = calloc(6 + res->nunpinned, sizeof(*args));
+	deletions = calloc(res->nunpinned + 1, sizeof(*deletions));
+	if (!args || !deletions) {
+		rc = clm_error_oom();
+		goto done;
+	}
+	args[nargs++] = "push";
+	args[nargs++] = "--quiet";
+	args[nargs++] = remote;
+	args[nargs++] = "refs/clmodel/*:refs/clmodel/*";
 	if (git_reference_name_to_id(&notes, s->repo, CLM_STORE_NOTES_REF) == 0)
 		args[nargs++] = CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF;
 	/* A pin removed here goes away there too; the unpin line in the notes says why. */
-	for (size_t i = 0; i < res->nunpinned && ndel < 16; i++, ndel++) {
-		clm_strbuf_init(&deletions[ndel]);
-		clm_strbuf_addf(&deletions[ndel], ":%s%s", CLM_STORE_PINS_PREFIX, res->unpinned[i]);
-		args[nargs++] = deletions[ndel].buf;
+	for (size_t i = 0; i < res->nunpinned; i++) {
+		struct clm_strbuf sb = CLM_STRBUF_INIT;
+		if (clm_strbuf_addf(&sb, ":%s%s", CLM_STORE_PINS_PREFIX, res->unpinned[i]) < 0) {
+			rc = clm_error_oom();
+			goto done;
+		}
+		args[nargs++] = deletions[i] = clm_strbuf_detach(&sb, NULL);
 	}
 	rc = clm_store_run_git(s, args);
-	for (size_t i = 0; i < ndel; i++)
-		clm_strbuf_release(&deletions[i]);
 done:
+	for (size_t i = 0; deletions && i < res->nunpinned; i++)
+		free(deletions[i]);
+	free(deletions);
+	free(args);
 	clm_store_unlock(s);
 	return rc;
 }
