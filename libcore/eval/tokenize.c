@@ -26,6 +26,8 @@ int clm_eval_tokenizer_init(struct clm_eval_tokenizer *tk)
 				  PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &err_offset, NULL);
 	if (!tk->words)
 		return clm_error_set(CLM_EGENERIC, "cannot compile the tokenizer pattern (PCRE2 error %d)", err);
+	/* JIT is only a speed-up: without it (unsupported CPU, no executable memory) matching still works */
+	pcre2_jit_compile(tk->words, PCRE2_JIT_COMPLETE);
 	tk->match = pcre2_match_data_create_from_pattern(tk->words, NULL);
 	return tk->match ? 0 : clm_error_oom();
 }
