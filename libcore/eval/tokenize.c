@@ -153,6 +153,7 @@ static int is_cased(const struct clm_eval_tokenizer *tk, uint32_t cp)
 			       towupper_l((wint_t)cp, tk->unicode) != (wint_t)cp);
 }
 
+/* Simple lowercase mapping of one code point (raw invalid bytes stay as they are). */
 static uint32_t lower(const struct clm_eval_tokenizer *tk, uint32_t cp, size_t step)
 {
 	if (cp < 0x80)
@@ -162,6 +163,8 @@ static uint32_t lower(const struct clm_eval_tokenizer *tk, uint32_t cp, size_t s
 	return (uint32_t)towlower_l((wint_t)cp, tk->unicode);
 }
 
+/* Append `cp` as UTF-8; an invalid input byte (decoded with step 1 as 0x80-0xFF) is copied back
+ * as that byte, so invalid text passes through unchanged. */
 static int add_utf8(struct clm_strbuf *sb, uint32_t cp, size_t step)
 {
 	char b[4];
