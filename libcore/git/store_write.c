@@ -157,9 +157,32 @@ static int check_target_ref(const char *ref)
 	return 0;
 }
 
+/* The notes commit that adds the "model" line to the source commit's note, on top of the current
+ * notes (`*notes_old`, when `*have_notes`); `*tip` is where refs/notes/clmodel should move. */
+static int stage_source_note(struct clm_store *s, const struct clm_version_spec *spec, const git_oid *version,
+			     const git_oid *source, git_oid *notes_old, int *have_notes, git_oid *tip, int *have_tip)
+{
+	struct clm_strbuf line = CLM_STRBUF_INIT;
+	int rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, notes_old);
+
+	*have_notes = rc == 0;
+	if (rc == CLM_ENOTFOUND) {
+		memset(notes_old, 0, sizeof(*notes_old));
+		rc = 0;
+	}
+	git_oid_cpy(tip, notes_old);
+	*have_tip = *have_notes;
+	if (rc == 0)
+		rc = source_note_line(spec, version, &line);
+	if (rc == 0)
+		rc = clm_notes_stage(s, tip, have_tip, source, line.buf);
+	clm_strbuf_release(&line);
+	return rc;
+}
+
 int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *spec, git_oid *out)
 {
-	struct clm_strbuf msg = CLM_STRBUF_INIT, line = CLM_STRBUF_INIT;
+	struct clm_strbuf msg = CLM_STRBUF_INIT;
 	char ref[256], source_hex[GIT_OID_HEXSZ + 1];
 	git_oid head, tree_id, source, notes_old, notes_tip, target_old;
 	git_commit *parent = NULL;
@@ -172,6 +195,7 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 	    (rc = check_target_ref(spec->ref)) < 0)
 		return rc;
 	target = spec->ref ? spec->ref : ref;
+	memset(&head, 0, sizeof(head));
 	if (spec->source && (rc = resolve_source(s, spec->source, &source)) < 0)
 		return rc;
 	if (spec->source)
@@ -206,18 +230,8 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 	if (rc == 0 && (rc = git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg.buf, tree, parent ? 1 : 0,
 					       (const git_commit **)&parent)) < 0)
 		rc = clm_git_error(rc, "cannot write the version commit");
-	if (rc == 0 && spec->source) {
-		rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &notes_old);
-		have_notes = rc == 0;
-		git_oid_cpy(&notes_tip, &notes_old);
-		have_tip = have_notes;
-		if (rc == CLM_ENOTFOUND)
-			rc = 0;
-		if (rc == 0)
-			rc = source_note_line(spec, out, &line);
-		if (rc == 0)
-			rc = clm_notes_stage(s, &notes_tip, &have_tip, &source, line.buf);
-	}
+	if (rc == 0 && spec->source)
+		rc = stage_source_note(s, spec, out, &source, &notes_old, &have_notes, &notes_tip, &have_tip);
 	/* Every object exists now; the references move last, each by compare-and-swap. */
 	if (rc == 0)
 		rc = clm_ref_cas(s->repo, target, out, have_target ? &target_old : NULL, "clmodel: new version");
@@ -229,6 +243,5 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 	git_tree_free(tree);
 	git_commit_free(parent);
 	clm_strbuf_release(&msg);
-	clm_strbuf_release(&line);
 	return rc;
 }
