@@ -18,6 +18,14 @@ static int one_line(const char *what, const char *v, int required)
 	return 0;
 }
 
+static int is_side_file(const char *path)
+{
+	for (int i = 0; clm_store_hf_side_files[i]; i++)
+		if (!strcmp(path, clm_store_hf_side_files[i]))
+			return 1;
+	return 0;
+}
+
 static int check_spec(const struct clm_version_spec *spec)
 {
 	json_t *j;
@@ -36,9 +44,12 @@ static int check_spec(const struct clm_version_spec *spec)
 	json_decref(j);
 	for (size_t i = 0; spec->files && i < spec->files->n; i++) {
 		const char *p = spec->files->items[i].path;
+		if (is_side_file(p))
+			continue;
 		if ((strncmp(p, "cl/", 3) && strncmp(p, "tasks/", 6) && strncmp(p, "eval/", 5)) ||
 		    !clm_tree_path_is_clean(p))
-			return clm_error_set(CLM_EINVALID, "file '%s' must be a clean path under cl/, tasks/ or eval/", p);
+			return clm_error_set(CLM_EINVALID, "file '%s' must be a clean path under cl/, tasks/ or eval/, "
+					     "or a Hugging Face side file", p);
 	}
 	if ((rc = one_line("the summary", spec->summary, 1)) < 0 ||
 	    (rc = one_line("Clmodel-Strategy", spec->strategy, 0)) < 0 ||
@@ -86,6 +97,8 @@ static int plan_tree(struct clm_store *s, const struct clm_version_spec *spec, c
 					     spec->files->items[i].len);
 	if (rc == 0 && spec->keep_tasks && ptree)
 		rc = clm_tree_plan_inherit(&plan, s->repo, ptree, "tasks");
+	for (int i = 0; rc == 0 && ptree && clm_store_hf_side_files[i]; i++)
+		rc = clm_tree_plan_inherit_file(&plan, ptree, clm_store_hf_side_files[i]);
 	if (rc == 0)
 		rc = clm_tree_plan_write(&plan, s->repo, tree_out);
 	clm_tensor_entries_free(prev, nprev);

@@ -99,6 +99,7 @@ static void version_round_trip_and_blob_reuse(void **state)
 	make_weights(&w0, 50000, 1.0f);
 	assert_int_equal(clm_file_list_add(&files, "tasks/pypi/x/1..2/task.json", "{}", 2), 0);
 	assert_int_equal(clm_file_list_add(&files, "cl/strategy.json", "{\"name\":\"pp\"}", 13), 0);
+	assert_int_equal(clm_file_list_add(&files, "tokenizer_config.json", "{}", 2), 0);
 	spec_init(&sp, &w0, "Base model");
 	sp.files = &files;
 	sp.expect_head = "";
@@ -137,6 +138,7 @@ static void version_round_trip_and_blob_reuse(void **state)
 	assert_non_null(clm_file_list_find(&v.files, "tasks/pypi/x/1..2/task.json")); /* kept */
 	assert_non_null(clm_file_list_find(&v.files, "tasks/pypi/y/2..3/task.json"));
 	assert_null(clm_file_list_find(&v.files, "cl/strategy.json")); /* cl/ is per version */
+	assert_non_null(clm_file_list_find(&v.files, "tokenizer_config.json")); /* side files carry forward */
 	assert_memory_equal(v.config_json, config, strlen(config));
 	{
 		char want[GIT_OID_HEXSZ + 1];
