@@ -69,7 +69,9 @@ struct clm_version_spec {
 	const char *ref;                       /* NULL: the model head moves to the new version. Else
 						* this reference under refs/clmodel/ (not models/) gets it
 						* instead, e.g. a candidate awaiting a quality gate; its
-						* parent is still the model head */
+						* parent is still the model head; the source commit's note
+						* gets a "candidate" line, not a "model" line */
+	const char *reason;                    /* with ref: why the version is not the head (noted) */
 };
 
 /* One tensor as weights/index.json describes it. */

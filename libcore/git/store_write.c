@@ -138,7 +138,7 @@ static int check_expected_head(const struct clm_version_spec *spec, const git_oi
 	return 0;
 }
 
-/* A "model" line for the note on the source commit. */
+/* A "model" line (or "candidate" for a version kept aside) for the note on the source commit. */
 static int source_note_line(const struct clm_version_spec *spec, const git_oid *version, struct clm_strbuf *line)
 {
 	char hex[GIT_OID_HEXSZ + 1];
@@ -152,7 +152,12 @@ static int source_note_line(const struct clm_version_spec *spec, const git_oid *
 		json_object_set_new(f, "task", json_string(spec->task));
 	if (spec->strategy)
 		json_object_set_new(f, "strategy", json_string(spec->strategy));
-	rc = clm_note_line(clm_store_now(), "model", f, line);
+	/* Only "model" lines make a version serve a commit, so a version kept aside is noted apart. */
+	if (spec->ref)
+		json_object_set_new(f, "ref", json_string(spec->ref));
+	if (spec->ref && spec->reason)
+		json_object_set_new(f, "reason", json_string(spec->reason));
+	rc = clm_note_line(clm_store_now(), spec->ref ? "candidate" : "model", f, line);
 	json_decref(f);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "git/refs.h"
 #include "git/store.h"
 #include "git/store_show.h"
+#include "git/store_which.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -175,9 +176,22 @@ static void version_round_trip_and_blob_reuse(void **state)
 	/* A candidate goes to its own reference, parented on the head, and leaves the head alone. */
 	{
 		git_oid cand, got;
+		struct clm_which which;
+		json_t *ev;
+		git_oid src;
 		spec_init(&sp, &w0, "Candidate");
 		sp.ref = "refs/clmodel/candidates/default";
+		sp.source = "HEAD";
+		sp.reason = "forgetting too high";
 		assert_int_equal(clm_store_write_version(&s, &sp, &cand), 0);
+		/* Its note line says "candidate", so the commit is still served by v1. */
+		assert_int_equal(git_reference_name_to_id(&src, s.repo, "HEAD"), 0);
+		assert_int_equal(clm_notes_events(&s, &src, &ev), 0);
+		assert_int_equal(json_array_size(ev), 2);
+		json_decref(ev);
+		assert_int_equal(clm_store_which(&s, NULL, NULL, NULL, &which), 0);
+		assert_int_equal(which.reason, CLM_WHICH_NOTE);
+		assert_true(git_oid_equal(&which.version, &v1));
 		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
 		assert_true(git_oid_equal(&head, &v1));
 		assert_int_equal(clm_ref_read(s.repo, "refs/clmodel/candidates/default", &got), 0);
