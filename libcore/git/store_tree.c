@@ -117,6 +117,18 @@ int clm_tree_plan_inherit(struct clm_tree_plan *p, git_repository *repo, const g
 	return rc < 0 ? clm_git_error(rc, "cannot walk '%s'", dir) : 0;
 }
 
+int clm_tree_plan_inherit_file(struct clm_tree_plan *p, const git_tree *tree, const char *name)
+{
+	const git_tree_entry *e = git_tree_entry_byname(tree, name);
+
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->items[i].path, name))
+			return 0;
+	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	return clm_tree_plan_add(p, name, git_tree_entry_id(e));
+}
+
 static int by_path(const void *a, const void *b)
 {
 	return strcmp(((const struct clm_tree_entry *)a)->path, ((const struct clm_tree_entry *)b)->path);
