@@ -30,6 +30,7 @@ static int record_base(struct clm_store *s, const char *dir, const char *model, 
 {
 	struct clm_strbuf config = CLM_STRBUF_INIT, tok = CLM_STRBUF_INIT, summary = CLM_STRBUF_INIT;
 	struct clm_tensor_list w = { 0 };
+	struct clm_file_list extra = { 0 };
 	struct clm_version_spec spec = { 0 };
 	char path[4096];
 	const char *base = strrchr(dir, '/') && strrchr(dir, '/')[1] ? strrchr(dir, '/') + 1 : dir;
@@ -41,6 +42,19 @@ static int record_base(struct clm_store *s, const char *dir, const char *model, 
 	    (rc = clm_safetensors_read(path, CLM_SAFETENSORS_TO_F32, &w, NULL)) < 0)
 		goto done;
 	clm_strbuf_addf(&summary, "Base model from %s", base);
+	for (int i = 0; rc == 0 && clm_store_hf_side_files[i]; i++) {
+		struct clm_strbuf side = CLM_STRBUF_INIT;
+		rc = read_in(dir, clm_store_hf_side_files[i], 1 << 20, &side);
+		if (rc == 0)
+			rc = clm_file_list_add(&extra, clm_store_hf_side_files[i], side.buf, side.len);
+		else if (rc == CLM_ENOTFOUND)
+			rc = 0;
+		clm_strbuf_release(&side);
+	}
+	if (rc < 0)
+		goto done;
+	clm_error_clear();
+	spec.files = &extra;
 	spec.model = model;
 	spec.config_json = config.buf;
 	spec.config_len = config.len;
@@ -59,6 +73,7 @@ static int record_base(struct clm_store *s, const char *dir, const char *model, 
 	for (size_t i = 0; i < w.n; i++)
 		*nbytes += w.items[i].nbytes;
 done:
+	clm_file_list_release(&extra);
 	clm_tensor_list_release(&w);
 	clm_strbuf_release(&config);
 	clm_strbuf_release(&tok);

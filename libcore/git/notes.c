@@ -79,7 +79,7 @@ int clm_note_union(const char *a, size_t alen, const char *b, size_t blen, struc
 
 	if (rc == 0)
 		rc = split_lines(b, blen, &lines, &n);
-	if (rc == 0 && n)
+	if (rc == 0 && n > 1) /* qsort must not see the NULL of two empty notes */
 		qsort(lines, n, sizeof(*lines), cmp_str);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (i == 0 || strcmp(lines[i], lines[i - 1]))
@@ -158,6 +158,8 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
 		goto done;
 	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &old);
 	have_old = rc == 0;
+	if (rc == CLM_ENOTFOUND)
+		memset(&old, 0, sizeof(old));
 	if (rc == 0 || rc == CLM_ENOTFOUND) {
 		git_oid_cpy(&tip, &old);
 		have_tip = have_old;

@@ -177,6 +177,8 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (!*remote || *remote == '-')
+		return clm_error_set(CLM_EINVALID, "'%s' is not a remote name or URL", remote);
 	if ((rc = clm_store_lock(s)) < 0)
 		return rc;
 	clear_incoming(s);
