@@ -292,8 +292,19 @@ int clm_corpus_load(struct clm_corpus *c, const char *spec, const struct clm_cor
 {
 	struct stat st;
 
+	git_repository *repo = NULL;
+
 	if (stat(spec, &st) == 0 && S_ISDIR(st.st_mode))
 		return clm_corpus_from_dir(c, spec, o);
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, ".", 0, NULL) < 0) {
+		memset(c, 0, sizeof(*c));
+		git_libgit2_shutdown();
+		return clm_error_set(CLM_ENOTFOUND, "'%s' is neither a folder nor a revision: the current directory is "
+				     "not in a git repository", spec);
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
 	return clm_corpus_from_rev(c, ".", spec, o);
 }
 

@@ -4,9 +4,10 @@
  * config.json, model.safetensors, tokenizer.json (and tokenizer_config.json).
  *
  * Output directory layout while training: tokenizer.json and config.json are written first;
- * checkpoint.safetensors holds the weights, the optimizer state and the run's settings in its
- * metadata (written atomically every checkpoint_every steps and when interrupted). Running again
- * with the same corpus and config resumes from it; a larger step count continues training. */
+ * checkpoint/state.safetensors holds the weights, the optimizer state and the run's settings in
+ * its metadata (written atomically every checkpoint_every steps, at the end and when
+ * interrupted). Running again with the same corpus and config resumes from it, with the saved
+ * tokenizer; a larger step count continues a finished run. */
 #ifndef CLM_NN_PRETRAIN_H
 #define CLM_NN_PRETRAIN_H
 
