@@ -14,7 +14,12 @@ struct side {
 	const char *src;
 	size_t len;
 	TSTree *tree;
+	const struct clm_language *lang;
 	struct clm_function_list fns;
+	/* Imports are read on first need: the old side's only matter when the new side's do not. */
+	const struct clm_task_dep *deps;
+	size_t ndeps;
+	int imports_read;
 	struct clm_import_list imports;
 	const char **dep_names; /* names bound by imports from the task's dependencies; borrowed */
 	size_t ndep_names;
@@ -114,7 +119,6 @@ static int parse_side(struct clm_code_miner *m, const struct clm_language *lang,
 		      const TSTree *base, const struct clm_task_dep *deps, size_t ndeps, struct side *s)
 {
 	TSParser *p = parser_for(m, lang);
-	int rc;
 
 	s->src = src;
 	s->len = len;
@@ -123,16 +127,27 @@ static int parse_side(struct clm_code_miner *m, const struct clm_language *lang,
 	s->tree = ts_parser_parse_string(p, base, src, (uint32_t)len);
 	if (!s->tree)
 		return clm_error_set(CLM_EGENERIC, "tree-sitter could not parse");
-	if ((rc = clm_functions_extract(lang, s->tree, src, len, &s->fns)) < 0 ||
-	    (rc = clm_imports_extract(lang, s->tree, src, len, &s->imports)) < 0)
+	s->lang = lang;
+	s->deps = deps;
+	s->ndeps = ndeps;
+	return clm_functions_extract(lang, s->tree, src, len, &s->fns);
+}
+
+/* Read the side's imports and keep the names bound from the task's dependencies. */
+static int read_imports(struct side *s)
+{
+	int rc;
+
+	s->imports_read = 1;
+	if ((rc = clm_imports_extract(s->lang, s->tree, s->src, s->len, &s->imports)) < 0)
 		return rc;
 	s->dep_names = calloc(s->imports.n + 1, sizeof(*s->dep_names));
 	if (!s->dep_names)
 		return clm_error_oom();
 	for (size_t i = 0; i < s->imports.n; i++) {
 		const struct clm_import *im = &s->imports.items[i];
-		for (size_t d = 0; d < ndeps; d++) {
-			if (!clm_import_from_package(deps[d].ecosystem, deps[d].package, im->module))
+		for (size_t d = 0; d < s->ndeps; d++) {
+			if (!clm_import_from_package(s->deps[d].ecosystem, s->deps[d].package, im->module))
 				continue;
 			if (!strcmp(im->bound, "*"))
 				s->dep_everything = 1;
@@ -153,8 +168,13 @@ static void release_side(struct side *s)
 	free(s->dep_names);
 }
 
-static int uses_dep(const struct side *s, const struct clm_function *f)
+/* 1 when `f` mentions a name imported from a task dependency, 0 when not, negative on failure. */
+static int uses_dep(struct side *s, const struct clm_function *f)
 {
+	int rc;
+
+	if (!s->imports_read && (rc = read_imports(s)) < 0)
+		return rc;
 	if (s->dep_everything)
 		return 1;
 	return s->ndep_names && clm_range_mentions(s->tree, s->src, f->start_byte, f->end_byte, s->dep_names,
@@ -215,14 +235,18 @@ static void docstring_lines(const char *src, size_t len, const struct clm_functi
 		(*e)++;
 }
 
-static int function_examples(struct emit_args *a, const struct side *nw, const struct side *old,
-			     const struct clm_function *f)
+static int function_examples(struct emit_args *a, struct side *nw, struct side *old, const struct clm_function *f)
 {
 	const struct clm_function *of = old ? clm_function_find(&old->fns, f->name) : NULL;
 	struct clm_strbuf src = CLM_STRBUF_INIT, tgt = CLM_STRBUF_INIT;
-	int uses = uses_dep(nw, f) || (of && uses_dep(old, of));
+	int uses = uses_dep(nw, f);
 	int has_doc = f->doc_end > f->doc_start;
 	int rc = 0;
+
+	if (uses == 0 && of)
+		uses = uses_dep(old, of);
+	if (uses < 0)
+		return uses;
 
 	if (of) {
 		if (of->end_byte - of->start_byte != f->end_byte - f->start_byte ||
