@@ -1,10 +1,10 @@
 #include "git/code_examples.h"
+#include "data/function_texts.h"
 #include "parsers/functions.h"
 #include "parsers/imports.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
-#include <ctype.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,32 +74,6 @@ int clm_code_is_generated(const char *data, size_t len)
 	for (int i = 0; markers[i]; i++)
 		if (memmem(data, head, markers[i], strlen(markers[i])))
 			return 1;
-	return 0;
-}
-
-/* A rough token count: identifier/number runs count one, every other visible byte one. */
-static size_t approx_tokens(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len;) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_') {
-			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-				i++;
-			n++;
-		} else {
-			n += !isspace((unsigned char)s[i]);
-			i++;
-		}
-	}
-	return n;
-}
-
-/* Append src[s, e) with CRLF line ends turned into LF. */
-static int append_text(struct clm_strbuf *sb, const char *src, uint32_t s, uint32_t e)
-{
-	for (uint32_t i = s; i < e; i++)
-		if (!(src[i] == '\r' && i + 1 < e && src[i + 1] == '\n') && clm_strbuf_addch(sb, src[i]) < 0)
-			return CLM_ENOMEM;
 	return 0;
 }
 
@@ -195,14 +169,11 @@ static int emit_example(struct emit_args *a, const char *kind, const struct clm_
 			const struct clm_strbuf *source, const struct clm_strbuf *target)
 {
 	struct clm_mined_example ex = { 0 };
-	size_t t = 0;
 
-	while (t < target->len && isspace((unsigned char)target->buf[t]))
-		t++;
-	if (t == target->len || !source->len)
+	if (clm_text_blank(target->buf, target->len) || !source->len)
 		return 0;
-	if (approx_tokens(source->buf, source->len) > a->m->max_tokens ||
-	    approx_tokens(target->buf, target->len) > a->m->max_tokens) {
+	if (clm_approx_tokens(source->buf, source->len) > a->m->max_tokens ||
+	    clm_approx_tokens(target->buf, target->len) > a->m->max_tokens) {
 		a->m->skipped_long++;
 		return 0;
 	}
@@ -222,25 +193,11 @@ static int emit_example(struct emit_args *a, const char *kind, const struct clm_
 	return a->emit(a->emit_ctx, &ex);
 }
 
-/* Python: the docstring statement's bytes widened to whole lines, so removing it leaves no gap. */
-static void docstring_lines(const char *src, size_t len, const struct clm_function *f, uint32_t *s, uint32_t *e)
-{
-	*s = f->doc_start;
-	while (*s > f->start_byte && (src[*s - 1] == ' ' || src[*s - 1] == '\t'))
-		(*s)--;
-	*e = f->doc_end;
-	while (*e < len && (src[*e] == ' ' || src[*e] == '\t' || src[*e] == '\r'))
-		(*e)++;
-	if (*e < len && src[*e] == '\n')
-		(*e)++;
-}
-
 static int function_examples(struct emit_args *a, struct side *nw, struct side *old, const struct clm_function *f)
 {
 	const struct clm_function *of = old ? clm_function_find(&old->fns, f->name) : NULL;
 	struct clm_strbuf src = CLM_STRBUF_INIT, tgt = CLM_STRBUF_INIT;
 	int uses = uses_dep(nw, f);
-	int has_doc = f->doc_end > f->doc_start;
 	int rc = 0;
 
 	if (uses == 0 && of)
@@ -251,29 +208,19 @@ static int function_examples(struct emit_args *a, struct side *nw, struct side *
 	if (of) {
 		if (of->end_byte - of->start_byte != f->end_byte - f->start_byte ||
 		    memcmp(old->src + of->start_byte, nw->src + f->start_byte, f->end_byte - f->start_byte)) {
-			rc = append_text(&src, old->src, of->start_byte, of->end_byte);
-			rc = rc ? rc : append_text(&tgt, nw->src, f->start_byte, f->end_byte);
+			rc = clm_function_text(old->src, of, &src);
+			rc = rc ? rc : clm_function_text(nw->src, f, &tgt);
 			rc = rc ? rc : emit_example(a, "refine", f, uses, &src, &tgt);
 		}
 	} else {
-		uint32_t split = has_doc ? f->doc_end : f->body_start;
-		rc = append_text(&src, nw->src, has_doc ? f->start_byte : f->lead_start, split);
-		rc = rc ? rc : append_text(&tgt, nw->src, split, f->end_byte);
+		rc = clm_generate_texts(nw->src, f, &src, &tgt);
 		rc = rc ? rc : emit_example(a, "generate", f, uses, &src, &tgt);
 	}
-	if (rc == 0 && f->summary) {
+	if (rc == 0) {
 		clm_strbuf_reset(&src);
 		clm_strbuf_reset(&tgt);
-		if (has_doc) {
-			uint32_t ds, de;
-			docstring_lines(nw->src, nw->len, f, &ds, &de);
-			rc = append_text(&src, nw->src, f->start_byte, ds);
-			rc = rc ? rc : append_text(&src, nw->src, de, f->end_byte);
-		} else {
-			rc = append_text(&src, nw->src, f->start_byte, f->end_byte);
-		}
-		rc = rc ? rc : clm_strbuf_addstr(&tgt, f->summary);
-		rc = rc ? rc : emit_example(a, "summarize", f, uses, &src, &tgt);
+		rc = clm_summarize_texts(nw->src, nw->len, f, &src, &tgt);
+		rc = rc > 0 ? emit_example(a, "summarize", f, uses, &src, &tgt) : rc;
 	}
 	clm_strbuf_release(&src);
 	clm_strbuf_release(&tgt);

@@ -5,7 +5,7 @@
 #include "git/history_walk.h"
 #include "git/mine_state.h"
 #include "git/repo.h"
-#include "git/taskdir.h"
+#include "data/taskdir.h"
 #include "git/tree_changes.h"
 #include "parsers/functions.h"
 #include "util/error.h"

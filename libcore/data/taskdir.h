@@ -1,11 +1,11 @@
 /* Task datasets on disk: one folder per task under .git/clmodel/tasks/ holding task.json and
  * train/valid/test.jsonl, written into a temporary folder and renamed into place at the end. */
-#ifndef CLM_GIT_TASKDIR_H
-#define CLM_GIT_TASKDIR_H
+#ifndef CLM_DATA_TASKDIR_H
+#define CLM_DATA_TASKDIR_H
 
 #include <stdio.h>
 #include <jansson.h>
-#include "git/mined_example.h"
+#include "data/mined_example.h"
 #include "util/idset.h"
 
 struct clm_task_writer {

@@ -1,4 +1,4 @@
-#include "git/taskdir.h"
+#include "data/taskdir.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
