@@ -23,6 +23,12 @@ struct clm_task_writer {
  * JSON lines on `stream` (tasks_dir is then unused). 0 or a negative code. */
 int clm_task_writer_open(struct clm_task_writer *w, const char *tasks_dir, const char *task_id, FILE *stream);
 
+/* Start task `task_id` again from its folder under `tasks_dir`: its examples are copied into
+ * the new temporary folder (and count as seen), so finishing replaces the folder with the old
+ * and the new examples. *meta receives its task.json (caller decrefs). CLM_ENOTFOUND when the
+ * folder or its task.json is missing. */
+int clm_task_writer_resume(struct clm_task_writer *w, const char *tasks_dir, const char *task_id, json_t **meta);
+
 /* Add one example (its `task` field is set to the writer's id). Returns 1 when written, 0 when
  * dropped (an exact duplicate, or text that is not valid UTF-8), negative on failure. */
 int clm_task_writer_add(struct clm_task_writer *w, struct clm_mined_example *ex);
