@@ -1,7 +1,6 @@
 /* setuptools manifests: setup.py (literal arguments of setup(), via tree-sitter-python) and
  * setup.cfg (INI sections [options] and [options.extras_require]). */
 #include "parsers/manifests/python.h"
-#include "parsers/languages.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -25,9 +24,33 @@ static const char *requirement_group(const char *key, size_t n)
 	return NULL;
 }
 
-/* Requirements one per line (setuptools also accepts a multi-line string); "#" comments. */
+/* "file: a.txt, b.txt": requirements read from those files of the tree. */
+static int add_files(const char *path, struct clm_span list, const char *group,
+		     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
+{
+	char name[512];
+	int rc = 0;
+
+	while (list.n && !rc) {
+		size_t n = 0;
+		while (n < list.n && list.p[n] != ',' && !isspace((unsigned char)list.p[n]))
+			n++;
+		if (n && n < sizeof(name)) {
+			memcpy(name, list.p, n);
+			name[n] = '\0';
+			rc = clm_pypi_add_file(path, name, group, read, read_ctx, out);
+		}
+		list.p += n + (n < list.n);
+		list.n -= n + (n < list.n);
+	}
+	return rc;
+}
+
+/* Requirements one per line (setuptools also accepts a multi-line string); "#" comments;
+ * "file:" lines name requirement files, read through `read` (may be NULL). */
 static int add_requirement_lines(const char *path, size_t first_line, struct clm_span text,
-				 const char *group, struct clm_dep_list *out)
+				 const char *group, clm_manifest_read_fn read, void *read_ctx,
+				 struct clm_dep_list *out)
 {
 	struct clm_lines it;
 	struct clm_span line;
@@ -39,9 +62,13 @@ static int add_requirement_lines(const char *path, size_t first_line, struct clm
 		if (hash)
 			line.n = (size_t)(hash - line.p);
 		line = clm_span_trim(line);
-		if (line.n && !(line.n >= 5 && !memcmp(line.p, "file:", 5)))
+		if (line.n >= 5 && !memcmp(line.p, "file:", 5)) {
+			struct clm_span files = { line.p + 5, line.n - 5 };
+			rc = add_files(path, clm_span_trim(files), group, read, read_ctx, out);
+		} else if (line.n) {
 			rc = clm_pypi_add_requirement(path, first_line + it.lineno - 1, line, group,
 						      out);
+		}
 	}
 	return rc;
 }
@@ -51,13 +78,10 @@ static int add_requirement_lines(const char *path, size_t first_line, struct clm
 struct setup_py {
 	const char *path, *data;
 	TSNode module;
+	TSNode *stmts; /* the module's statements */
+	uint32_t nstmts;
 	struct clm_dep_list *out;
 };
-
-static size_t node_line(TSNode n)
-{
-	return (size_t)ts_node_start_point(n).row + 1;
-}
 
 static struct clm_span node_span(const struct setup_py *s, TSNode n)
 {
@@ -107,8 +131,8 @@ static int find_assignment(const struct setup_py *s, struct clm_span name, TSNod
 {
 	int found = 0;
 
-	for (uint32_t i = 0; i < ts_node_named_child_count(s->module); i++) {
-		TSNode st = ts_node_named_child(s->module, i), a, left;
+	for (uint32_t i = 0; i < s->nstmts; i++) {
+		TSNode st = s->stmts[i], a, left;
 		if (strcmp(ts_node_type(st), "expression_statement") ||
 		    !ts_node_named_child_count(st))
 			continue;
@@ -151,18 +175,22 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 	n = resolve(s, n);
 	type = ts_node_type(n);
 	if (!strcmp(type, "list") || !strcmp(type, "tuple")) {
-		for (uint32_t i = 0; i < ts_node_named_child_count(n) && !rc; i++) {
-			TSNode item = ts_node_named_child(n, i);
+		TSNode *items;
+		uint32_t count;
+		rc = clm_ts_named_children(n, &items, &count);
+		for (uint32_t i = 0; i < count && !rc; i++) {
+			TSNode item = items[i];
 			clm_strbuf_reset(&sb);
 			if (string_value(s, item, &sb)) {
 				struct clm_span req = { sb.buf, sb.len };
-				rc = clm_pypi_add_requirement(s->path, node_line(item), req, group,
+				rc = clm_pypi_add_requirement(s->path, clm_ts_line(item), req, group,
 							      s->out);
 			}
 		}
+		free(items);
 	} else if (string_value(s, n, &sb)) {
 		struct clm_span text = { sb.buf, sb.len };
-		rc = add_requirement_lines(s->path, node_line(n), text, group, s->out);
+		rc = add_requirement_lines(s->path, clm_ts_line(n), text, group, NULL, NULL, s->out);
 	}
 	clm_strbuf_release(&sb);
 	return rc;
@@ -172,7 +200,9 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 static int add_extras(const struct setup_py *s, TSNode n)
 {
 	struct clm_strbuf key = CLM_STRBUF_INIT;
-	int rc = 0, is_dict;
+	TSNode *items;
+	uint32_t count;
+	int rc, is_dict;
 
 	n = resolve(s, n);
 	is_dict = !strcmp(ts_node_type(n), "dictionary");
@@ -180,8 +210,9 @@ static int add_extras(const struct setup_py *s, TSNode n)
 		n = ts_node_child_by_field_name(n, "arguments", 9);
 	if (ts_node_is_null(n))
 		return 0;
-	for (uint32_t i = 0; i < ts_node_named_child_count(n) && !rc; i++) {
-		TSNode item = ts_node_named_child(n, i), k, v;
+	rc = clm_ts_named_children(n, &items, &count);
+	for (uint32_t i = 0; i < count && !rc; i++) {
+		TSNode item = items[i], k, v;
 		const char *type = ts_node_type(item);
 
 		clm_strbuf_reset(&key);
@@ -201,6 +232,7 @@ static int add_extras(const struct setup_py *s, TSNode n)
 		if (!ts_node_is_null(v))
 			rc = add_requirement_value(s, v, key.buf);
 	}
+	free(items);
 	clm_strbuf_release(&key);
 	return rc;
 }
@@ -223,12 +255,12 @@ static int is_setup_call(const struct setup_py *s, TSNode call)
 
 static int add_setup_call(const struct setup_py *s, TSNode call)
 {
-	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
-	int rc = 0;
+	TSNode args = ts_node_child_by_field_name(call, "arguments", 9), *kws = NULL;
+	uint32_t count = 0;
+	int rc = ts_node_is_null(args) ? 0 : clm_ts_named_children(args, &kws, &count);
 
-	for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args) && !rc;
-	     i++) {
-		TSNode kw = ts_node_named_child(args, i), name, value;
+	for (uint32_t i = 0; i < count && !rc; i++) {
+		TSNode kw = kws[i], name, value;
 		struct clm_span key;
 		const char *group;
 
@@ -244,29 +276,14 @@ static int add_setup_call(const struct setup_py *s, TSNode call)
 		else if ((group = requirement_group(key.p, key.n)))
 			rc = add_requirement_value(s, value, group);
 	}
+	free(kws);
 	return rc;
-}
-
-static size_t first_error_line(TSNode n)
-{
-	for (;;) {
-		uint32_t count = ts_node_child_count(n), i;
-
-		if (ts_node_is_missing(n) || !strcmp(ts_node_type(n), "ERROR"))
-			return node_line(n);
-		for (i = 0; i < count && !ts_node_has_error(ts_node_child(n, i)); i++)
-			;
-		if (i == count)
-			return node_line(n);
-		n = ts_node_child(n, i);
-	}
 }
 
 int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 			    struct clm_dep_list *out)
 {
 	struct setup_py s;
-	TSParser *parser;
 	TSTree *tree;
 	TSTreeCursor cur;
 	int rc;
@@ -275,19 +292,10 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 	s.path = path;
 	s.data = data;
 	s.out = out;
-	if ((rc = clm_manifest_check_text(path, data, len)) < 0)
+	if ((rc = clm_ts_parse_manifest(path, data, len, "python", "invalid Python", &tree)) < 0)
 		return rc;
-	if (len > UINT32_MAX)
-		return clm_manifest_reject(path, 0, "file too large");
-	if ((rc = clm_language_parser(clm_language_by_name("python"), &parser)) < 0)
-		return rc;
-	tree = ts_parser_parse_string(parser, NULL, data, (uint32_t)len);
-	ts_parser_delete(parser);
-	if (!tree)
-		return clm_manifest_reject(path, 0, "Python parser failed");
 	s.module = ts_tree_root_node(tree);
-	if (ts_node_has_error(s.module)) {
-		rc = clm_manifest_reject(path, first_error_line(s.module), "invalid Python");
+	if ((rc = clm_ts_named_children(s.module, &s.stmts, &s.nstmts)) < 0) {
 		ts_tree_delete(tree);
 		return rc;
 	}
@@ -309,6 +317,7 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 		}
 	}
 	ts_tree_cursor_delete(&cur);
+	free(s.stmts);
 	ts_tree_delete(tree);
 	return rc;
 }
@@ -321,10 +330,12 @@ struct cfg_value {
 	size_t line;
 };
 
-static int flush_value(const char *path, struct cfg_value *v, struct clm_dep_list *out)
+static int flush_value(const char *path, struct cfg_value *v, clm_manifest_read_fn read,
+		       void *read_ctx, struct clm_dep_list *out)
 {
 	struct clm_span text = { v->text.buf, v->text.len };
-	int rc = v->group ? add_requirement_lines(path, v->line, text, v->group, out) : 0;
+	int rc = v->group ? add_requirement_lines(path, v->line, text, v->group, read, read_ctx, out) :
+			    0;
 
 	clm_strbuf_reset(&v->text);
 	v->group = NULL;
@@ -332,7 +343,7 @@ static int flush_value(const char *path, struct cfg_value *v, struct clm_dep_lis
 }
 
 int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
-			     struct clm_dep_list *out)
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
 	struct cfg_value v = { NULL, CLM_STRBUF_INIT, 0 };
 	struct clm_strbuf section = CLM_STRBUF_INIT, group = CLM_STRBUF_INIT;
@@ -356,7 +367,7 @@ int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
 			}
 			continue;
 		}
-		if ((rc = flush_value(path, &v, out)) < 0)
+		if ((rc = flush_value(path, &v, read, read_ctx, out)) < 0)
 			break;
 		if (t.p[0] == '[') {
 			if (t.p[t.n - 1] != ']') {
@@ -389,7 +400,7 @@ int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
 		clm_strbuf_addch(&v.text, '\n');
 	}
 	if (!rc)
-		rc = flush_value(path, &v, out);
+		rc = flush_value(path, &v, read, read_ctx, out);
 	clm_strbuf_release(&v.text);
 	clm_strbuf_release(&section);
 	clm_strbuf_release(&group);
