@@ -417,6 +417,10 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		goto out;
 	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
 		goto out;
+	if (!o->range && git_repository_head_unborn(repo) == 1) {
+		clm_progress_note(&m.progress, "note: no commits yet; nothing to mine");
+		goto out;
+	}
 	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.n, &tip)) < 0)
 		goto out;
 	if (use_state && (rc = resume_task(&m, &state, &tip)) < 0)

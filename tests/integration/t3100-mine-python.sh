@@ -68,4 +68,6 @@ git -C repo worktree add -q ../wt HEAD~2 2>/dev/null
 t_grep "mine in a linked worktree walks its HEAD" "^mined 4 commits: 3 events, 2 tasks" clm -C wt mine -q --rescan
 t_ok "a worktree writes to the common git dir" test -f repo/.git/clmodel/mine-state.json
 t_exit 1 "outside a repository" clm -C / mine -q
+mkdir empty && git -C empty init -q
+t_grep "a repository without commits has nothing to mine" "^mined 0 commits" clm -C empty mine -q
 t_done
