@@ -346,7 +346,9 @@ int clm_functions_extract(const struct clm_language *lang, const TSTree *tree, c
 		rc = visit(&x, depth, n);
 		if (rc < 0)
 			break;
-		if (!clm_node_type_in(ts_node_type(n), x.rules->comments) && ts_tree_cursor_goto_first_child(&c)) {
+		if (!clm_node_type_in(ts_node_type(n), x.rules->comments) &&
+		    (!x.rules->descend || clm_node_type_in(ts_node_type(n), x.rules->descend)) &&
+		    ts_tree_cursor_goto_first_child(&c)) {
 			depth++;
 			rc = push_frame(&x, depth);
 			continue;

@@ -1,10 +1,10 @@
 #include "git/code_examples.h"
+#include "data/function_texts.h"
 #include "parsers/functions.h"
 #include "parsers/imports.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
-#include <ctype.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,12 @@ struct side {
 	const char *src;
 	size_t len;
 	TSTree *tree;
+	const struct clm_language *lang;
 	struct clm_function_list fns;
+	/* Imports are read on first need: the old side's only matter when the new side's do not. */
+	const struct clm_task_dep *deps;
+	size_t ndeps;
+	int imports_read;
 	struct clm_import_list imports;
 	const char **dep_names; /* names bound by imports from the task's dependencies; borrowed */
 	size_t ndep_names;
@@ -72,32 +77,6 @@ int clm_code_is_generated(const char *data, size_t len)
 	return 0;
 }
 
-/* A rough token count: identifier/number runs count one, every other visible byte one. */
-static size_t approx_tokens(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len;) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_') {
-			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-				i++;
-			n++;
-		} else {
-			n += !isspace((unsigned char)s[i]);
-			i++;
-		}
-	}
-	return n;
-}
-
-/* Append src[s, e) with CRLF line ends turned into LF. */
-static int append_text(struct clm_strbuf *sb, const char *src, uint32_t s, uint32_t e)
-{
-	for (uint32_t i = s; i < e; i++)
-		if (!(src[i] == '\r' && i + 1 < e && src[i + 1] == '\n') && clm_strbuf_addch(sb, src[i]) < 0)
-			return CLM_ENOMEM;
-	return 0;
-}
-
 static TSParser *parser_for(struct clm_code_miner *m, const struct clm_language *lang)
 {
 	size_t i = (size_t)(lang - clm_languages());
@@ -114,7 +93,6 @@ static int parse_side(struct clm_code_miner *m, const struct clm_language *lang,
 		      const TSTree *base, const struct clm_task_dep *deps, size_t ndeps, struct side *s)
 {
 	TSParser *p = parser_for(m, lang);
-	int rc;
 
 	s->src = src;
 	s->len = len;
@@ -123,16 +101,27 @@ static int parse_side(struct clm_code_miner *m, const struct clm_language *lang,
 	s->tree = ts_parser_parse_string(p, base, src, (uint32_t)len);
 	if (!s->tree)
 		return clm_error_set(CLM_EGENERIC, "tree-sitter could not parse");
-	if ((rc = clm_functions_extract(lang, s->tree, src, len, &s->fns)) < 0 ||
-	    (rc = clm_imports_extract(lang, s->tree, src, len, &s->imports)) < 0)
+	s->lang = lang;
+	s->deps = deps;
+	s->ndeps = ndeps;
+	return clm_functions_extract(lang, s->tree, src, len, &s->fns);
+}
+
+/* Read the side's imports and keep the names bound from the task's dependencies. */
+static int read_imports(struct side *s)
+{
+	int rc;
+
+	s->imports_read = 1;
+	if ((rc = clm_imports_extract(s->lang, s->tree, s->src, s->len, &s->imports)) < 0)
 		return rc;
 	s->dep_names = calloc(s->imports.n + 1, sizeof(*s->dep_names));
 	if (!s->dep_names)
 		return clm_error_oom();
 	for (size_t i = 0; i < s->imports.n; i++) {
 		const struct clm_import *im = &s->imports.items[i];
-		for (size_t d = 0; d < ndeps; d++) {
-			if (!clm_import_from_package(deps[d].ecosystem, deps[d].package, im->module))
+		for (size_t d = 0; d < s->ndeps; d++) {
+			if (!clm_import_from_package(s->deps[d].ecosystem, s->deps[d].package, im->module))
 				continue;
 			if (!strcmp(im->bound, "*"))
 				s->dep_everything = 1;
@@ -153,8 +142,13 @@ static void release_side(struct side *s)
 	free(s->dep_names);
 }
 
-static int uses_dep(const struct side *s, const struct clm_function *f)
+/* 1 when `f` mentions a name imported from a task dependency, 0 when not, negative on failure. */
+static int uses_dep(struct side *s, const struct clm_function *f)
 {
+	int rc;
+
+	if (!s->imports_read && (rc = read_imports(s)) < 0)
+		return rc;
 	if (s->dep_everything)
 		return 1;
 	return s->ndep_names && clm_range_mentions(s->tree, s->src, f->start_byte, f->end_byte, s->dep_names,
@@ -175,14 +169,11 @@ static int emit_example(struct emit_args *a, const char *kind, const struct clm_
 			const struct clm_strbuf *source, const struct clm_strbuf *target)
 {
 	struct clm_mined_example ex = { 0 };
-	size_t t = 0;
 
-	while (t < target->len && isspace((unsigned char)target->buf[t]))
-		t++;
-	if (t == target->len || !source->len)
+	if (clm_text_blank(target->buf, target->len) || !source->len)
 		return 0;
-	if (approx_tokens(source->buf, source->len) > a->m->max_tokens ||
-	    approx_tokens(target->buf, target->len) > a->m->max_tokens) {
+	if (clm_approx_tokens(source->buf, source->len) > a->m->max_tokens ||
+	    clm_approx_tokens(target->buf, target->len) > a->m->max_tokens) {
 		a->m->skipped_long++;
 		return 0;
 	}
@@ -202,54 +193,34 @@ static int emit_example(struct emit_args *a, const char *kind, const struct clm_
 	return a->emit(a->emit_ctx, &ex);
 }
 
-/* Python: the docstring statement's bytes widened to whole lines, so removing it leaves no gap. */
-static void docstring_lines(const char *src, size_t len, const struct clm_function *f, uint32_t *s, uint32_t *e)
-{
-	*s = f->doc_start;
-	while (*s > f->start_byte && (src[*s - 1] == ' ' || src[*s - 1] == '\t'))
-		(*s)--;
-	*e = f->doc_end;
-	while (*e < len && (src[*e] == ' ' || src[*e] == '\t' || src[*e] == '\r'))
-		(*e)++;
-	if (*e < len && src[*e] == '\n')
-		(*e)++;
-}
-
-static int function_examples(struct emit_args *a, const struct side *nw, const struct side *old,
-			     const struct clm_function *f)
+static int function_examples(struct emit_args *a, struct side *nw, struct side *old, const struct clm_function *f)
 {
 	const struct clm_function *of = old ? clm_function_find(&old->fns, f->name) : NULL;
 	struct clm_strbuf src = CLM_STRBUF_INIT, tgt = CLM_STRBUF_INIT;
-	int uses = uses_dep(nw, f) || (of && uses_dep(old, of));
-	int has_doc = f->doc_end > f->doc_start;
+	int uses = uses_dep(nw, f);
 	int rc = 0;
+
+	if (uses == 0 && of)
+		uses = uses_dep(old, of);
+	if (uses < 0)
+		return uses;
 
 	if (of) {
 		if (of->end_byte - of->start_byte != f->end_byte - f->start_byte ||
 		    memcmp(old->src + of->start_byte, nw->src + f->start_byte, f->end_byte - f->start_byte)) {
-			rc = append_text(&src, old->src, of->start_byte, of->end_byte);
-			rc = rc ? rc : append_text(&tgt, nw->src, f->start_byte, f->end_byte);
+			rc = clm_function_text(old->src, of, &src);
+			rc = rc ? rc : clm_function_text(nw->src, f, &tgt);
 			rc = rc ? rc : emit_example(a, "refine", f, uses, &src, &tgt);
 		}
 	} else {
-		uint32_t split = has_doc ? f->doc_end : f->body_start;
-		rc = append_text(&src, nw->src, has_doc ? f->start_byte : f->lead_start, split);
-		rc = rc ? rc : append_text(&tgt, nw->src, split, f->end_byte);
+		rc = clm_generate_texts(nw->src, f, &src, &tgt);
 		rc = rc ? rc : emit_example(a, "generate", f, uses, &src, &tgt);
 	}
-	if (rc == 0 && f->summary) {
+	if (rc == 0) {
 		clm_strbuf_reset(&src);
 		clm_strbuf_reset(&tgt);
-		if (has_doc) {
-			uint32_t ds, de;
-			docstring_lines(nw->src, nw->len, f, &ds, &de);
-			rc = append_text(&src, nw->src, f->start_byte, ds);
-			rc = rc ? rc : append_text(&src, nw->src, de, f->end_byte);
-		} else {
-			rc = append_text(&src, nw->src, f->start_byte, f->end_byte);
-		}
-		rc = rc ? rc : clm_strbuf_addstr(&tgt, f->summary);
-		rc = rc ? rc : emit_example(a, "summarize", f, uses, &src, &tgt);
+		rc = clm_summarize_texts(nw->src, nw->len, f, &src, &tgt);
+		rc = rc > 0 ? emit_example(a, "summarize", f, uses, &src, &tgt) : rc;
 	}
 	clm_strbuf_release(&src);
 	clm_strbuf_release(&tgt);

@@ -1,8 +1,8 @@
 /* Mined examples and task folders: content ids, splits, duplicate dropping, escaping, atomic
  * task folders and loading them back. */
 #include "test_helpers.h"
-#include "git/mined_example.h"
-#include "git/taskdir.h"
+#include "data/mined_example.h"
+#include "data/taskdir.h"
 #include "util/fileio.h"
 #include "util/idset.h"
 
