@@ -9,9 +9,14 @@
 struct clm_dep {
 	char *name;        /* ecosystem-normalised package name ("requests", "github.com/x/y",
 	                      "org.foo:bar"); for Go the module path without its /vN suffix */
-	char *spec;        /* version or range as written (">=2.31,<3"), "" when unversioned */
+	char *spec;        /* version or range as written (">=2.31,<3"), "" when unversioned;
+	                      Maven ${x}, MSBuild $(x) and Gradle $x references resolved; a Go
+	                      replace shows as "v1.0.0 => fork.io/m v1.0.1" */
 	char *lower;       /* normalised lower bound ("2.31.0"), "" when none can be derived */
-	char *group;       /* "runtime", "dev", "peer", "optional", "build", or an extras group name */
+	char *group;       /* "runtime", "dev", "test", "peer", "optional", "build", or an extras /
+	                      Poetry / Bundler group name; also "indirect" and "replace" (Go),
+	                      "workspace" (Cargo), "managed" (Maven dependencyManagement, NuGet
+	                      central versions), "parent" (Maven parent POM), Maven scopes */
 	char *go_path;     /* Go only: the full module path as written (with /vN); NULL elsewhere */
 };
 
@@ -31,6 +36,7 @@ struct clm_dep_change {
 	char *from_spec, *to_spec;   /* as written; "" for the missing side */
 	char *from_lower, *to_lower; /* normalised lower bounds; "" when unknown */
 	enum clm_semver_level level; /* for bumps of semver-like versions; NONE otherwise */
+	char *group;                 /* the dependency's group (new side; old side for removals) */
 };
 
 struct clm_dep_change_list {
@@ -39,7 +45,7 @@ struct clm_dep_change_list {
 };
 
 /* Reads a file named `path` of the same tree, for `-r other.txt` includes; returns 0 and sets
- * *data/*len (owned by the callee until the next call) or a negative code when absent. */
+ * *data and *len (owned by the callee until the next call) or a negative code when absent. */
 typedef int (*clm_manifest_read_fn)(void *ctx, const char *path, const char **data, size_t *len);
 
 struct clm_manifest_parser {
@@ -58,13 +64,28 @@ const struct clm_manifest_parser *clm_manifest_for_path(const char *path);
 /* All parsers, NULL-terminated. */
 const struct clm_manifest_parser *const *clm_manifest_parsers(void);
 
-/* Compare two dependency lists of one manifest (either may be empty) and append the changes,
- * sorted by name. Go modules whose path differs only in /vN are one bump. */
+/* Compare two dependency lists of one manifest (either may be NULL) and append the changes,
+ * sorted by name. Entries of one name pair up unchanged first, then within a group, then across
+ * groups (a move between groups with the same spec is no change). Go modules whose path differs
+ * only in /vN share a name, so v8 -> v9 is one bump. 0 or CLM_ENOMEM. */
 int clm_manifest_diff(const struct clm_dep_list *old_deps, const struct clm_dep_list *new_deps,
 		      struct clm_dep_change_list *out);
 
-/* Classify a bump from one normalised version to another. */
+/* Classify a bump from one normalised version to another by the first differing of the three
+ * leading numeric components; OTHER when only later parts differ; NONE when either is not
+ * semver-like or both are equal. */
 enum clm_semver_level clm_semver_classify(const char *from, const char *to);
+
+/* Normalised lower bound of a version or range as written in any supported ecosystem
+ * (">=2.31,<3" -> "2.31.0", "^1.2" -> "1.2.0", "~> 3.1" -> "3.1.0", "[1.0,2.0)" -> "1.0.0",
+ * "v1.2.3" -> "1.2.3"); writes "" when none can be derived. Always NUL-terminates `out`. */
+void clm_version_lower_bound(const char *spec, char *out, size_t out_size);
+
+/* "added", "removed" or "bumped". */
+const char *clm_dep_change_kind_name(enum clm_dep_change_kind kind);
+
+/* "major", "minor", "patch", "other", or "" for NONE. */
+const char *clm_semver_level_name(enum clm_semver_level level);
 
 /* Append a dependency (strings copied; go_path may be NULL); 0 or CLM_ENOMEM. */
 int clm_dep_list_add(struct clm_dep_list *l, const char *name, const char *spec, const char *lower,

@@ -5,20 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int clm_git_error(int gitrc, const char *fmt, ...)
-{
-	const git_error *e = git_error_last();
-	char ctx[512];
-	va_list ap;
-	int code = gitrc == GIT_ENOTFOUND ? CLM_ENOTFOUND : gitrc == GIT_EMODIFIED ? CLM_ECONFLICT
-		 : gitrc == GIT_ELOCKED ? CLM_ELOCKED : CLM_EGENERIC;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof(ctx), fmt, ap);
-	va_end(ap);
-	return clm_error_set(code, "%s: %s", ctx, e && e->message ? e->message : "libgit2 error");
-}
-
 int clm_ref_read(git_repository *repo, const char *name, git_oid *out)
 {
 	git_reference *ref = NULL;

@@ -3,10 +3,8 @@
 #define CLM_GIT_REFS_H
 
 #include <git2.h>
+#include "git/repo.h"
 
-/* Turn libgit2's last error into a CLM_E* code and message, prefixed with printf-formatted
- * context; `gitrc` is the libgit2 return code. */
-int clm_git_error(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The commit `name` points at (a direct reference); 0, CLM_ENOTFOUND or another code. */
 int clm_ref_read(git_repository *repo, const char *name, git_oid *out);
