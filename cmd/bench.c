@@ -59,7 +59,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	long steps = -1, batch = 8, train_limit = -1, eval_limit = -1, max_new = -1, prompt_len = -1, top_k = -1;
 	long replay_size = 200, seed = 1;
 	double lr = 1e-3, frozen_lr = 1e-2;
-	int quick = 0, individual = 1, rc, code;
+	int quick = 0, individual = 1, rc, code, ctx_len;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_FLAG, 0, "quick", &quick, NULL, "small budget (finishes in minutes)" },
 		{ CLM_OPT_STRING, 0, "base", &base_dir, "<dir>", "base model directory (git clmodel pretrain --out)" },
@@ -73,9 +73,9 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_DOUBLE, 0, "frozen-lr", &frozen_lr, "<x>", "learning rate of prompts and adapters (1e-2)" },
 		{ CLM_OPT_INT, 0, "train-limit", &train_limit, "<n>", "training examples per task (quick 400, full all)" },
 		{ CLM_OPT_INT, 0, "eval-limit", &eval_limit, "<n>", "evaluation examples per task (quick 16, full 200)" },
-		{ CLM_OPT_INT, 0, "max-new-tokens", &max_new, "<n>", "generation length cap (quick 32, full 128)" },
-		{ CLM_OPT_INT, 0, "prompt-len", &prompt_len, "<n>", "spt/tspt prompt length (100; quick 20)" },
-		{ CLM_OPT_INT, 0, "top-k", &top_k, "<n>", "pp keys selected per example (20; quick 4)" },
+		{ CLM_OPT_INT, 0, "max-new-tokens", &max_new, "<n>", "generation length cap (quick 32, full 128 or context/4)" },
+		{ CLM_OPT_INT, 0, "prompt-len", &prompt_len, "<n>", "spt/tspt prompt length (100; 20 below a 512 context)" },
+		{ CLM_OPT_INT, 0, "top-k", &top_k, "<n>", "pp keys selected per example (20; 4 below a 512 context)" },
 		{ CLM_OPT_INT, 0, "replay-size", &replay_size, "<n>", "replay buffer size M (200)" },
 		{ CLM_OPT_INT, 0, "seed", &seed, "<n>", "seed of every random choice (1)" },
 		{ CLM_OPT_FLAG, 0, "individual", &individual, NULL, "also fine-tune one base copy per task (default on)" },
@@ -110,9 +110,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		train_limit = quick ? 400 : 0;
 	if (eval_limit < 0)
 		eval_limit = quick ? 16 : 200;
-	if (max_new < 0)
-		max_new = quick ? 32 : 128;
-	if (batch < 1 || max_new < 1 || replay_size < 0)
+	if (batch < 1 || max_new == 0 || replay_size < 0)
 		return clm_usage_error(usage, opts, "--batch-size and --max-new-tokens must be positive");
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -121,12 +119,9 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	cfg.train.batch_size = (int)batch;
 	cfg.train.adamw.lr = (float)lr;
 	cfg.train.frozen_lr = (float)frozen_lr;
-	cfg.train.max_new_tokens = (int)max_new;
 	clm_cl_params_defaults(&cfg.params);
 	cfg.params.replay_size = (size_t)replay_size;
 	cfg.params.seed = (uint64_t)seed;
-	cfg.params.prompt_len = prompt_len > 0 ? (int)prompt_len : quick ? 20 : 100;
-	cfg.params.top_k = top_k > 0 ? (int)top_k : quick ? 4 : 20;
 	cfg.params.planned_tasks = CLM_CODETASK_NTASKS;
 	cfg.individual = individual;
 	if (strategies) {
@@ -164,7 +159,14 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		free(list);
 		return clm_die_error();
 	}
-	codec.max_source = base.model.cfg.n_positions / 2;
+	/* The study's 100 prompt tokens (20 keys x 5) need a context well above 128 positions. */
+	ctx_len = base.model.cfg.n_positions;
+	if (max_new < 0)
+		max_new = quick ? 32 : ctx_len / 4 < 128 ? ctx_len / 4 : 128;
+	cfg.train.max_new_tokens = (int)max_new;
+	cfg.params.prompt_len = prompt_len > 0 ? (int)prompt_len : ctx_len >= 512 ? 100 : 20;
+	cfg.params.top_k = top_k > 0 ? (int)top_k : ctx_len >= 512 ? 20 : 4;
+	codec.max_source = ctx_len / 2;
 	codec.max_target = (int)max_new;
 	if ((rc = clm_codetask_stream_load(data, python, (size_t)train_limit, (size_t)eval_limit, 2000, &stream)) < 0) {
 		clm_base_model_release(&base);

@@ -376,6 +376,7 @@ char *clm_bench_result_markdown(const struct clm_bench_result *r)
 {
 	struct clm_strbuf sb = CLM_STRBUF_INIT;
 	size_t n = r->ntasks;
+	double base_avg = 0;
 
 	clm_strbuf_addstr(&sb, "| strategy |");
 	for (size_t j = 0; j < n; j++)
@@ -384,9 +385,11 @@ char *clm_bench_result_markdown(const struct clm_bench_result *r)
 	for (size_t j = 0; j < n + 7; j++)
 		clm_strbuf_addstr(&sb, "---:|");
 	clm_strbuf_addstr(&sb, "\n| base model |");
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < n; j++) {
 		clm_strbuf_addf(&sb, " %.2f / %.1f |", r->base_score[j], r->base_em[j]);
-	clm_strbuf_addstr(&sb, " - | - | - | - | - | - | - |\n");
+		base_avg += r->base_score[j] / (double)n;
+	}
+	clm_strbuf_addf(&sb, " %.2f | - | - | - | - | - | - |\n", base_avg);
 	for (size_t k = 0; k < r->nrows; k++) {
 		const struct clm_bench_row *w = &r->rows[k];
 		const double *last = w->score + (n - 1) * n, *last_em = w->em + (n - 1) * n;

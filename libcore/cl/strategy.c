@@ -202,16 +202,23 @@ char *clm_strategy_histogram_text(const struct clm_strategy *s, int inference)
 	return clm_strbuf_detach(&sb, NULL);
 }
 
+static json_t *u64_json(uint64_t v)
+{
+	char hex[17];
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)v);
+	return json_string(hex);
+}
+
 static json_t *params_json(const struct clm_cl_params *p)
 {
-	return json_pack("{s:b, s:I, s:f, s:f, s:f, s:b, s:f, s:I, s:i, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:s}",
+	return json_pack("{s:b, s:I, s:f, s:f, s:f, s:b, s:f, s:I, s:i, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:o}",
 			 "replay", p->replay, "replay_size", (json_int_t)p->replay_size, "replay_ratio",
 			 p->replay_ratio, "mtl_alpha", p->mtl_alpha, "ewc_lambda", p->ewc_lambda, "ewc_online",
 			 p->ewc_online, "ewc_decay", p->ewc_decay, "fisher_samples", (json_int_t)p->fisher_samples,
 			 "lora_rank", p->lora_rank, "lora_alpha", (double)p->lora_alpha, "prompt_len",
 			 p->prompt_len, "pool_size", p->pool_size, "pool_prompt_len", p->pool_prompt_len, "top_k",
 			 p->top_k, "pptf_shared", p->pptf_shared, "planned_tasks", p->planned_tasks, "key_lr",
-			 p->key_lr, "key_loss_weight", p->key_loss_weight, "seed", "");
+			 p->key_lr, "key_loss_weight", p->key_loss_weight, "seed", u64_json(p->seed));
 }
 
 static int params_from_json(const json_t *j, struct clm_cl_params *p)
@@ -247,13 +254,6 @@ static int params_from_json(const json_t *j, struct clm_cl_params *p)
 	p->replay_ratio = d[0], p->mtl_alpha = d[1], p->ewc_lambda = d[2], p->ewc_decay = d[3];
 	p->lora_alpha = (float)d[4], p->key_lr = d[5];
 	return 0;
-}
-
-static json_t *u64_json(uint64_t v)
-{
-	char hex[17];
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)v);
-	return json_string(hex);
 }
 
 static int u64_from_json(const json_t *j, uint64_t *out)
@@ -309,11 +309,8 @@ int clm_strategy_save(const struct clm_strategy *s, struct clm_tensor_list *tens
 		rc = json_array_append_new(tasks, json_string(s->task_names[t])) < 0 ? clm_error_oom() : 0;
 	for (int i = 0; !rc && i < 4; i++)
 		rc = json_array_append_new(rng, u64_json(s->rng.s[i])) < 0 ? clm_error_oom() : 0;
-	if (!rc) {
-		json_t *params = params_json(&s->params);
-		json_object_set_new(params, "seed", u64_json(s->params.seed));
-		rc = json_object_set_new(o, "params", params) < 0 ? clm_error_oom() : 0;
-	}
+	if (!rc)
+		rc = json_object_set_new(o, "params", params_json(&s->params)) < 0 ? clm_error_oom() : 0;
 	if (!rc && s->params.replay)
 		rc = json_object_set_new(o, "replay", clm_replay_to_json(&s->replay)) < 0 ? clm_error_oom() : 0;
 	if (!rc && s->ops->save)

@@ -1,4 +1,5 @@
 #include "data/pydoc.h"
+#include "parsers/functions.h"
 #include "parsers/languages.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -9,91 +10,36 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The docstring node of a function definition: its body's first statement when that is a string. */
-static TSNode docstring_of(TSNode fn)
-{
-	TSNode body = ts_node_child_by_field_name(fn, "body", 4), first, str = { 0 };
-
-	if (ts_node_is_null(body) || !ts_node_named_child_count(body))
-		return str;
-	first = ts_node_named_child(body, 0);
-	if (strcmp(ts_node_type(first), "expression_statement") || ts_node_named_child_count(first) != 1)
-		return str;
-	str = ts_node_named_child(first, 0);
-	return strcmp(ts_node_type(str), "string") ? (TSNode){ 0 } : first;
-}
-
-/* First non-empty line of a docstring literal, quotes and prefixes removed; "" when none. */
-static int summary_line(const char *lit, size_t len, struct clm_strbuf *out)
-{
-	size_t i = 0, end;
-
-	while (i < len && strchr("rRuUbBfF", lit[i]))
-		i++;
-	while (i < len && (lit[i] == '"' || lit[i] == '\''))
-		i++;
-	end = len;
-	while (end > i && (lit[end - 1] == '"' || lit[end - 1] == '\''))
-		end--;
-	while (i < end && (lit[i] == ' ' || lit[i] == '\t' || lit[i] == '\n' || lit[i] == '\r'))
-		i++;
-	clm_strbuf_reset(out);
-	while (i < end && lit[i] != '\n')
-		if (clm_strbuf_addch(out, lit[i++]) < 0)
-			return CLM_ENOMEM;
-	clm_strbuf_rtrim(out);
-	return 0;
-}
-
-static int add_function(const char *path, const char *text, TSNode fn, TSNode doc, const char *task,
+/* Add one function with a docstring: the code without the docstring statement, and the
+ * docstring's first sentence. */
+static int add_function(const char *path, const char *text, const struct clm_function *fn, const char *task,
 			size_t max_chars, struct clm_dataset *out)
 {
-	uint32_t fs = ts_node_start_byte(fn), fe = ts_node_end_byte(fn);
-	uint32_t ds = ts_node_start_byte(doc), de = ts_node_end_byte(doc);
-	TSNode lit = ts_node_named_child(doc, 0);
-	struct clm_strbuf code = CLM_STRBUF_INIT, summary = CLM_STRBUF_INIT;
+	uint32_t fs = fn->start_byte, fe = fn->end_byte, ds = fn->doc_start, de = fn->doc_end;
+	struct clm_strbuf code = CLM_STRBUF_INIT;
 	char id[17];
 	json_t *prov;
-	int rc;
+	int rc = 0;
 
-	if (fe - fs > max_chars)
+	if (fe - fs > max_chars || ds == de || !fn->summary || strlen(fn->summary) < 8)
 		return 0;
-	rc = summary_line(text + ts_node_start_byte(lit), ts_node_end_byte(lit) - ts_node_start_byte(lit), &summary);
-	/* Drop the docstring statement and the rest of its line (indentation of the next one stays). */
-	while (!rc && de < fe && text[de] != '\n')
+	/* Drop the docstring statement and the rest of its line (the next line's indentation stays). */
+	while (de < fe && text[de] != '\n')
 		de++;
-	if (!rc)
-		rc = clm_strbuf_add(&code, text + fs, ds - fs);
+	rc = clm_strbuf_add(&code, text + fs, ds - fs);
 	while (!rc && code.len && (code.buf[code.len - 1] == ' ' || code.buf[code.len - 1] == '\t'))
 		clm_strbuf_setlen(&code, code.len - 1);
 	if (!rc && de < fe)
 		rc = clm_strbuf_add(&code, text + de + 1, fe - de - 1);
-	if (!rc && summary.len >= 8 && code.len) {
-		TSPoint p0 = ts_node_start_point(fn), p1 = ts_node_end_point(fn);
-		clm_example_content_id(task, code.buf, summary.buf, id);
-		prov = json_pack("{s:s, s:[i,i]}", "path", path, "lines", (int)p0.row + 1, (int)p1.row + 1);
-		rc = prov ? clm_dataset_add(out, id, task, CLM_KIND_SUMMARIZE, "python", code.buf, summary.buf, prov)
+	clm_strbuf_rtrim(&code);
+	if (!rc && code.len) {
+		clm_example_content_id(task, code.buf, fn->summary, id);
+		prov = json_pack("{s:s, s:[i,i]}", "path", path, "lines", (int)fn->start_line, (int)fn->end_line);
+		rc = prov ? clm_dataset_add(out, id, task, CLM_KIND_SUMMARIZE, "python", code.buf, fn->summary, prov)
 			  : clm_error_oom();
 		json_decref(prov);
 	}
 	clm_strbuf_release(&code);
-	clm_strbuf_release(&summary);
-	return rc;
-}
-
-static int walk(const char *path, const char *text, TSNode node, const char *task, size_t max_chars,
-		struct clm_dataset *out)
-{
-	uint32_t n = ts_node_named_child_count(node);
-	int rc = 0;
-
-	if (!strcmp(ts_node_type(node), "function_definition")) {
-		TSNode doc = docstring_of(node);
-		if (!ts_node_is_null(doc))
-			rc = add_function(path, text, node, doc, task, max_chars, out);
-	}
-	for (uint32_t i = 0; i < n && !rc; i++)
-		rc = walk(path, text, ts_node_named_child(node, i), task, max_chars, out);
 	return rc;
 }
 
@@ -101,6 +47,7 @@ int clm_pydoc_extract(const char *path, const char *text, size_t len, const char
 		      struct clm_dataset *out)
 {
 	const struct clm_language *py = clm_language_by_name("python");
+	struct clm_function_list fns = { 0 };
 	TSParser *parser;
 	TSTree *tree;
 	int rc;
@@ -110,8 +57,10 @@ int clm_pydoc_extract(const char *path, const char *text, size_t len, const char
 	if ((rc = clm_language_parser(py, &parser)) < 0)
 		return rc;
 	tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
-	rc = tree ? walk(path, text, ts_tree_root_node(tree), task, max_chars, out)
-		  : clm_error_set(CLM_EINVALID, "%s: cannot parse", path);
+	rc = tree ? clm_functions_extract(py, tree, text, len, &fns) : clm_error_set(CLM_EINVALID, "%s: cannot parse", path);
+	for (size_t i = 0; !rc && i < fns.n; i++)
+		rc = add_function(path, text, &fns.items[i], task, max_chars, out);
+	clm_function_list_release(&fns);
 	ts_tree_delete(tree);
 	ts_parser_delete(parser);
 	return rc;

@@ -1,6 +1,6 @@
-/* The summarization task of the CodeTask benchmark: Python functions with docstrings, parsed with
- * the pinned tree-sitter Python grammar. Source is the function without its docstring; target is
- * the docstring's first line. */
+/* The summarization task of the CodeTask benchmark: Python functions with docstrings, found by
+ * the function extraction of parsers/functions.h. Source is the function without its docstring
+ * statement; target is the docstring's first sentence. */
 #ifndef CLM_DATA_PYDOC_H
 #define CLM_DATA_PYDOC_H
 

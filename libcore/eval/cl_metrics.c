@@ -16,7 +16,7 @@ void clm_cl_summarize(const double *r, size_t n, const double *base, struct clm_
 		return;
 	for (size_t j = 0; j + 1 < n; j++) {
 		double best = r[j * n + j];
-		for (size_t l = 0; l + 1 < n; l++)
+		for (size_t l = j + 1; l + 1 < n; l++)
 			if (!isnan(r[l * n + j]) && r[l * n + j] > best)
 				best = r[l * n + j];
 		out->forgetting += (best - last[j]) / (double)(n - 1);

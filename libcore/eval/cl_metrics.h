@@ -10,7 +10,8 @@
 
 struct clm_cl_summary {
 	double average;    /* mean of the last row: final score averaged over all tasks */
-	double forgetting; /* mean over tasks j < n-1 of max_{l < n-1} R[l][j] - R[n-1][j]; 0 when n < 2 */
+	double forgetting; /* mean over tasks j < n-1 of max_{j <= l < n-1} R[l][j] - R[n-1][j] (best score
+			    since the task was learned minus final); 0 when n < 2 */
 	double bwt;        /* backward transfer: mean over j < n-1 of R[n-1][j] - R[j][j]; 0 when n < 2 */
 	double fwt;        /* forward transfer: mean over j >= 1 of R[j-1][j] - base[j]; 0 without base */
 	int has_fwt;       /* fwt was computed (a base-model score vector was given and n >= 2) */

@@ -5,9 +5,9 @@
 # Base model: pretrained with `git clmodel pretrain` on Java sources of the JDK (Debian package
 # openjdk-17-source, installed here when missing) -- code that is in none of the tasks (the
 # summarization task comes from the Python standard library). It is cached in
-# $CLM_BUILD/cl-bench/base and rebuilt only when missing. While this build has no pretrain
-# command or no --base option in bench, the benchmark starts from a random model reading bytes,
-# and says so. Results: $CLM_BUILD/cl-bench/cl-bench.{json,md}.
+# $CLM_BUILD/cl-bench/base (500 steps of the tiny config; 5000 for the full budget) and rebuilt
+# only when missing. Without a pretrain command the benchmark starts from a random model reading
+# bytes, and says so. Results: $CLM_BUILD/cl-bench/cl-bench.{json,md}.
 set -u
 : "${CLM_BIN:?run through tests/bench/run.sh (make bench-cl)}"
 work="$CLM_BUILD/cl-bench"
@@ -33,7 +33,7 @@ if has_pretrain && has_base_option; then
 		rm -rf "$work/jdk" && mkdir -p "$work/jdk"
 		# java.base's java/util and java/io: a few MB of well-documented Java.
 		(cd "$work/jdk" && unzip -q -o /usr/lib/jvm/openjdk-17/lib/src.zip 'java.base/java/util/*' 'java.base/java/io/*') || exit 1
-		steps=${BENCH_CL_PRETRAIN_STEPS:-600}
+		steps=${BENCH_CL_PRETRAIN_STEPS:-500}
 		[ -z "$budget" ] && steps=${BENCH_CL_PRETRAIN_STEPS:-5000}
 		echo "bench-cl: pretraining the base model: git clmodel pretrain --corpus $work/jdk --config tiny --steps $steps"
 		"$CLM_BIN" pretrain --corpus "$work/jdk" --config tiny --steps "$steps" --out "$work/base" || exit 1

@@ -32,6 +32,17 @@ static void forgetting_uses_best_earlier_score_not_diagonal(void **state)
 	assert_true(s.fwt == 0);
 }
 
+static void scores_before_learning_a_task_do_not_count_as_forgetting(void **state)
+{
+	/* Task 1 scored 0.9 before it was learned (R[0][1]), 0.6 after, 0.6 at the end. */
+	const double r[9] = { 0.5, 0.9, 0.0, 0.5, 0.6, 0.0, 0.5, 0.6, 0.9 };
+	struct clm_cl_summary s;
+	(void)state;
+	clm_cl_summarize(r, 3, NULL, &s);
+	assert_true(s.forgetting == 0);
+	assert_true(s.bwt == 0);
+}
+
 static void unevaluated_entries_are_skipped(void **state)
 {
 	/* R[0][2] was not evaluated (only tasks up to i + 1 are). */
@@ -80,6 +91,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(three_tasks_with_base),
 		cmocka_unit_test(forgetting_uses_best_earlier_score_not_diagonal),
+		cmocka_unit_test(scores_before_learning_a_task_do_not_count_as_forgetting),
 		cmocka_unit_test(unevaluated_entries_are_skipped),
 		cmocka_unit_test(single_task_has_no_transfer),
 		cmocka_unit_test(matrix_json_has_rows_and_summary),
