@@ -20,5 +20,6 @@ extern const struct clm_command clm_commands[];
 const struct clm_command *clm_find_command(const char *name);
 
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
 #endif

@@ -34,7 +34,7 @@ const struct clm_command clm_commands[] = {
 	{ "export", NULL, "write a version as a Hugging Face directory, safetensors or GGUF" },
 	{ "import", NULL, "import a GGUF or Hugging Face GPT-2 model as a new version" },
 	{ "gc", NULL, "list or prune model versions that nothing needs" },
-	{ "hooks", NULL, "install or remove the git hooks that queue updates" },
+	{ "hooks", cmd_hooks, "install or remove the git hooks that queue updates" },
 	{ "status", NULL, "show the serving version, queued jobs and the last result" },
 	{ "help", cmd_help, "show help for git-clmodel or one command" },
 	{ NULL, NULL, NULL },
