@@ -2,6 +2,7 @@
 #include "cmd/commands.h"
 #include "git/hooks.h"
 #include "git/jobs.h"
+#include "git/repo.h"
 #include "util/error.h"
 
 #include <git2.h>
@@ -125,11 +126,9 @@ int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		if (n != 1 || (strcmp(argv[0], "install") && strcmp(argv[0], "uninstall")))
 			return clm_usage_error(hooks_usage, opts, "expected 'install', 'uninstall' or 'run'");
 	}
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, ".", 0, NULL) < 0) {
-		rc = clm_error_set(CLM_ENOTFOUND, "not a git repository: %s", git_error_last()->message);
+	rc = clm_repo_open(&repo);
+	if (rc < 0)
 		goto out;
-	}
 	rc = self_path(self, sizeof(self));
 	if (rc < 0)
 		goto out;
@@ -152,8 +151,7 @@ int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (!ctx->quiet)
 		fputs(report.buf, stdout);
 out:
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	clm_repo_close(repo);
 	clm_strbuf_release(&report);
 	clm_strbuf_release(&templates);
 	return rc < 0 ? clm_die_error() : CLM_EXIT_OK;

@@ -31,6 +31,7 @@ struct clm_dep_change {
 	char *from_spec, *to_spec;   /* as written; "" for the missing side */
 	char *from_lower, *to_lower; /* normalised lower bounds; "" when unknown */
 	enum clm_semver_level level; /* for bumps of semver-like versions; NONE otherwise */
+	char *group;                 /* the dependency's group (new side; old side for removals) */
 };
 
 struct clm_dep_change_list {
@@ -39,7 +40,7 @@ struct clm_dep_change_list {
 };
 
 /* Reads a file named `path` of the same tree, for `-r other.txt` includes; returns 0 and sets
- * `data` and `len` (owned by the callee until the next call) or a negative code when absent. */
+ * *data and *len (owned by the callee until the next call) or a negative code when absent. */
 typedef int (*clm_manifest_read_fn)(void *ctx, const char *path, const char **data, size_t *len);
 
 struct clm_manifest_parser {
@@ -63,8 +64,21 @@ const struct clm_manifest_parser *const *clm_manifest_parsers(void);
 int clm_manifest_diff(const struct clm_dep_list *old_deps, const struct clm_dep_list *new_deps,
 		      struct clm_dep_change_list *out);
 
-/* Classify a bump from one normalised version to another. */
+/* Classify a bump from one normalised version to another by the first differing of the three
+ * leading numeric components; OTHER when only later parts differ; NONE when either is not
+ * semver-like or both are equal. */
 enum clm_semver_level clm_semver_classify(const char *from, const char *to);
+
+/* Normalised lower bound of a version or range as written in any supported ecosystem
+ * (">=2.31,<3" -> "2.31.0", "^1.2" -> "1.2.0", "~> 3.1" -> "3.1.0", "[1.0,2.0)" -> "1.0.0",
+ * "v1.2.3" -> "1.2.3"); writes "" when none can be derived. Always NUL-terminates `out`. */
+void clm_version_lower_bound(const char *spec, char *out, size_t out_size);
+
+/* "added", "removed" or "bumped". */
+const char *clm_dep_change_kind_name(enum clm_dep_change_kind kind);
+
+/* "major", "minor", "patch", "other", or "" for NONE. */
+const char *clm_semver_level_name(enum clm_semver_level level);
 
 /* Append a dependency (strings copied; go_path may be NULL); 0 or CLM_ENOMEM. */
 int clm_dep_list_add(struct clm_dep_list *l, const char *name, const char *spec, const char *lower,

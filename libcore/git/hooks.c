@@ -1,4 +1,5 @@
 #include "git/hooks.h"
+#include "git/repo.h"
 #include "util/error.h"
 #include "util/fileio.h"
 
@@ -26,8 +27,9 @@ int clm_hooks_dir(git_repository *repo, struct clm_strbuf *out)
 	git_buf value = { 0 };
 	int rc;
 
-	if (git_repository_config_snapshot(&cfg, repo) < 0)
-		return clm_error_set(CLM_EGENERIC, "cannot read git config: %s", git_error_last()->message);
+	rc = git_repository_config_snapshot(&cfg, repo);
+	if (rc < 0)
+		return clm_git_error(rc, "cannot read git config");
 	rc = git_config_get_path(&value, cfg, "core.hooksPath");
 	git_config_free(cfg);
 	if (rc == 0 && value.size) {

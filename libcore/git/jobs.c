@@ -1,4 +1,5 @@
 #include "git/jobs.h"
+#include "git/repo.h"
 #include "parsers/manifest.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -12,21 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-int clm_clmodel_dir(git_repository *repo, struct clm_strbuf *out)
-{
-	const char *common = git_repository_commondir(repo);
-	size_t start = out->len;
-
-	clm_strbuf_addstr(out, common);
-	if (out->len > start && out->buf[out->len - 1] != '/')
-		clm_strbuf_addch(out, '/');
-	clm_strbuf_addstr(out, "clmodel");
-	return clm_mkdir_p(out->buf + start, 0755);
-}
-
+/* Append <common git dir>/clmodel/<name> to `out`, creating the folder when missing. */
 static int clmodel_file(git_repository *repo, const char *name, struct clm_strbuf *out)
 {
-	int rc = clm_clmodel_dir(repo, out);
+	size_t start = out->len;
+	int rc = clm_repo_state_path(repo, NULL, out);
+
+	if (rc == 0)
+		rc = clm_mkdir_p(out->buf + start, 0755);
 	return rc < 0 ? rc : clm_strbuf_addf(out, "/%s", name);
 }
 
@@ -144,10 +138,7 @@ static int tree_of(git_repository *repo, const git_oid *commit_id, git_tree **tr
 	if (rc == 0)
 		rc = git_commit_tree(tree, c);
 	git_commit_free(c);
-	if (rc < 0)
-		return clm_error_set(CLM_ENOTFOUND, "cannot read commit %.12s: %s", git_oid_tostr_s(commit_id),
-				     git_error_last() ? git_error_last()->message : "unknown");
-	return 0;
+	return rc < 0 ? clm_git_error(rc, "cannot read commit %.12s", git_oid_tostr_s(commit_id)) : 0;
 }
 
 int clm_commits_touch_manifest(git_repository *repo, const git_oid *old_commit,
@@ -167,8 +158,8 @@ int clm_commits_touch_manifest(git_repository *repo, const git_oid *old_commit,
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	/* Names only: a tree-to-tree diff compares object ids and reads no blob. */
 	opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
-	if (rc == 0 && git_diff_tree_to_tree(&diff, repo, a, b, &opts) < 0)
-		rc = clm_error_set(CLM_EGENERIC, "cannot diff trees: %s", git_error_last()->message);
+	if (rc == 0 && (rc = git_diff_tree_to_tree(&diff, repo, a, b, &opts)) < 0)
+		rc = clm_git_error(rc, "cannot diff trees");
 	for (size_t i = 0; rc == 0 && diff && i < git_diff_num_deltas(diff) && !*touched; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		const char *candidates[2] = { d->old_file.path, d->new_file.path };

@@ -7,9 +7,6 @@
 #include <git2.h>
 #include "util/strbuf.h"
 
-/* Append <common git dir>/clmodel (created when missing) to `out`. */
-int clm_clmodel_dir(git_repository *repo, struct clm_strbuf *out);
-
 /* Queue an update job: one JSON line {"t":..,"reason":..,"old":..,"new":..}, appended with
  * O_APPEND in one write so concurrent hooks never interleave. */
 int clm_jobs_enqueue(git_repository *repo, const char *reason, const git_oid *old_commit,

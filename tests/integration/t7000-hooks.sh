@@ -35,9 +35,9 @@ t_ok "no job queued without a manifest change" test ! -e .git/clmodel/queue -a !
 git checkout -q -b bump
 printf 'requests==3.0.0\n' > requirements.txt && git commit -qam bump
 git checkout -q main
-out=$(git merge --no-edit --no-ff bump 2>&1); rc=$?
-t_exit 0 "merge with a manifest change succeeds" test $rc -eq 0
-t_grep "hook says one line about the queued update" "requirements.txt changed; model update queued" echo "$out"
+merge_out=$(git merge --no-edit --no-ff bump 2>&1); merge_rc=$?
+t_ok "merge with a manifest change succeeds" test $merge_rc -eq 0
+t_grep "hook says one line about the queued update" "requirements.txt changed; model update queued" echo "$merge_out"
 t_ok "background job wrote its log" wait_for .git/clmodel/log
 
 # post-checkout: branch switches only.

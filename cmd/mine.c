@@ -1,0 +1,138 @@
+/* git clmodel mine: find dependency events in history and build task datasets. */
+#include "cmd/commands.h"
+#include "git/mine.h"
+#include "git/repo.h"
+#include "util/error.h"
+#include "util/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const usage[] = {
+	"git clmodel mine [--window <n>] [--all-parents] [--rescan] [--stdout] [<rev-range>]",
+	NULL,
+};
+
+struct report {
+	int json;
+	json_t *events; /* --json: every event, with its task id */
+	json_t *tasks;
+};
+
+static int print_kinds(const json_t *kinds)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach((json_t *)kinds, k, v) {
+		printf("%s%s %lld", first ? "" : ", ", k, (long long)json_integer_value(v));
+		first = 0;
+	}
+	return 0;
+}
+
+static int on_task(void *ctx, const json_t *task)
+{
+	struct report *r = ctx;
+	const json_t *counts = json_object_get(task, "counts");
+	const char *id = json_string_value(json_object_get(task, "id"));
+	size_t i;
+	json_t *ev;
+
+	if (!r->json) {
+		json_int_t n = json_integer_value(json_object_get(counts, "train")) +
+			       json_integer_value(json_object_get(counts, "valid")) +
+			       json_integer_value(json_object_get(counts, "test"));
+		printf("%-48s %.12s %4lld examples", id, json_string_value(json_object_get(task, "commit")),
+		       (long long)n);
+		if (n) {
+			printf(" (");
+			print_kinds(json_object_get(counts, "kind"));
+			printf(")");
+		}
+		printf("\n");
+		return 0;
+	}
+	json_array_foreach(json_object_get(task, "events"), i, ev) {
+		json_t *copy = json_copy(ev);
+		if (!copy || json_object_set_new(copy, "task", json_string(id)) < 0 ||
+		    json_array_append_new(r->events, copy) < 0)
+			return clm_error_oom();
+	}
+	return json_array_append_new(r->tasks, json_pack("{s:s,s:O}", "id", id, "counts", counts)) < 0 ?
+		       clm_error_oom() : 0;
+}
+
+int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
+{
+	struct clm_mine_options o;
+	struct clm_mine_stats st;
+	struct report r = { 0, NULL, NULL };
+	long window = CLM_MINE_DEFAULT_WINDOW, max_tokens = CLM_MINE_DEFAULT_MAX_TOKENS;
+	int all_parents = 0, rescan = 0, to_stdout = 0, exit_code = 0, rc, npos;
+	git_repository *repo;
+	const struct clm_option opts[] = {
+		{ CLM_OPT_INT, 0, "window", &window, "<n>", "commits after a bump that belong to its task (20)" },
+		{ CLM_OPT_FLAG, 0, "all-parents", &all_parents, NULL, "walk every parent, not only first parents" },
+		{ CLM_OPT_INT, 0, "max-tokens", &max_tokens, "<n>", "skip functions longer than this (1024)" },
+		{ CLM_OPT_FLAG, 0, "rescan", &rescan, NULL, "mine again from the start, ignoring earlier runs" },
+		{ CLM_OPT_FLAG, 0, "stdout", &to_stdout, NULL, "print examples as JSON lines, write no tasks" },
+		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
+	};
+
+	npos = clm_parse_options(argc, argv, opts, usage, ctx, &exit_code);
+	if (npos < 0)
+		return exit_code;
+	if (npos > 1)
+		return clm_usage_error(usage, opts, "at most one revision range");
+	if (window < 0 || window > 1000000 || max_tokens < 1)
+		return clm_usage_error(usage, opts, "--window must be 0 or more, --max-tokens 1 or more");
+	r.json = ctx->json;
+	clm_mine_options_init(&o);
+	o.range = npos ? argv[0] : NULL;
+	o.all_parents = all_parents;
+	o.window = (unsigned)window;
+	o.max_tokens = (size_t)max_tokens;
+	o.rescan = rescan;
+	o.stream = to_stdout ? stdout : NULL;
+	o.quiet = ctx->quiet;
+	o.on_task = to_stdout ? NULL : on_task;
+	o.ctx = &r;
+	if (r.json && !to_stdout && (!(r.events = json_array()) || !(r.tasks = json_array())))
+		return clm_die_error();
+	if (clm_repo_open(&repo) < 0)
+		return clm_die_error();
+	rc = clm_mine(repo, &o, &st);
+	clm_repo_close(repo);
+	if (rc < 0) {
+		json_decref(r.events);
+		json_decref(r.tasks);
+		return clm_die_error();
+	}
+	if (to_stdout) {
+		if (!ctx->quiet)
+			fprintf(stderr, "mined %zu commits: %zu events, %zu tasks, %zu examples\n", st.commits, st.events,
+				st.tasks, st.examples);
+	} else if (r.json) {
+		struct clm_strbuf sb = CLM_STRBUF_INIT;
+		json_t *out = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:b}", "events", r.events, "tasks", r.tasks,
+					"commits", (json_int_t)st.commits, "examples", (json_int_t)st.examples,
+					"skipped_files", (json_int_t)st.skipped_files, "missing_objects",
+					(json_int_t)st.missing_objects, "shallow", st.shallow);
+		if (!out || clm_json_dump(out, &sb) < 0 || clm_strbuf_addch(&sb, '\n') < 0) {
+			json_decref(out);
+			return clm_die_error();
+		}
+		fputs(sb.buf, stdout);
+		clm_strbuf_release(&sb);
+		json_decref(out);
+	} else {
+		printf("mined %zu commits: %zu events, %zu tasks, %zu examples", st.commits, st.events, st.tasks,
+		       st.examples);
+		if (st.skipped_files || st.missing_objects)
+			printf(" (%zu files skipped, %zu missing objects)", st.skipped_files, st.missing_objects);
+		printf("\n");
+	}
+	return CLM_EXIT_OK;
+}

@@ -1,0 +1,402 @@
+#include "git/mine.h"
+#include "git/blob.h"
+#include "git/code_examples.h"
+#include "git/events.h"
+#include "git/history_walk.h"
+#include "git/mine_state.h"
+#include "git/repo.h"
+#include "git/taskdir.h"
+#include "parsers/functions.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/progress.h"
+#include "util/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The task being filled: one commit's events and the window of commits after it. */
+struct open_task {
+	int active;
+	struct clm_task_writer writer;
+	struct clm_dep_event_list events;
+	struct clm_task_dep *deps; /* borrowed from events */
+	json_t *meta;
+	unsigned window_left, window_commits;
+	char last_commit[GIT_OID_HEXSZ + 1];
+};
+
+struct miner {
+	git_repository *repo;
+	const struct clm_mine_options *o;
+	struct clm_mine_stats *st;
+	struct clm_progress progress;
+	struct clm_code_miner code;
+	struct clm_strbuf tasks_dir;
+	struct open_task task;
+	json_t *ids;             /* task id -> commit, for the tasks of this run */
+};
+
+void clm_mine_options_init(struct clm_mine_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->window = CLM_MINE_DEFAULT_WINDOW;
+	o->max_tokens = CLM_MINE_DEFAULT_MAX_TOKENS;
+}
+
+static void warn(void *ctx, const char *msg)
+{
+	struct miner *m = ctx;
+	clm_progress_note(&m->progress, "warning: %s", msg);
+}
+
+static void warn_missing(struct miner *m, const char *path, const git_oid *commit)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof(hex), commit);
+	m->st->missing_objects++;
+	clm_progress_note(&m->progress, "warning: %s at %.12s: %s; skipped", path, hex, clm_error());
+}
+
+static int emit(void *ctx, struct clm_mined_example *ex)
+{
+	struct miner *m = ctx;
+	int rc = clm_task_writer_add(&m->task.writer, ex);
+	if (rc > 0)
+		m->st->examples++;
+	return rc < 0 ? rc : 0;
+}
+
+static void release_task(struct open_task *t)
+{
+	clm_task_writer_release(&t->writer);
+	clm_dep_event_list_release(&t->events);
+	free(t->deps);
+	json_decref(t->meta);
+	memset(t, 0, sizeof(*t));
+}
+
+static int close_task(struct miner *m)
+{
+	struct open_task *t = &m->task;
+	json_t *window;
+	int rc;
+
+	if (!t->active)
+		return 0;
+	window = json_pack("{s:s,s:I,s:I}", "last", t->last_commit, "commits", (json_int_t)t->window_commits,
+			   "max", (json_int_t)m->o->window);
+	if (!window || json_object_set_new(t->meta, "window", window) < 0)
+		rc = clm_error_oom();
+	else
+		rc = clm_task_writer_finish(&t->writer, t->meta);
+	if (rc == 0) {
+		m->st->tasks++;
+		if (m->o->on_task)
+			rc = m->o->on_task(m->o->ctx, t->meta);
+	}
+	release_task(t);
+	return rc;
+}
+
+/* The commit owning task `id`: from this run, else (unless rescanning) from the tasks folder;
+ * NULL when none. Caller frees. */
+static char *task_owner(struct miner *m, const char *id)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
+	const char *run = json_string_value(json_object_get(m->ids, id));
+	char *esc, *owner = NULL;
+	json_t *old = NULL;
+
+	if (run || m->o->stream || m->o->rescan)
+		return run ? strdup(run) : NULL;
+	esc = clm_task_id_escape(id);
+	if (esc && clm_strbuf_addf(&path, "%s/%s/task.json", m->tasks_dir.buf, esc) == 0 &&
+	    clm_read_file(path.buf, 16 << 20, &data) == 0 && (old = clm_json_parse(data.buf, data.len, path.buf)) &&
+	    json_string_value(json_object_get(old, "commit")))
+		owner = strdup(json_string_value(json_object_get(old, "commit")));
+	clm_error_clear();
+	json_decref(old);
+	free(esc);
+	clm_strbuf_release(&path);
+	clm_strbuf_release(&data);
+	return owner;
+}
+
+/* A task id that no other commit's task uses: `id`, or `id@<commit>` on a clash. */
+static char *unique_task_id(struct miner *m, const char *id, const char *commit_hex)
+{
+	char *owner = task_owner(m, id), *out = NULL;
+
+	if (owner && strcmp(owner, commit_hex)) {
+		if (asprintf(&out, "%s@%.12s", id, commit_hex) < 0)
+			out = NULL;
+	} else {
+		out = strdup(id);
+	}
+	free(owner);
+	if (out && json_object_set_new(m->ids, out, json_string(commit_hex)) < 0) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_list *events)
+{
+	struct open_task *t = &m->task;
+	char hex[GIT_OID_HEXSZ + 1], *base = NULL, *id = NULL;
+	json_t *evs = json_array();
+	int rc = 0;
+
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+	t->events = *events;
+	memset(events, 0, sizeof(*events));
+	t->deps = calloc(t->events.n, sizeof(*t->deps));
+	base = clm_events_task_id(&t->events);
+	id = base ? unique_task_id(m, base, hex) : NULL;
+	if (!evs || !t->deps || !id) {
+		rc = clm_error_oom();
+		goto out;
+	}
+	for (size_t i = 0; i < t->events.n; i++) {
+		t->deps[i].ecosystem = t->events.items[i].ecosystem;
+		t->deps[i].package = t->events.items[i].package;
+		if (json_array_append_new(evs, clm_event_to_json(&t->events.items[i])) < 0) {
+			rc = clm_error_oom();
+			goto out;
+		}
+	}
+	t->meta = json_pack("{s:s,s:s,s:I,s:O}", "id", id, "commit", hex, "time",
+			    (json_int_t)git_commit_time(commit), "events", evs);
+	if (!t->meta) {
+		rc = clm_error_oom();
+		goto out;
+	}
+	rc = clm_task_writer_open(&t->writer, m->tasks_dir.buf, id, m->o->stream);
+	t->active = 1;
+	t->window_left = m->o->window;
+	t->window_commits = 0;
+	m->st->events += t->events.n;
+out:
+	json_decref(evs);
+	free(base);
+	free(id);
+	return rc;
+}
+
+/* Read a file's blob for mining; 1 means skip it (too big, binary, generated, missing). */
+static int read_source(struct miner *m, const git_diff_file *f, git_commit *commit, git_blob **out)
+{
+	int rc = clm_blob_read_capped(m->repo, &f->id, CLM_BLOB_MAX_BYTES, out);
+
+	if (rc == CLM_ENOTFOUND) {
+		warn_missing(m, f->path, git_commit_id(commit));
+		return 1;
+	}
+	if (rc != 0)
+		return rc;
+	if (clm_blob_is_binary(git_blob_rawcontent(*out), (size_t)git_blob_rawsize(*out)) ||
+	    clm_code_is_generated(git_blob_rawcontent(*out), (size_t)git_blob_rawsize(*out))) {
+		git_blob_free(*out);
+		*out = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static int is_blob_mode(uint16_t mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+static int mine_file(struct miner *m, git_commit *commit, const char *hex, const git_diff_delta *d)
+{
+	const struct clm_language *lang = clm_language_for_path(d->new_file.path);
+	git_blob *old = NULL, *nw = NULL;
+	int rc;
+
+	rc = read_source(m, &d->new_file, commit, &nw);
+	if (rc == 0 && d->status != GIT_DELTA_ADDED && is_blob_mode(d->old_file.mode))
+		rc = read_source(m, &d->old_file, commit, &old);
+	if (rc == 0) {
+		m->st->files++;
+		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old ? git_blob_rawcontent(old) : NULL,
+				       old ? (size_t)git_blob_rawsize(old) : 0, git_blob_rawcontent(nw),
+				       (size_t)git_blob_rawsize(nw), m->task.deps, m->task.events.n, emit, m);
+	} else if (rc > 0) {
+		m->st->skipped_files++;
+		rc = 0;
+	}
+	git_blob_free(old);
+	git_blob_free(nw);
+	return rc;
+}
+
+static int mine_code(struct miner *m, git_commit *commit, git_diff *diff)
+{
+	git_diff_find_options fo;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = 0;
+
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_find_similar(diff, &fo) < 0)
+		clm_progress_note(&m->progress, "warning: rename detection failed at %.12s", hex);
+	for (size_t i = 0; rc == 0 && i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->status == GIT_DELTA_DELETED || !is_blob_mode(d->new_file.mode))
+			continue;
+		if (clm_code_path_skipped(d->new_file.path)) {
+			m->st->skipped_files += clm_language_for_path(d->new_file.path) != NULL &&
+						clm_functions_supported(clm_language_for_path(d->new_file.path));
+			continue;
+		}
+		rc = mine_file(m, commit, hex, d);
+	}
+	m->st->skipped_functions += m->code.skipped_long;
+	m->code.skipped_long = 0;
+	return rc;
+}
+
+/* The first parent's tree: 0 with *out NULL for a root commit, 1 when the parent is not in the
+ * object store (a shallow boundary or a missing object). */
+static int parent_tree(git_commit *c, git_tree **out)
+{
+	git_commit *p;
+
+	*out = NULL;
+	if (git_commit_parentcount(c) == 0)
+		return 0;
+	if (git_commit_parent(&p, c, 0) < 0)
+		return 1;
+	if (git_commit_tree(out, p) < 0) {
+		git_commit_free(p);
+		return 1;
+	}
+	git_commit_free(p);
+	return 0;
+}
+
+static int mine_commit(struct miner *m, const git_oid *oid)
+{
+	git_commit *c = NULL;
+	git_tree *old = NULL, *nw = NULL;
+	git_diff *diff = NULL;
+	git_diff_options dopts;
+	struct clm_dep_event_list events = { 0 };
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = 0, pr;
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	if (git_commit_lookup(&c, m->repo, oid) < 0 || git_commit_tree(&nw, c) < 0) {
+		clm_git_error(GIT_ENOTFOUND, "commit or tree missing");
+		warn_missing(m, "commit", oid);
+		goto out;
+	}
+	if (m->o->all_parents && git_commit_parentcount(c) > 1)
+		goto out; /* every side commit is walked itself; the merge adds nothing new */
+	pr = parent_tree(c, &old);
+	if (pr > 0) {
+		if (!m->st->shallow)
+			clm_progress_note(&m->progress, "note: history ends at %.12s (shallow clone or missing parent); "
+					  "older commits are not mined", hex);
+		m->st->shallow = 1;
+		goto out;
+	}
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	dopts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
+	if (git_diff_tree_to_tree(&diff, m->repo, old, nw, &dopts) < 0) {
+		clm_git_error(GIT_ERROR, "tree diff");
+		warn_missing(m, "tree", oid);
+		goto out;
+	}
+	if (clm_diff_touches_manifest(diff) &&
+	    (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
+		goto out;
+	if (events.n) {
+		if ((rc = close_task(m)) < 0 || (rc = open_task(m, c, &events)) < 0)
+			goto out;
+	} else if (m->task.active) {
+		if (m->task.window_left == 0) {
+			rc = close_task(m);
+			goto out;
+		}
+		m->task.window_left--;
+	}
+	if (m->task.active) {
+		m->task.window_commits++;
+		memcpy(m->task.last_commit, hex, sizeof(hex));
+		rc = mine_code(m, c, diff);
+	}
+out:
+	clm_dep_event_list_release(&events);
+	git_diff_free(diff);
+	git_tree_free(old);
+	git_tree_free(nw);
+	git_commit_free(c);
+	return rc;
+}
+
+int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_mine_stats *st)
+{
+	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, NULL };
+	struct clm_mine_state state = { 0 };
+	struct clm_history_walk walk = { 0 };
+	git_oid oid, tip;
+	int rc, use_state = !o->stream && !o->rescan;
+
+	memset(st, 0, sizeof(*st));
+	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
+	m.ids = json_object();
+	if (!m.ids) {
+		rc = clm_error_oom();
+		goto out;
+	}
+	if ((rc = clm_code_miner_init(&m.code, o->max_tokens)) < 0 ||
+	    (rc = clm_repo_state_path(repo, "tasks", &m.tasks_dir)) < 0)
+		goto out;
+	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
+		goto out;
+	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.n, &tip)) < 0)
+		goto out;
+	if (walk.first_parent_only)
+		clm_progress_note(&m.progress, "note: shallow clone; walking first parents only");
+	while (rc == 0) {
+		int wr = clm_history_walk_next(&walk, &oid);
+		if (wr == 0)
+			break;
+		if (wr < 0) {
+			clm_progress_note(&m.progress, "warning: %s; stopping the walk here", clm_error());
+			st->shallow = 1;
+			break;
+		}
+		st->commits++;
+		rc = mine_commit(&m, &oid);
+		clm_progress_update(&m.progress, st->commits, "%zu events, %zu examples", st->events, st->examples);
+	}
+	if (walk.boundary && !st->shallow) {
+		clm_progress_note(&m.progress, "note: history ends at a shallow-clone boundary; older commits are "
+				  "not mined");
+		st->shallow = 1;
+	}
+	if (rc == 0)
+		rc = close_task(&m);
+	if (rc == 0 && !o->stream) {
+		if (o->rescan && (rc = clm_mine_state_load(repo, &state)) < 0)
+			goto out;
+		if ((rc = clm_mine_state_add(repo, &state, &tip)) == 0)
+			rc = clm_mine_state_save(repo, &state);
+	}
+out:
+	clm_progress_end(&m.progress);
+	release_task(&m.task);
+	clm_history_walk_release(&walk);
+	clm_mine_state_release(&state);
+	clm_code_miner_release(&m.code);
+	clm_strbuf_release(&m.tasks_dir);
+	json_decref(m.ids);
+	return rc;
+}

@@ -1,0 +1,103 @@
+#include "git/mine_state.h"
+#include "git/repo.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
+	json_t *root = NULL, *tips;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = clm_repo_state_path(repo, "mine-state.json", &path)) < 0)
+		goto out;
+	rc = clm_read_file(path.buf, 1 << 20, &data);
+	if (rc == CLM_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	root = clm_json_parse(data.buf, data.len, path.buf);
+	tips = root ? json_object_get(root, "tips") : NULL;
+	if (!tips || !json_is_array(tips)) {
+		rc = root ? clm_error_set(CLM_EINVALID, "%s: no 'tips' array", path.buf) : CLM_EINVALID;
+		goto out;
+	}
+	s->tips = calloc(json_array_size(tips) + 1, sizeof(*s->tips));
+	if (!s->tips) {
+		rc = clm_error_oom();
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(tips); i++) {
+		const char *hex = json_string_value(json_array_get(tips, i));
+		if (!hex || git_oid_fromstr(&s->tips[s->n], hex) < 0) {
+			rc = clm_error_set(CLM_EINVALID, "%s: tip %zu is not a commit id", path.buf, i);
+			goto out;
+		}
+		s->n++;
+	}
+out:
+	json_decref(root);
+	clm_strbuf_release(&path);
+	clm_strbuf_release(&data);
+	return rc;
+}
+
+int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git_oid *tip)
+{
+	size_t kept = 0;
+	git_oid *nt;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (git_oid_equal(&s->tips[i], tip) || git_graph_descendant_of(repo, tip, &s->tips[i]) == 1)
+			continue;
+		s->tips[kept++] = s->tips[i];
+	}
+	s->n = kept;
+	nt = realloc(s->tips, (s->n + 1) * sizeof(*nt));
+	if (!nt)
+		return clm_error_oom();
+	s->tips = nt;
+	s->tips[s->n++] = *tip;
+	return 0;
+}
+
+int clm_mine_state_save(git_repository *repo, const struct clm_mine_state *s)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, dir = CLM_STRBUF_INIT, out = CLM_STRBUF_INIT;
+	json_t *root = json_object(), *tips = json_array();
+	int rc = 0;
+
+	for (size_t i = 0; root && tips && i < s->n; i++) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), &s->tips[i]);
+		if (json_array_append_new(tips, json_string(hex)) < 0)
+			rc = CLM_ENOMEM;
+	}
+	if (!root || !tips || rc || json_object_set(root, "tips", tips) < 0 ||
+	    clm_repo_state_path(repo, "mine-state.json", &path) < 0 || clm_repo_state_path(repo, NULL, &dir) < 0 ||
+	    clm_json_dump_pretty(root, &out) < 0)
+		rc = clm_error_oom();
+	else if ((rc = clm_mkdir_p(dir.buf, 0777)) == 0)
+		rc = clm_write_file_atomic(path.buf, out.buf, out.len);
+	json_decref(tips);
+	json_decref(root);
+	clm_strbuf_release(&path);
+	clm_strbuf_release(&dir);
+	clm_strbuf_release(&out);
+	return rc;
+}
+
+void clm_mine_state_release(struct clm_mine_state *s)
+{
+	free(s->tips);
+	s->tips = NULL;
+	s->n = 0;
+}

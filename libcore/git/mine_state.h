@@ -1,0 +1,26 @@
+/* What earlier `mine` runs covered: the tips they walked to, kept in
+ * <git-common-dir>/clmodel/mine-state.json, so a new run walks only commits after them. */
+#ifndef CLM_GIT_MINE_STATE_H
+#define CLM_GIT_MINE_STATE_H
+
+#include <stddef.h>
+#include <git2.h>
+
+struct clm_mine_state {
+	git_oid *tips; /* owned */
+	size_t n;
+};
+
+/* Load the state; a missing file is an empty state. 0 or a negative code (malformed file). */
+int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s);
+
+/* Record `tip` as mined: earlier tips that are its ancestors are dropped. */
+int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git_oid *tip);
+
+/* Write the state atomically. */
+int clm_mine_state_save(git_repository *repo, const struct clm_mine_state *s);
+
+/* Free the state. */
+void clm_mine_state_release(struct clm_mine_state *s);
+
+#endif
