@@ -21,6 +21,8 @@ const struct clm_command *clm_find_command(const char *name);
 
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_show(int argc, const char **argv, struct clm_cmd_ctx *ctx);

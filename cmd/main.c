@@ -20,7 +20,7 @@ const struct clm_command clm_commands[] = {
 	{ "eval", NULL, "score a model version on every task it knows" },
 	{ "suggest", NULL, "rewrite or complete code with the model that serves HEAD" },
 	{ "score", cmd_score, "score predictions against references (BLEU, EM, CodeBLEU)" },
-	{ "bench", NULL, "run the CodeTask continual-learning benchmark" },
+	{ "bench", cmd_bench, "run the CodeTask continual-learning benchmark" },
 	{ "log", cmd_log, "list the versions of a model" },
 	{ "show", cmd_show, "show a model version: config, tasks, accuracy matrix, sizes" },
 	{ "which", cmd_which, "say which model version serves a commit, and why" },

@@ -9,9 +9,14 @@
 struct clm_dep {
 	char *name;        /* ecosystem-normalised package name ("requests", "github.com/x/y",
 	                      "org.foo:bar"); for Go the module path without its /vN suffix */
-	char *spec;        /* version or range as written (">=2.31,<3"), "" when unversioned */
+	char *spec;        /* version or range as written (">=2.31,<3"), "" when unversioned;
+	                      Maven ${x}, MSBuild $(x) and Gradle $x references resolved; a Go
+	                      replace shows as "v1.0.0 => fork.io/m v1.0.1" */
 	char *lower;       /* normalised lower bound ("2.31.0"), "" when none can be derived */
-	char *group;       /* "runtime", "dev", "peer", "optional", "build", or an extras group name */
+	char *group;       /* "runtime", "dev", "test", "peer", "optional", "build", or an extras /
+	                      Poetry / Bundler group name; also "indirect" and "replace" (Go),
+	                      "workspace" (Cargo), "managed" (Maven dependencyManagement, NuGet
+	                      central versions), "parent" (Maven parent POM), Maven scopes */
 	char *go_path;     /* Go only: the full module path as written (with /vN); NULL elsewhere */
 };
 
@@ -59,8 +64,10 @@ const struct clm_manifest_parser *clm_manifest_for_path(const char *path);
 /* All parsers, NULL-terminated. */
 const struct clm_manifest_parser *const *clm_manifest_parsers(void);
 
-/* Compare two dependency lists of one manifest (either may be empty) and append the changes,
- * sorted by name. Go modules whose path differs only in /vN are one bump. */
+/* Compare two dependency lists of one manifest (either may be NULL) and append the changes,
+ * sorted by name. Entries of one name pair up unchanged first, then within a group, then across
+ * groups (a move between groups with the same spec is no change). Go modules whose path differs
+ * only in /vN share a name, so v8 -> v9 is one bump. 0 or CLM_ENOMEM. */
 int clm_manifest_diff(const struct clm_dep_list *old_deps, const struct clm_dep_list *new_deps,
 		      struct clm_dep_change_list *out);
 

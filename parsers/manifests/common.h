@@ -59,6 +59,30 @@ int clm_manifest_add(struct clm_dep_list *out, struct clm_span name, struct clm_
 int clm_manifest_add_str(struct clm_dep_list *out, const char *name, const char *spec,
 			 const char *group);
 
+struct clm_strbuf;
+
+/* Append code point `cp` as UTF-8; NUL, surrogates and values past U+10FFFF become U+FFFD. */
+void clm_add_utf8(struct clm_strbuf *sb, unsigned long cp);
+
+/* Parse a manifest with the tree-sitter grammar `language` ("toml", "python"); rejects
+ * binary data and syntax errors (naming the line of the first one, `what` says which syntax:
+ * "invalid TOML"). Caller deletes *tree. */
+int clm_ts_parse_manifest(const char *path, const char *data, size_t len, const char *language,
+			  const char *what, TSTree **tree);
+
+/* 1-based line where `n` starts. */
+size_t clm_ts_line(TSNode n);
+
+/* Non-zero when `s` ends with `suffix`, ignoring ASCII case. */
+int clm_has_suffix(const char *s, const char *suffix);
+
+/* Expand references such as ${name} or $(name) (`open` is "${" or "$(", `close` the closing
+ * character) through `lookup`, repeatedly while values refer to others, a bounded number of
+ * times; unknown references stay as written. Appends to `out`; 0 or CLM_ENOMEM. */
+int clm_expand_refs(const char *value, const char *open, char close,
+		    const char *(*lookup)(const void *ctx, const char *name, size_t n),
+		    const void *ctx, struct clm_strbuf *out);
+
 /* The named children of `node` in a new array *out (caller frees; NULL when there are none);
  * 0 or CLM_ENOMEM. Indexing ts_node_named_child one by one is quadratic in tree-sitter. */
 int clm_ts_named_children(TSNode node, TSNode **out, uint32_t *count);

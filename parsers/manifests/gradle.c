@@ -34,12 +34,11 @@ struct gradle {
 static int gradle_matches(const char *path)
 {
 	const char *base = clm_path_basename(path);
-	size_t n = strlen(base);
 
 	if (!strcmp(base, "build.gradle") || !strcmp(base, "build.gradle.kts"))
 		return 1;
 	/* version catalogs: gradle/libs.versions.toml */
-	return n > 14 && !strcmp(base + n - 14, ".versions.toml") && base - path >= 7 &&
+	return clm_has_suffix(base, ".versions.toml") && base - path >= 7 &&
 	       !strncmp(base - 7, "gradle/", 7);
 }
 
@@ -455,11 +454,9 @@ static int parse_catalog(const char *path, const char *data, size_t len, struct 
 static int gradle_parse(const char *path, const char *data, size_t len, clm_manifest_read_fn read,
 			void *read_ctx, struct clm_dep_list *out)
 {
-	size_t n = strlen(path);
-
 	(void)read;
 	(void)read_ctx;
-	if (n > 5 && !strcmp(path + n - 5, ".toml"))
+	if (clm_has_suffix(path, ".toml"))
 		return parse_catalog(path, data, len, out);
 	return parse_build_script(path, data, len, out);
 }

@@ -1,7 +1,7 @@
 /* Maven: pom.xml dependencies named groupId:artifactId, versions with ${property} references
  * resolved from <properties> and the project's own coordinates, versions of dependencies
  * without one taken from <dependencyManagement>. The parent POM is a dependency (group
- * "parent"); the project's own <version> is not. */
+ * "parent"); the project's own <version> is not. Profiles and build plugins are not read. */
 #include "parsers/manifests/common.h"
 #include "parsers/manifests/xml.h"
 #include "util/error.h"
@@ -9,9 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_EXPANSIONS 32
-#define MAX_VALUE 1024
 
 struct pom {
 	const char *path;
@@ -44,50 +41,22 @@ static const char *property(const struct pom *pom, const char *name)
 	return NULL;
 }
 
-/* `value` with ${...} references replaced, a bounded number of times (properties may refer to
- * each other, or to themselves); unknown references stay as written. */
+/* clm_expand_refs callback over property(). */
+static const char *lookup_property(const void *ctx, const char *name, size_t n)
+{
+	char key[256];
+
+	if (!n || n >= sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	return property(ctx, key);
+}
+
+/* `value` with ${property} references resolved. */
 static int expand(const struct pom *pom, const char *value, struct clm_strbuf *out)
 {
-	struct clm_strbuf cur = CLM_STRBUF_INIT;
-	int rc = clm_strbuf_addstr(out, value);
-
-	for (int round = 0; !rc && round < MAX_EXPANSIONS && strstr(out->buf, "${"); round++) {
-		const char *p = out->buf;
-		int changed = 0;
-
-		clm_strbuf_reset(&cur);
-		while (*p) {
-			const char *open = strstr(p, "${"), *close = open ? strchr(open, '}') : NULL;
-			char name[256];
-			const char *v;
-
-			if (!close) {
-				clm_strbuf_addstr(&cur, p);
-				break;
-			}
-			clm_strbuf_add(&cur, p, (size_t)(open - p));
-			if ((size_t)(close - open - 2) < sizeof(name)) {
-				memcpy(name, open + 2, (size_t)(close - open - 2));
-				name[close - open - 2] = '\0';
-			} else {
-				name[0] = '\0';
-			}
-			v = name[0] ? property(pom, name) : NULL;
-			if (v) {
-				clm_strbuf_addstr(&cur, v);
-				changed = 1;
-			} else {
-				clm_strbuf_add(&cur, open, (size_t)(close - open + 1));
-			}
-			p = close + 1;
-		}
-		if (!changed || cur.len > MAX_VALUE)
-			break;
-		clm_strbuf_reset(out);
-		rc = clm_strbuf_add(out, cur.buf, cur.len);
-	}
-	clm_strbuf_release(&cur);
-	return rc;
+	return clm_expand_refs(value, "${", '}', lookup_property, pom, out);
 }
 
 static const char *scope_group(const char *scope)

@@ -10,9 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_EXPANSIONS 16
-#define MAX_VALUE 1024
-
 struct msbuild {
 	const char *path;
 	const struct clm_xml **props; /* PropertyGroup children, in document order */
@@ -20,18 +17,12 @@ struct msbuild {
 	struct clm_dep_list *out;
 };
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n > m && !strcasecmp(s + n - m, suffix);
-}
-
 static int nuget_matches(const char *path)
 {
 	const char *base = clm_path_basename(path);
 
-	return has_suffix(base, ".csproj") || has_suffix(base, ".fsproj") ||
-	       has_suffix(base, ".vbproj") || !strcmp(base, "Directory.Packages.props") ||
+	return clm_has_suffix(base, ".csproj") || clm_has_suffix(base, ".fsproj") ||
+	       clm_has_suffix(base, ".vbproj") || !strcmp(base, "Directory.Packages.props") ||
 	       !strcmp(base, "Directory.Build.props") || !strcmp(base, "packages.config");
 }
 
@@ -68,42 +59,10 @@ static const char *property(const struct msbuild *m, const char *name, size_t n)
 	return NULL;
 }
 
-/* `value` with $(Name) references replaced a bounded number of times; unknown ones stay. */
-static int expand(const struct msbuild *m, const char *value, struct clm_strbuf *out)
+/* clm_expand_refs callback over property(). */
+static const char *lookup_property(const void *ctx, const char *name, size_t n)
 {
-	struct clm_strbuf cur = CLM_STRBUF_INIT;
-	int rc = clm_strbuf_addstr(out, value);
-
-	for (int round = 0; !rc && round < MAX_EXPANSIONS && strstr(out->buf, "$("); round++) {
-		const char *p = out->buf;
-		int changed = 0;
-
-		clm_strbuf_reset(&cur);
-		while (*p) {
-			const char *open = strstr(p, "$("), *close = open ? strchr(open, ')') : NULL;
-			const char *v;
-
-			if (!close) {
-				clm_strbuf_addstr(&cur, p);
-				break;
-			}
-			clm_strbuf_add(&cur, p, (size_t)(open - p));
-			v = property(m, open + 2, (size_t)(close - open - 2));
-			if (v) {
-				clm_strbuf_addstr(&cur, v);
-				changed = 1;
-			} else {
-				clm_strbuf_add(&cur, open, (size_t)(close - open + 1));
-			}
-			p = close + 1;
-		}
-		if (!changed || cur.len > MAX_VALUE)
-			break;
-		clm_strbuf_reset(out);
-		rc = clm_strbuf_add(out, cur.buf, cur.len);
-	}
-	clm_strbuf_release(&cur);
-	return rc;
+	return property(ctx, name, n);
 }
 
 /* An item with the package id in Include and the version in an attribute or child element. */
@@ -125,7 +84,7 @@ static int add_item(const struct msbuild *m, const struct clm_xml *e, const char
 		v = clm_xml_child_text(e, "Version");
 	if (!v)
 		v = clm_xml_attr(e, "VersionOverride");
-	rc = expand(m, v ? v : "", &version);
+	rc = clm_expand_refs(v ? v : "", "$(", ')', lookup_property, m, &version);
 	if (!rc)
 		rc = clm_manifest_add_str(m->out, id, version.buf, group);
 	clm_strbuf_release(&version);

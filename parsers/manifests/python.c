@@ -120,19 +120,13 @@ int clm_pypi_add_requirement(const char *path, size_t line, struct clm_span req,
 	return rc;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* requirements.txt, requirements-dev.txt, dev-requirements.in, requirements/base.txt */
 static int is_requirements_file(const char *path)
 {
 	const char *base = clm_path_basename(path);
 	size_t dirlen = (size_t)(base - path);
 
-	if (!has_suffix(base, ".txt") && !has_suffix(base, ".in"))
+	if (!clm_has_suffix(base, ".txt") && !clm_has_suffix(base, ".in"))
 		return 0;
 	if (strstr(base, "requirements"))
 		return 1;
@@ -155,13 +149,13 @@ static int pypi_parse(const char *path, const char *data, size_t len, clm_manife
 	const char *base = clm_path_basename(path);
 
 	if (!strcmp(base, "pyproject.toml"))
-		return clm_pypi_parse_pyproject(path, data, len, out);
+		return clm_pypi_parse_pyproject(path, data, len, read, read_ctx, out);
 	if (!strcmp(base, "Pipfile"))
 		return clm_pypi_parse_pipfile(path, data, len, out);
 	if (!strcmp(base, "setup.py"))
 		return clm_pypi_parse_setup_py(path, data, len, out);
 	if (!strcmp(base, "setup.cfg"))
-		return clm_pypi_parse_setup_cfg(path, data, len, out);
+		return clm_pypi_parse_setup_cfg(path, data, len, read, read_ctx, out);
 	return clm_pypi_parse_requirements(path, data, len, read, read_ctx, out);
 }
 

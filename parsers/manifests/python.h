@@ -15,10 +15,11 @@ int clm_pypi_add_requirement(const char *path, size_t line, struct clm_span req,
 int clm_pypi_add_named(const char *name, const char *spec, const char *group,
 		       struct clm_dep_list *out);
 
-/* pyproject.toml: [project] dependencies and optional-dependencies, [dependency-groups],
- * [build-system] requires, [tool.poetry] dependency tables and groups. */
+/* pyproject.toml: [project] dependencies and optional-dependencies (or setuptools' dynamic
+ * files, read through `read`), [dependency-groups], [build-system] requires, [tool.poetry]
+ * dependency tables and groups. */
 int clm_pypi_parse_pyproject(const char *path, const char *data, size_t len,
-			     struct clm_dep_list *out);
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out);
 
 /* Pipfile: [packages] and [dev-packages]. */
 int clm_pypi_parse_pipfile(const char *path, const char *data, size_t len,
@@ -28,12 +29,18 @@ int clm_pypi_parse_pipfile(const char *path, const char *data, size_t len,
 int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 			    struct clm_dep_list *out);
 
-/* setup.cfg: [options] install_requires etc. and [options.extras_require]. */
+/* setup.cfg: [options] install_requires etc. and [options.extras_require]; "file:" values
+ * are read through `read`. */
 int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
-			     struct clm_dep_list *out);
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out);
 
 /* requirements*.txt, following -r includes through `read`. */
 int clm_pypi_parse_requirements(const char *path, const char *data, size_t len,
 				clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out);
+
+/* Requirements from the file `rel` of the tree (relative to the folder of `path`), as
+ * setuptools' "file:" values name them; a file that is absent adds nothing. */
+int clm_pypi_add_file(const char *path, const char *rel, const char *group,
+		      clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out);
 
 #endif

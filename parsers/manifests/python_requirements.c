@@ -12,6 +12,7 @@
 struct req_reader {
 	clm_manifest_read_fn read;
 	void *read_ctx;
+	const char *group; /* of every requirement read */
 	const char *stack[MAX_INCLUDE_DEPTH + 1]; /* files being read, outermost first */
 	int depth;
 	struct clm_dep_list *out;
@@ -122,7 +123,7 @@ static int add_egg(struct req_reader *r, struct clm_span target)
 		return 0;
 	if (!(name = strndup(egg, n)))
 		return clm_error_oom();
-	rc = clm_pypi_add_named(name, "", "runtime", r->out);
+	rc = clm_pypi_add_named(name, "", r->group, r->out);
 	free(name);
 	return rc;
 }
@@ -155,7 +156,7 @@ static int parse_line(struct req_reader *r, const char *path, size_t line, struc
 			s.n = (size_t)(opts - s.p);
 			break;
 		}
-	return clm_pypi_add_requirement(path, line, s, "runtime", r->out);
+	return clm_pypi_add_requirement(path, line, s, r->group, r->out);
 }
 
 static int parse_file(struct req_reader *r, const char *path, const char *data, size_t len)
@@ -194,6 +195,15 @@ static int parse_file(struct req_reader *r, const char *path, const char *data, 
 int clm_pypi_parse_requirements(const char *path, const char *data, size_t len,
 				clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
-	struct req_reader r = { read, read_ctx, { path }, 0, out };
+	struct req_reader r = { read, read_ctx, "runtime", { path }, 0, out };
 	return parse_file(&r, path, data, len);
+}
+
+int clm_pypi_add_file(const char *path, const char *rel, const char *group,
+		      clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
+{
+	struct req_reader r = { read, read_ctx, group, { path }, 0, out };
+	struct clm_span s = { rel, strlen(rel) };
+
+	return include_file(&r, path, clm_span_trim(s));
 }

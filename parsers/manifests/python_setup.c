@@ -1,7 +1,6 @@
 /* setuptools manifests: setup.py (literal arguments of setup(), via tree-sitter-python) and
  * setup.cfg (INI sections [options] and [options.extras_require]). */
 #include "parsers/manifests/python.h"
-#include "parsers/languages.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -25,9 +24,33 @@ static const char *requirement_group(const char *key, size_t n)
 	return NULL;
 }
 
-/* Requirements one per line (setuptools also accepts a multi-line string); "#" comments. */
+/* "file: a.txt, b.txt": requirements read from those files of the tree. */
+static int add_files(const char *path, struct clm_span list, const char *group,
+		     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
+{
+	char name[512];
+	int rc = 0;
+
+	while (list.n && !rc) {
+		size_t n = 0;
+		while (n < list.n && list.p[n] != ',' && !isspace((unsigned char)list.p[n]))
+			n++;
+		if (n && n < sizeof(name)) {
+			memcpy(name, list.p, n);
+			name[n] = '\0';
+			rc = clm_pypi_add_file(path, name, group, read, read_ctx, out);
+		}
+		list.p += n + (n < list.n);
+		list.n -= n + (n < list.n);
+	}
+	return rc;
+}
+
+/* Requirements one per line (setuptools also accepts a multi-line string); "#" comments;
+ * "file:" lines name requirement files, read through `read` (may be NULL). */
 static int add_requirement_lines(const char *path, size_t first_line, struct clm_span text,
-				 const char *group, struct clm_dep_list *out)
+				 const char *group, clm_manifest_read_fn read, void *read_ctx,
+				 struct clm_dep_list *out)
 {
 	struct clm_lines it;
 	struct clm_span line;
@@ -39,9 +62,13 @@ static int add_requirement_lines(const char *path, size_t first_line, struct clm
 		if (hash)
 			line.n = (size_t)(hash - line.p);
 		line = clm_span_trim(line);
-		if (line.n && !(line.n >= 5 && !memcmp(line.p, "file:", 5)))
+		if (line.n >= 5 && !memcmp(line.p, "file:", 5)) {
+			struct clm_span files = { line.p + 5, line.n - 5 };
+			rc = add_files(path, clm_span_trim(files), group, read, read_ctx, out);
+		} else if (line.n) {
 			rc = clm_pypi_add_requirement(path, first_line + it.lineno - 1, line, group,
 						      out);
+		}
 	}
 	return rc;
 }
@@ -55,11 +82,6 @@ struct setup_py {
 	uint32_t nstmts;
 	struct clm_dep_list *out;
 };
-
-static size_t node_line(TSNode n)
-{
-	return (size_t)ts_node_start_point(n).row + 1;
-}
 
 static struct clm_span node_span(const struct setup_py *s, TSNode n)
 {
@@ -161,14 +183,14 @@ static int add_requirement_value(const struct setup_py *s, TSNode n, const char 
 			clm_strbuf_reset(&sb);
 			if (string_value(s, item, &sb)) {
 				struct clm_span req = { sb.buf, sb.len };
-				rc = clm_pypi_add_requirement(s->path, node_line(item), req, group,
+				rc = clm_pypi_add_requirement(s->path, clm_ts_line(item), req, group,
 							      s->out);
 			}
 		}
 		free(items);
 	} else if (string_value(s, n, &sb)) {
 		struct clm_span text = { sb.buf, sb.len };
-		rc = add_requirement_lines(s->path, node_line(n), text, group, s->out);
+		rc = add_requirement_lines(s->path, clm_ts_line(n), text, group, NULL, NULL, s->out);
 	}
 	clm_strbuf_release(&sb);
 	return rc;
@@ -258,26 +280,10 @@ static int add_setup_call(const struct setup_py *s, TSNode call)
 	return rc;
 }
 
-static size_t first_error_line(TSNode n)
-{
-	for (;;) {
-		uint32_t count = ts_node_child_count(n), i;
-
-		if (ts_node_is_missing(n) || !strcmp(ts_node_type(n), "ERROR"))
-			return node_line(n);
-		for (i = 0; i < count && !ts_node_has_error(ts_node_child(n, i)); i++)
-			;
-		if (i == count)
-			return node_line(n);
-		n = ts_node_child(n, i);
-	}
-}
-
 int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 			    struct clm_dep_list *out)
 {
 	struct setup_py s;
-	TSParser *parser;
 	TSTree *tree;
 	TSTreeCursor cur;
 	int rc;
@@ -286,22 +292,9 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 	s.path = path;
 	s.data = data;
 	s.out = out;
-	if ((rc = clm_manifest_check_text(path, data, len)) < 0)
+	if ((rc = clm_ts_parse_manifest(path, data, len, "python", "invalid Python", &tree)) < 0)
 		return rc;
-	if (len > UINT32_MAX)
-		return clm_manifest_reject(path, 0, "file too large");
-	if ((rc = clm_language_parser(clm_language_by_name("python"), &parser)) < 0)
-		return rc;
-	tree = ts_parser_parse_string(parser, NULL, data, (uint32_t)len);
-	ts_parser_delete(parser);
-	if (!tree)
-		return clm_manifest_reject(path, 0, "Python parser failed");
 	s.module = ts_tree_root_node(tree);
-	if (ts_node_has_error(s.module)) {
-		rc = clm_manifest_reject(path, first_error_line(s.module), "invalid Python");
-		ts_tree_delete(tree);
-		return rc;
-	}
 	if ((rc = clm_ts_named_children(s.module, &s.stmts, &s.nstmts)) < 0) {
 		ts_tree_delete(tree);
 		return rc;
@@ -337,10 +330,12 @@ struct cfg_value {
 	size_t line;
 };
 
-static int flush_value(const char *path, struct cfg_value *v, struct clm_dep_list *out)
+static int flush_value(const char *path, struct cfg_value *v, clm_manifest_read_fn read,
+		       void *read_ctx, struct clm_dep_list *out)
 {
 	struct clm_span text = { v->text.buf, v->text.len };
-	int rc = v->group ? add_requirement_lines(path, v->line, text, v->group, out) : 0;
+	int rc = v->group ? add_requirement_lines(path, v->line, text, v->group, read, read_ctx, out) :
+			    0;
 
 	clm_strbuf_reset(&v->text);
 	v->group = NULL;
@@ -348,7 +343,7 @@ static int flush_value(const char *path, struct cfg_value *v, struct clm_dep_lis
 }
 
 int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
-			     struct clm_dep_list *out)
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
 	struct cfg_value v = { NULL, CLM_STRBUF_INIT, 0 };
 	struct clm_strbuf section = CLM_STRBUF_INIT, group = CLM_STRBUF_INIT;
@@ -372,7 +367,7 @@ int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
 			}
 			continue;
 		}
-		if ((rc = flush_value(path, &v, out)) < 0)
+		if ((rc = flush_value(path, &v, read, read_ctx, out)) < 0)
 			break;
 		if (t.p[0] == '[') {
 			if (t.p[t.n - 1] != ']') {
@@ -405,7 +400,7 @@ int clm_pypi_parse_setup_cfg(const char *path, const char *data, size_t len,
 		clm_strbuf_addch(&v.text, '\n');
 	}
 	if (!rc)
-		rc = flush_value(path, &v, out);
+		rc = flush_value(path, &v, read, read_ctx, out);
 	clm_strbuf_release(&v.text);
 	clm_strbuf_release(&section);
 	clm_strbuf_release(&group);

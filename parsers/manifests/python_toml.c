@@ -102,22 +102,62 @@ static int add_poetry(const char *path, const struct clm_toml *poetry, struct cl
 	return rc;
 }
 
+/* setuptools' dynamic metadata {file = "a.txt"} or {file = ["a.txt", "b.txt"]}. */
+static int add_dynamic_files(const char *path, const struct clm_toml *spec, const char *group,
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
+{
+	const struct clm_toml *file = clm_toml_get(spec, "file");
+	int rc = 0;
+
+	if (!file)
+		return 0;
+	if (file->kind == CLM_TOML_STRING)
+		return clm_pypi_add_file(path, file->str, group, read, read_ctx, out);
+	if (file->kind != CLM_TOML_ARRAY)
+		return clm_manifest_reject(path, file->line, "dynamic file must be a string or an array");
+	for (size_t i = 0; i < file->n && !rc; i++)
+		if (file->items[i]->kind == CLM_TOML_STRING)
+			rc = clm_pypi_add_file(path, file->items[i]->str, group, read, read_ctx, out);
+	return rc;
+}
+
+/* [project] dependencies and optional-dependencies, or their dynamic files when absent. */
+static int add_project(const char *path, const struct clm_toml *doc, clm_manifest_read_fn read,
+		       void *read_ctx, struct clm_dep_list *out)
+{
+	const struct clm_toml *project = clm_toml_get(doc, "project");
+	const struct clm_toml *dynamic = clm_toml_at(doc, "tool.setuptools.dynamic"), *extras;
+	int rc = 0;
+
+	if (clm_toml_get(project, "dependencies"))
+		rc = add_requirement_array(path, clm_toml_get(project, "dependencies"),
+					   "[project] dependencies", "runtime", out);
+	else
+		rc = add_dynamic_files(path, clm_toml_get(dynamic, "dependencies"), "runtime", read,
+				       read_ctx, out);
+	if (rc)
+		return rc;
+	if (clm_toml_get(project, "optional-dependencies"))
+		return add_requirement_groups(path, clm_toml_get(project, "optional-dependencies"),
+					      "[project.optional-dependencies]", out);
+	extras = clm_toml_get(dynamic, "optional-dependencies");
+	for (size_t i = 0; extras && extras->kind == CLM_TOML_TABLE && i < extras->n && !rc; i++)
+		rc = add_dynamic_files(path, extras->items[i], extras->items[i]->key, read, read_ctx,
+				       out);
+	return rc;
+}
+
 int clm_pypi_parse_pyproject(const char *path, const char *data, size_t len,
-			     struct clm_dep_list *out)
+			     clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
 	struct clm_toml *doc;
-	const struct clm_toml *project, *poetry;
+	const struct clm_toml *poetry;
 	int rc = clm_toml_parse(path, data, len, &doc);
 
 	if (rc < 0)
 		return rc;
-	project = clm_toml_get(doc, "project");
 	poetry = clm_toml_at(doc, "tool.poetry");
-	rc = add_requirement_array(path, clm_toml_get(project, "dependencies"),
-				   "[project] dependencies", "runtime", out);
-	if (!rc)
-		rc = add_requirement_groups(path, clm_toml_get(project, "optional-dependencies"),
-					    "[project.optional-dependencies]", out);
+	rc = add_project(path, doc, read, read_ctx, out);
 	if (!rc)
 		rc = add_requirement_groups(path, clm_toml_get(doc, "dependency-groups"),
 					    "[dependency-groups]", out);

@@ -21,10 +21,9 @@ struct ruby_arg {
 static int rubygems_matches(const char *path)
 {
 	const char *base = clm_path_basename(path);
-	size_t n = strlen(base);
 
 	return !strcmp(base, "Gemfile") || !strcmp(base, "gems.rb") ||
-	       (n > 8 && !strcmp(base + n - 8, ".gemspec"));
+	       (clm_has_suffix(base, ".gemspec") && strcmp(base, ".gemspec"));
 }
 
 /* The dependency group for a Bundler group symbol (the first one of an array): "dev" for
@@ -201,6 +200,9 @@ static int opens_block(struct clm_span line)
 					       "def", "class", "module", NULL };
 	struct clm_span rest;
 
+	/* a block opened and closed on one line ("if x then y end") leaves nothing open */
+	if (line.n > 4 && !memcmp(line.p + line.n - 4, " end", 4))
+		return 0;
 	for (const char *const *o = openers; *o; o++)
 		if (starts_word(line, *o, &rest))
 			return 1;

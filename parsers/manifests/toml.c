@@ -1,6 +1,5 @@
 #include "parsers/manifests/toml.h"
 #include "parsers/manifests/common.h"
-#include "parsers/languages.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -89,32 +88,6 @@ const char *clm_toml_string(const struct clm_toml *table, const char *key)
 	return v && v->kind == CLM_TOML_STRING ? v->str : NULL;
 }
 
-static size_t node_line(TSNode n)
-{
-	return (size_t)ts_node_start_point(n).row + 1;
-}
-
-static void add_utf8(struct clm_strbuf *sb, unsigned long cp)
-{
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		clm_strbuf_addch(sb, (char)cp);
-	} else if (cp < 0x800) {
-		clm_strbuf_addch(sb, (char)(0xc0 | (cp >> 6)));
-		clm_strbuf_addch(sb, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		clm_strbuf_addch(sb, (char)(0xe0 | (cp >> 12)));
-		clm_strbuf_addch(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		clm_strbuf_addch(sb, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		clm_strbuf_addch(sb, (char)(0xf0 | (cp >> 18)));
-		clm_strbuf_addch(sb, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		clm_strbuf_addch(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		clm_strbuf_addch(sb, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 static int hex_value(const char *p, size_t n, unsigned long *out)
 {
 	*out = 0;
@@ -134,11 +107,12 @@ static char *decode_string(const char *s, size_t n)
 {
 	struct clm_strbuf sb = CLM_STRBUF_INIT;
 	size_t q = n >= 6 && (!strncmp(s, "\"\"\"", 3) || !strncmp(s, "'''", 3)) ? 3 : 1;
-	int literal = s[0] == '\'';
 	const char *p, *end;
+	int literal;
 
 	if (n < 2 * q)
 		return strdup("");
+	literal = s[0] == '\'';
 	p = s + q;
 	end = s + n - q;
 	if (q == 3 && p < end && *p == '\n')
@@ -146,6 +120,9 @@ static char *decode_string(const char *s, size_t n)
 	else if (q == 3 && end - p >= 2 && p[0] == '\r' && p[1] == '\n')
 		p += 2;
 	while (p < end) {
+		static const char simple_escapes[] = "btnfre\"\\";
+		static const char simple_values[] = "\b\t\n\f\r\x1b\"\\";
+		const char *simple;
 		unsigned long cp;
 		size_t digits;
 
@@ -154,29 +131,22 @@ static char *decode_string(const char *s, size_t n)
 			continue;
 		}
 		p++;
-		switch (*p) {
-		case 'b': clm_strbuf_addch(&sb, '\b'); p++; break;
-		case 't': clm_strbuf_addch(&sb, '\t'); p++; break;
-		case 'n': clm_strbuf_addch(&sb, '\n'); p++; break;
-		case 'f': clm_strbuf_addch(&sb, '\f'); p++; break;
-		case 'r': clm_strbuf_addch(&sb, '\r'); p++; break;
-		case 'e': clm_strbuf_addch(&sb, '\x1b'); p++; break;
-		case 'u':
-		case 'U':
+		if ((simple = strchr(simple_escapes, *p)) && *p) {
+			clm_strbuf_addch(&sb, simple_values[simple - simple_escapes]);
+			p++;
+		} else if (*p == 'u' || *p == 'U') {
 			digits = *p == 'u' ? 4 : 8;
 			if ((size_t)(end - p - 1) >= digits && !hex_value(p + 1, digits, &cp)) {
-				add_utf8(&sb, cp);
+				clm_add_utf8(&sb, cp);
 				p += 1 + digits;
 			} else {
 				clm_strbuf_addch(&sb, *p++);
 			}
-			break;
-		case ' ': case '\t': case '\r': case '\n':
+		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
 			/* line-ending backslash: drop the newline and the indentation after it */
 			while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 				p++;
-			break;
-		default:
+		} else {
 			clm_strbuf_addch(&sb, *p++);
 		}
 	}
@@ -261,7 +231,7 @@ static int fill_pairs(struct builder *b, TSNode node, uint32_t first, struct clm
 static int convert_value(struct builder *b, TSNode node, const char *key, struct clm_toml **out)
 {
 	const char *type = ts_node_type(node);
-	size_t line = node_line(node);
+	size_t line = clm_ts_line(node);
 	struct clm_toml *t;
 	int rc = 0;
 
@@ -317,14 +287,14 @@ static int add_pair(struct builder *b, TSNode pair, struct clm_toml *table)
 	int n, rc = 0;
 
 	if (count < 2)
-		return clm_manifest_reject(b->path, node_line(pair), "invalid TOML key/value pair");
+		return clm_manifest_reject(b->path, clm_ts_line(pair), "invalid TOML key/value pair");
 	key = ts_node_named_child(pair, 0);
 	value = ts_node_named_child(pair, count - 1);
 	n = key_parts(b, key, parts, MAX_KEY_PARTS, 0);
 	if (n < 1)
-		return clm_manifest_reject(b->path, node_line(pair), "invalid TOML key");
+		return clm_manifest_reject(b->path, clm_ts_line(pair), "invalid TOML key");
 	for (int i = 0; i < n - 1 && table; i++)
-		table = child_table(b, table, parts[i], node_line(pair));
+		table = child_table(b, table, parts[i], clm_ts_line(pair));
 	if (!table)
 		rc = CLM_EINVALID;
 	else if (!(rc = convert_value(b, value, parts[n - 1], &v)) && (rc = append(table, v)) < 0)
@@ -352,7 +322,7 @@ static int add_table(struct builder *b, TSNode node, int array, struct clm_toml 
 {
 	char *parts[MAX_KEY_PARTS];
 	struct clm_toml *t = root, *arr = NULL, *elem;
-	size_t line = node_line(node);
+	size_t line = clm_ts_line(node);
 	int n, rc = 0;
 
 	if (!ts_node_named_child_count(node))
@@ -389,52 +359,20 @@ static int add_table(struct builder *b, TSNode node, int array, struct clm_toml 
 	return fill_pairs(b, node, 1, t);
 }
 
-/* The line of the first syntax error under `n`. */
-static size_t error_line(TSNode n)
-{
-	for (;;) {
-		uint32_t count = ts_node_child_count(n), i;
-
-		if (ts_node_is_missing(n) || !strcmp(ts_node_type(n), "ERROR"))
-			return node_line(n);
-		for (i = 0; i < count && !ts_node_has_error(ts_node_child(n, i)); i++)
-			;
-		if (i == count)
-			return node_line(n);
-		n = ts_node_child(n, i);
-	}
-}
-
 int clm_toml_parse(const char *path, const char *data, size_t len, struct clm_toml **root)
 {
 	struct builder b = { path, data, 0 };
 	TSNode *kids = NULL;
 	uint32_t count = 0;
-	TSParser *parser;
 	TSTree *tree;
-	TSNode doc;
 	struct clm_toml *t;
 	int rc;
 
 	*root = NULL;
-	if ((rc = clm_manifest_check_text(path, data, len)) < 0)
+	if ((rc = clm_ts_parse_manifest(path, data, len, "toml", "invalid TOML", &tree)) < 0)
 		return rc;
-	if (len > UINT32_MAX)
-		return clm_manifest_reject(path, 0, "file too large");
-	if ((rc = clm_language_parser(clm_language_by_name("toml"), &parser)) < 0)
-		return rc;
-	tree = ts_parser_parse_string(parser, NULL, data, (uint32_t)len);
-	ts_parser_delete(parser);
-	if (!tree)
-		return clm_manifest_reject(path, 0, "TOML parser failed");
-	doc = ts_tree_root_node(tree);
-	if (ts_node_has_error(doc)) {
-		rc = clm_manifest_reject(path, error_line(doc), "invalid TOML");
-		ts_tree_delete(tree);
-		return rc;
-	}
 	t = new_value(CLM_TOML_TABLE, "", 1);
-	rc = t ? clm_ts_named_children(doc, &kids, &count) : clm_error_oom();
+	rc = t ? clm_ts_named_children(ts_tree_root_node(tree), &kids, &count) : clm_error_oom();
 	for (uint32_t i = 0; t && i < count && !rc; i++) {
 		TSNode c = kids[i];
 		const char *type = ts_node_type(c);

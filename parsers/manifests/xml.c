@@ -94,27 +94,6 @@ static int skip_past(struct xml_reader *r, const char *terminator, const char *w
 	return 0;
 }
 
-static void add_utf8(struct clm_strbuf *sb, unsigned long cp)
-{
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		clm_strbuf_addch(sb, (char)cp);
-	} else if (cp < 0x800) {
-		clm_strbuf_addch(sb, (char)(0xc0 | (cp >> 6)));
-		clm_strbuf_addch(sb, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		clm_strbuf_addch(sb, (char)(0xe0 | (cp >> 12)));
-		clm_strbuf_addch(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		clm_strbuf_addch(sb, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		clm_strbuf_addch(sb, (char)(0xf0 | (cp >> 18)));
-		clm_strbuf_addch(sb, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		clm_strbuf_addch(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		clm_strbuf_addch(sb, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* Append `n` bytes of character data with entities decoded; unknown entities stay as written
  * (custom DTD entities are never expanded). */
 static void add_decoded(struct clm_strbuf *sb, const char *s, size_t n)
@@ -151,7 +130,7 @@ static void add_decoded(struct clm_strbuf *sb, const char *s, size_t n)
 				cp = cp * (hex ? 16 : 10) + (unsigned long)d;
 			}
 			if (k > len && k > (size_t)(2 + hex)) {
-				add_utf8(sb, cp);
+				clm_add_utf8(sb, cp);
 				done = 1;
 			}
 		}

@@ -119,6 +119,35 @@ static void cargo_many_dependencies(void **state)
 	clm_strbuf_release(&sb);
 }
 
+/* The TOML reader: string forms, escapes, quoted and dotted keys, comments inside arrays. */
+static void toml_strings_and_keys(void **state)
+{
+	static const char text[] =
+		"[project]\n"
+		"dependencies = [\n"
+		"  \"b\\u0061sic>=1\",   # escape \\u0061 is 'a'\n"
+		"  'literal>=0.1',\n"
+		"  '''multi>=2''',\n"
+		"  \"\"\"\n"
+		"multi-basic>=3\\\n"
+		"   .1\"\"\",\n"
+		"]\n"
+		"[tool.poetry]\n"
+		"dependencies.\"quoted.name\" = \"^1.0\"\n"
+		"dependencies.raw = 'no\\escape'\n"
+		"\"dev-dependencies\" = { 'x' = { version = \"2\" } }\n";
+
+	(void)state;
+	assert_deps("pyproject.toml", text,
+		    "basic >=1 [1.0.0] runtime\n"
+		    "literal >=0.1 [0.1.0] runtime\n"
+		    "multi >=2 [2.0.0] runtime\n"
+		    "multi-basic >=3.1 [3.1.0] runtime\n"
+		    "quoted-name ^1.0 [1.0.0] runtime\n"
+		    "raw no\\escape [] runtime\n"
+		    "x 2 [2.0.0] dev\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +155,7 @@ int main(void)
 		cmocka_unit_test(cargo_diff),
 		cmocka_unit_test(cargo_malformed),
 		cmocka_unit_test(cargo_many_dependencies),
+		cmocka_unit_test(toml_strings_and_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -252,6 +252,37 @@ static void setup_cfg(void **state)
 	assert_rejected("setup.cfg", "[options]\njust words\n", 21, "setup.cfg:2:");
 }
 
+/* setuptools reads requirements from files named in pyproject.toml and setup.cfg. */
+static void dynamic_requirement_files(void **state)
+{
+	static const char *const files[] = {
+		"pkg/requirements.txt", "attrs>=23\n-r more.txt\n",
+		"pkg/more.txt", "six\n",
+		"pkg/requirements-test.txt", "pytest==7.4.3\n",
+		NULL,
+	};
+	char *got;
+
+	(void)state;
+	got = parse_render("pkg/pyproject.toml",
+			   "[project]\nname = \"x\"\ndynamic = [\"dependencies\", \"optional-dependencies\"]\n"
+			   "[tool.setuptools.dynamic]\ndependencies = {file = [\"requirements.txt\"]}\n"
+			   "optional-dependencies.test = { file = \"requirements-test.txt\" }\n",
+			   files);
+	assert_string_equal(got, "attrs >=23 [23.0.0] runtime\n"
+				 "six  [] runtime\n"
+				 "pytest ==7.4.3 [7.4.3] test\n");
+	free(got);
+	got = parse_render("pkg/setup.cfg",
+			   "[options]\ninstall_requires = file: requirements.txt, missing.txt\n"
+			   "[options.extras_require]\ntest = file: requirements-test.txt\n",
+			   files);
+	assert_string_equal(got, "attrs >=23 [23.0.0] runtime\n"
+				 "six  [] runtime\n"
+				 "pytest ==7.4.3 [7.4.3] test\n");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +296,7 @@ int main(void)
 		cmocka_unit_test(pipfile),
 		cmocka_unit_test(setup_py),
 		cmocka_unit_test(setup_cfg),
+		cmocka_unit_test(dynamic_requirement_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

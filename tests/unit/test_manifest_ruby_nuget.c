@@ -32,7 +32,10 @@ static void gemfile(void **state)
 		"platforms :jruby do\n"
 		"  gem 'activerecord-jdbc-adapter'\n"
 		"end\n"
-		"gem \"hash#name\", git: \"https://example.com/x.git\"\n";
+		"gem \"hash#name\", git: \"https://example.com/x.git\"\n"
+		/* one-line blocks leave nothing open; gems inside them are not read */
+		"if ENV['X'] then gem 'one-line' end\n"
+		"[1].each do |x| puts x end\n";
 
 	(void)state;
 	assert_deps("Gemfile", text,
