@@ -135,7 +135,12 @@ static int source_note_line(const struct clm_version_spec *spec, const git_oid *
 		json_object_set_new(f, "task", json_string(spec->task));
 	if (spec->strategy)
 		json_object_set_new(f, "strategy", json_string(spec->strategy));
-	rc = clm_note_line(clm_store_now(), "model", f, line);
+	if (spec->candidate_ref) {
+		json_object_set_new(f, "ref", json_string(spec->candidate_ref));
+		if (spec->candidate_reason)
+			json_object_set_new(f, "reason", json_string(spec->candidate_reason));
+	}
+	rc = clm_note_line(clm_store_now(), spec->candidate_ref ? "candidate" : "model", f, line);
 	json_decref(f);
 	return rc;
 }
@@ -190,7 +195,9 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 			rc = clm_notes_stage(s, &notes_tip, &have_tip, &source, line.buf);
 	}
 	/* Every object exists now; the references move last, each by compare-and-swap. */
-	if (rc == 0)
+	if (rc == 0 && spec->candidate_ref)
+		rc = clm_ref_cas(s->repo, spec->candidate_ref, out, NULL, "clmodel: new candidate");
+	else if (rc == 0)
 		rc = clm_ref_cas(s->repo, ref, out, have_head ? &head : NULL, "clmodel: new version");
 	if (rc == 0 && have_tip && (!have_notes || !git_oid_equal(&notes_tip, &notes_old)))
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &notes_tip, have_notes ? &notes_old : NULL,
