@@ -43,7 +43,7 @@ static const struct type_role python_roles[] = {
 	{ "while_statement", R_WHILE }, { NULL, R_NONE },
 };
 /* As in the reference, a nested if as the consequence also starts the branch part, and the
- * "else" keyword is a branch of its own that leaves the entry state unchanged. */
+ * "else" keyword is a branch of its own, so the entry state always joins the union. */
 static const char *const c_like_branches[] = { "if_statement", "else", NULL };
 static const char *const python_branches[] = { "elif_clause", "else_clause", NULL };
 
@@ -271,43 +271,44 @@ static TSNode *copy_kids(struct walk *w)
 	return k;
 }
 
+/* The children of `node` other than "," commas, in a new array (caller frees). */
+static int list_parts(struct walk *w, TSNode node, TSNode **out, size_t *n)
+{
+	int rc = load_children(w, node);
+	TSNode *parts;
+
+	if (rc < 0)
+		return rc;
+	parts = malloc((w->nkids + 1) * sizeof(*parts));
+	if (!parts)
+		return clm_error_oom();
+	*n = 0;
+	for (size_t i = 0; i < w->nkids; i++)
+		if (strcmp(ts_node_type(w->kids[i]), ","))
+			parts[(*n)++] = w->kids[i];
+	*out = parts;
+	return 0;
+}
+
 /* Python assignment targets and values pair element-wise when both are lists of equal length
  * ("a, b = c, d"); otherwise the whole left side takes from the whole right side. */
 static int push_python_assign(struct walk *w, TSNode left, TSNode right)
 {
-	TSNode *l, *r;
-	size_t nl = 0, nr = 0, n;
-	int rc;
+	TSNode *l = NULL, *r = NULL;
+	size_t nl = 0, nr = 0;
+	int rc = list_parts(w, left, &l, &nl);
 
-	if ((rc = load_children(w, left)) < 0)
-		return rc;
-	l = copy_kids(w);
-	if ((rc = load_children(w, right)) < 0 || !l) {
-		free(l);
-		return rc < 0 ? rc : clm_error_oom();
-	}
-	r = copy_kids(w);
-	if (!r) {
-		free(l);
-		return clm_error_oom();
-	}
-	for (size_t i = 0; i < w->nkids; i++)
-		if (strcmp(ts_node_type(r[i]), ","))
-			r[nr++] = r[i];
-	if ((rc = load_children(w, left)) == 0)
-		for (size_t i = 0; i < w->nkids; i++)
-			if (strcmp(ts_node_type(l[i]), ","))
-				l[nl++] = l[i];
-	if (nl != nr || nl == 0) {
+	if (rc == 0)
+		rc = list_parts(w, right, &r, &nr);
+	if (rc == 0 && (nl != nr || nl == 0)) {
 		l[0] = left;
 		r[0] = right;
-		nl = nr = 1;
+		nl = 1;
 	}
-	n = nl;
 	/* values are walked first, then every target is bound */
-	for (size_t i = n; rc == 0 && i > 0; i--)
+	for (size_t i = nl; rc == 0 && i > 0; i--)
 		rc = push_bind(w, BIND_ALL, l[i - 1], r[i - 1], CLM_DFG_COMPUTED_FROM);
-	for (size_t i = n; rc == 0 && i > 0; i--)
+	for (size_t i = nl; rc == 0 && i > 0; i--)
 		rc = push_visit(w, r[i - 1]);
 	free(l);
 	free(r);
@@ -402,7 +403,7 @@ static int visit_for(struct walk *w, TSNode node)
 		return rc;
 	n = w->nkids;
 	for (size_t i = 0; i < n && after_init == SIZE_MAX; i++)
-		if (!strcmp(ts_node_type(w->kids[i]), w->rules->for_decl))
+		if (w->rules->for_decl && !strcmp(ts_node_type(w->kids[i]), w->rules->for_decl))
 			after_init = i + 1;
 	if (!(kids = copy_kids(w)))
 		return clm_error_oom();

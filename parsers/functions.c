@@ -243,7 +243,10 @@ oom:
 /* Track comment runs among siblings and decide whether the node has a leading comment. */
 static void track_comments(struct frame *f, TSNode n, int is_comment, int is_between)
 {
-	uint32_t srow = ts_node_start_point(n).row, erow = ts_node_end_point(n).row;
+	TSPoint end = ts_node_end_point(n);
+	uint32_t srow = ts_node_start_point(n).row;
+	/* Nodes such as #include end after their newline, at column 0 of the next row. */
+	uint32_t erow = end.column == 0 && end.row > srow ? end.row - 1 : end.row;
 
 	f->lead = 0;
 	if (is_comment) {

@@ -108,8 +108,10 @@ static TSParser *parser_for(struct clm_code_miner *m, const struct clm_language 
 	return m->parsers[i];
 }
 
+/* Parse one side; `base` (may be NULL) is the other side's tree already edited to match, so
+ * tree-sitter reparses only what changed. */
 static int parse_side(struct clm_code_miner *m, const struct clm_language *lang, const char *src, size_t len,
-		      const struct clm_task_dep *deps, size_t ndeps, struct side *s)
+		      const TSTree *base, const struct clm_task_dep *deps, size_t ndeps, struct side *s)
 {
 	TSParser *p = parser_for(m, lang);
 	int rc;
@@ -118,7 +120,7 @@ static int parse_side(struct clm_code_miner *m, const struct clm_language *lang,
 	s->len = len;
 	if (!p)
 		return CLM_EGENERIC;
-	s->tree = ts_parser_parse_string(p, NULL, src, (uint32_t)len);
+	s->tree = ts_parser_parse_string(p, base, src, (uint32_t)len);
 	if (!s->tree)
 		return clm_error_set(CLM_EGENERIC, "tree-sitter could not parse");
 	if ((rc = clm_functions_extract(lang, s->tree, src, len, &s->fns)) < 0 ||
@@ -254,54 +256,133 @@ static int function_examples(struct emit_args *a, const struct side *nw, const s
 	return rc;
 }
 
-static uint32_t count_lines(const char *s, size_t len)
+/* One hunk of a zero-context diff, in 1-based lines. */
+struct hunk {
+	uint32_t old_start, old_lines, new_start, new_lines;
+};
+
+/* Byte offset of the start of every line, plus one entry for the end of the text. */
+struct line_index {
+	uint32_t *start;
+	uint32_t n; /* lines */
+	size_t len;
+};
+
+static int index_lines(const char *src, size_t len, struct line_index *li)
 {
-	uint32_t n = 1;
-	for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + len - p))); p++)
+	uint32_t n = 1, k = 1;
+
+	for (const char *p = src; (p = memchr(p, '\n', (size_t)(src + len - p))); p++)
 		n++;
-	return n;
+	li->start = malloc(((size_t)n + 1) * sizeof(*li->start));
+	if (!li->start)
+		return clm_error_oom();
+	li->start[0] = 0;
+	for (size_t i = 0; i < len; i++)
+		if (src[i] == '\n')
+			li->start[k++] = (uint32_t)i + 1;
+	li->start[n] = (uint32_t)len;
+	li->n = n;
+	li->len = len;
+	return 0;
 }
 
-/* Mark the new-side functions that the diff's hunks touch. */
-static int mark_touched(const struct side *old, const struct side *nw, const char *path, uint8_t *touched)
+/* Byte offset where 1-based `line` starts (the text's end past the last line). */
+static uint32_t line_byte(const struct line_index *li, uint32_t line)
+{
+	return line >= 1 && line <= li->n ? li->start[line - 1] : (uint32_t)li->len;
+}
+
+/* The point (row, column) of byte `b`. */
+static TSPoint byte_point(const struct line_index *li, uint32_t b)
+{
+	uint32_t lo = 0, hi = li->n - 1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi + 1) / 2;
+		if (li->start[mid] <= b)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (TSPoint){ lo, b - li->start[lo] };
+}
+
+static int collect_hunks(const char *old, size_t old_len, const char *nw, size_t new_len, const char *path,
+			 struct hunk **out, size_t *n)
 {
 	git_diff_options opts;
 	git_patch *patch = NULL;
-	uint32_t nlines = count_lines(nw->src, nw->len);
-	int32_t *map = malloc(nlines * sizeof(*map));
-	int rc = 0;
 
-	if (!map)
-		return clm_error_oom();
-	clm_functions_line_map(&nw->fns, nlines, map);
+	*out = NULL;
+	*n = 0;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = 0;
 	opts.interhunk_lines = 0;
 	opts.flags |= GIT_DIFF_FORCE_TEXT;
-	if (git_patch_from_buffers(&patch, old->src, old->len, path, nw->src, nw->len, path, &opts) < 0) {
-		free(map);
+	if (git_patch_from_buffers(&patch, old, old_len, path, nw, new_len, path, &opts) < 0)
 		return clm_error_set(CLM_EGENERIC, "%s: cannot diff", path);
+	*out = calloc(git_patch_num_hunks(patch) + 1, sizeof(**out));
+	if (!*out) {
+		git_patch_free(patch);
+		return clm_error_oom();
 	}
 	for (size_t h = 0; h < git_patch_num_hunks(patch); h++) {
-		const git_diff_hunk *hunk;
+		const git_diff_hunk *gh;
 		size_t nl;
-		if (git_patch_get_hunk(&hunk, &nl, patch, h) < 0)
+		if (git_patch_get_hunk(&gh, &nl, patch, h) < 0 || gh->old_start < 0 || gh->new_start < 0)
 			continue;
-		if (hunk->new_lines > 0) {
-			for (int l = hunk->new_start; l < hunk->new_start + hunk->new_lines; l++)
-				if (l >= 1 && (uint32_t)l <= nlines && map[l - 1] >= 0)
+		(*out)[(*n)++] = (struct hunk){ (uint32_t)gh->old_start, (uint32_t)gh->old_lines,
+						(uint32_t)gh->new_start, (uint32_t)gh->new_lines };
+	}
+	git_patch_free(patch);
+	return 0;
+}
+
+/* A copy of the old tree with every hunk applied as an edit, last hunk first so that each
+ * edit's start is still in old coordinates. Caller deletes. */
+static TSTree *edited_tree(const TSTree *old_tree, const struct line_index *ol, const struct line_index *nl,
+			   const struct hunk *h, size_t nh)
+{
+	TSTree *t = ts_tree_copy(old_tree);
+
+	for (size_t i = nh; t && i-- > 0;) {
+		uint32_t os = line_byte(ol, h[i].old_lines ? h[i].old_start : h[i].old_start + 1);
+		uint32_t oe = h[i].old_lines ? line_byte(ol, h[i].old_start + h[i].old_lines) : os;
+		uint32_t ns = line_byte(nl, h[i].new_lines ? h[i].new_start : h[i].new_start + 1);
+		uint32_t ne = h[i].new_lines ? line_byte(nl, h[i].new_start + h[i].new_lines) : ns;
+		TSPoint sp = byte_point(ol, os), nsp = byte_point(nl, ns), nep = byte_point(nl, ne);
+		TSInputEdit e = { os, oe, os + (ne - ns), sp, byte_point(ol, oe),
+				  { sp.row + (nep.row - nsp.row), nep.row == nsp.row ? sp.column + (nep.column - nsp.column)
+										    : nep.column } };
+		ts_tree_edit(t, &e);
+	}
+	return t;
+}
+
+/* Mark the new-side functions that the hunks touch. */
+static int mark_touched(const struct side *nw, const struct line_index *nl, const struct hunk *h, size_t nh,
+			uint8_t *touched)
+{
+	int32_t *map = malloc((size_t)nl->n * sizeof(*map));
+
+	if (!map)
+		return clm_error_oom();
+	clm_functions_line_map(&nw->fns, nl->n, map);
+	for (size_t i = 0; i < nh; i++) {
+		if (h[i].new_lines > 0) {
+			for (uint32_t l = h[i].new_start; l < h[i].new_start + h[i].new_lines; l++)
+				if (l >= 1 && l <= nl->n && map[l - 1] >= 0)
 					touched[map[l - 1]] = 1;
-		} else if (hunk->new_start >= 1) {
+		} else if (h[i].new_start >= 1) {
 			/* Lines removed between new_start and new_start + 1. */
-			const struct clm_function *f = clm_function_enclosing(&nw->fns, (uint32_t)hunk->new_start,
-									      (uint32_t)hunk->new_start + 1);
+			const struct clm_function *f = clm_function_enclosing(&nw->fns, h[i].new_start,
+									      h[i].new_start + 1);
 			if (f)
 				touched[f - nw->fns.items] = 1;
 		}
 	}
-	git_patch_free(patch);
 	free(map);
-	return rc;
+	return 0;
 }
 
 int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
@@ -310,26 +391,48 @@ int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang,
 {
 	struct side old = { 0 }, nw = { 0 };
 	struct emit_args a = { m, lang, path, commit, "", emit, emit_ctx };
+	struct line_index ol = { 0 }, nl = { 0 };
+	struct hunk *hunks = NULL;
+	size_t nh = 0;
+	TSTree *base = NULL;
 	uint8_t *touched = NULL;
-	int rc;
+	int rc = 0;
 
 	snprintf(a.grammar, sizeof(a.grammar), "%s@%s", lang->name, lang->package_version);
-	rc = parse_side(m, lang, new_src, new_len, deps, ndeps, &nw);
-	if (rc == 0 && old_src)
-		rc = parse_side(m, lang, old_src, old_len, deps, ndeps, &old);
+	if (old_src) {
+		rc = collect_hunks(old_src, old_len, new_src, new_len, path, &hunks, &nh);
+		if (rc == 0 && nh == 0)
+			goto out; /* a rename or mode change without a content change */
+		if (rc == 0)
+			rc = parse_side(m, lang, old_src, old_len, NULL, deps, ndeps, &old);
+		if (rc == 0)
+			rc = index_lines(old_src, old_len, &ol);
+	}
+	if (rc == 0)
+		rc = index_lines(new_src, new_len, &nl);
+	if (rc == 0 && old_src && !(base = edited_tree(old.tree, &ol, &nl, hunks, nh)))
+		rc = clm_error_oom();
+	if (rc == 0)
+		rc = parse_side(m, lang, new_src, new_len, base, deps, ndeps, &nw);
 	if (rc == 0 && nw.fns.n) {
 		touched = calloc(nw.fns.n, 1);
 		if (!touched)
 			rc = clm_error_oom();
 		else if (old_src)
-			rc = mark_touched(&old, &nw, path, touched);
+			rc = mark_touched(&nw, &nl, hunks, nh, touched);
 		else
 			memset(touched, 1, nw.fns.n);
 	}
 	for (size_t i = 0; rc == 0 && i < nw.fns.n; i++)
 		if (touched[i])
 			rc = function_examples(&a, &nw, old_src ? &old : NULL, &nw.fns.items[i]);
+out:
+	if (base)
+		ts_tree_delete(base);
 	free(touched);
+	free(hunks);
+	free(ol.start);
+	free(nl.start);
 	release_side(&old);
 	release_side(&nw);
 	return rc;

@@ -6,6 +6,7 @@
 #include "git/mine_state.h"
 #include "git/repo.h"
 #include "git/taskdir.h"
+#include "git/tree_changes.h"
 #include "parsers/functions.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -288,7 +289,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 	git_diff_options dopts;
 	struct clm_dep_event_list events = { 0 };
 	char hex[GIT_OID_HEXSZ + 1];
-	int rc = 0, pr;
+	int rc = 0, pr, touches;
 
 	git_oid_tostr(hex, sizeof(hex), oid);
 	if (git_commit_lookup(&c, m->repo, oid) < 0 || git_commit_tree(&nw, c) < 0) {
@@ -306,6 +307,13 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 		m->st->shallow = 1;
 		goto out;
 	}
+	touches = clm_tree_change_touches_manifest(m->repo, old, nw);
+	if (touches < 0) {
+		warn_missing(m, "tree", oid);
+		goto out;
+	}
+	if (!touches && !m->task.active)
+		goto out; /* the common case: nothing to read beyond the trees */
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, m->repo, old, nw, &dopts) < 0) {
@@ -313,8 +321,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 		warn_missing(m, "tree", oid);
 		goto out;
 	}
-	if (clm_diff_touches_manifest(diff) &&
-	    (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
+	if (touches && (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
 		goto out;
 	if (events.n) {
 		if ((rc = close_task(m)) < 0 || (rc = open_task(m, c, &events)) < 0)

@@ -61,10 +61,12 @@ struct clm_version_spec {
 	const char *strategy, *task, *source;  /* trailers; NULL leaves one out; source = code commit */
 	const char *expect_head;               /* hex id the head must still have (NULL: don't care,
 						* "" : the model must not exist yet) */
-	const char *candidate_ref;             /* non-NULL: create this ref (it must not exist) instead of
-						* moving the model head; the head stays the parent, and the
-						* note line's kind is "candidate" */
-	const char *candidate_reason;          /* with candidate_ref: why it is not the head (note) */
+	const char *ref;                       /* NULL: the model head moves to the new version. Else
+						* this reference under refs/clmodel/ (not models/) gets it
+						* instead, e.g. a candidate awaiting a quality gate; its
+						* parent is still the model head; the source commit's note
+						* gets a "candidate" line, not a "model" line */
+	const char *reason;                    /* with ref: why the version is not the head (noted) */
 };
 
 /* One tensor as weights/index.json describes it. */

@@ -322,8 +322,8 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 		if (failure) {
 			if ((rc = next_candidate_ref(u, candidate, sizeof(candidate))) < 0)
 				goto out;
-			spec.candidate_ref = candidate;
-			spec.candidate_reason = failure;
+			spec.ref = candidate;
+			spec.reason = failure;
 		}
 		rc = clm_store_write_version(u->store, &spec, &written);
 	}

@@ -55,4 +55,9 @@ t_ok "the lock directory is in the common git dir" test -d .git/clmodel -a ! -d 
 t_ok "a second model from the worktree" clm -C ../wt init --base ../base --name other
 t_grep "the second model is visible in the main repository" "Base model" clm log --name other
 t_exit 1 "a bad model name fails" clm log --name "../x"
+# A bare repository holds a model as well.
+git init -q --bare ../bare.git
+t_ok "init in a bare repository" clm -C ../bare.git init --base ../base
+t_grep "log in the bare repository" "Base model" clm -C ../bare.git log
+t_ok "the bare repository has the same version id (fixed dates)" test "$(git -C ../bare.git rev-parse refs/clmodel/models/default)" = "$(git rev-parse refs/clmodel/models/default)"
 t_done
