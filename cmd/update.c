@@ -72,6 +72,8 @@ static void print_result(const struct clm_update_result *r, int dry_run, const s
 		if (!isnan(s->score))
 			printf("  score=%.2f avg=%.2f forgetting=%.2f loss %.3f->%.3f %.0fs", s->score, s->average,
 			       s->forgetting, s->first_loss, s->last_loss, s->seconds);
+		if (s->eval_on_train)
+			printf("  [scored on training examples: none held out]");
 		if (s->reason)
 			printf("  (%s%s%s)", s->reason, s->candidate_ref ? "; kept as " : "",
 			       s->candidate_ref ? s->candidate_ref : "");

@@ -453,6 +453,12 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 			rc = load_split_file(task_dir, "valid", &eval);
 		if (rc == 0)
 			rc = move_examples(&train, &u.carried);
+		/* A small task may have no held-out example at all (splits are a function of the example
+		 * id); it is then scored on its training examples, and the report says so. */
+		if (rc == 0 && eval.n == 0 && train.n >= o->min_examples) {
+			rc = load_split_file(task_dir, "train", &eval);
+			step->eval_on_train = 1;
+		}
 		cap_dataset(&eval, o->max_eval);
 		step->train_examples = train.n;
 		step->eval_examples = eval.n;
@@ -520,6 +526,8 @@ json_t *clm_update_result_json(const struct clm_update_result *r)
 			json_object_set_new(o, "average", json_real(s->average));
 		if (!isnan(s->forgetting))
 			json_object_set_new(o, "forgetting", json_real(s->forgetting));
+		if (s->eval_on_train)
+			json_object_set_new(o, "eval_split", json_string("train"));
 		if (s->seconds > 0) {
 			json_object_set_new(o, "first_loss", json_real(s->first_loss));
 			json_object_set_new(o, "last_loss", json_real(s->last_loss));

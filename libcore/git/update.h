@@ -33,6 +33,7 @@ void clm_update_options_init(struct clm_update_options *o);
 struct clm_update_step {
 	char *task;            /* owned */
 	size_t train_examples, eval_examples;
+	int eval_on_train;     /* the task had no held-out examples: scored on its training split */
 	int outcome;           /* 1 promoted to head, 0 kept as candidate, -1 merged into the next, -2 skipped */
 	char version[GIT_OID_HEXSZ + 1]; /* the version or candidate written ("" otherwise) */
 	char *candidate_ref;   /* owned; set when kept as a candidate */
