@@ -22,6 +22,7 @@ const struct clm_command *clm_find_command(const char *name);
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);

@@ -18,7 +18,7 @@ const struct clm_command clm_commands[] = {
 	{ "pretrain", cmd_pretrain, "train a base model (tokenizer and transformer) from source code" },
 	{ "update", cmd_update, "train new model versions on the tasks mined since the last update" },
 	{ "eval", NULL, "score a model version on every task it knows" },
-	{ "suggest", NULL, "rewrite or complete code with the model that serves HEAD" },
+	{ "suggest", cmd_suggest, "rewrite or complete code with the model that serves HEAD" },
 	{ "score", cmd_score, "score predictions against references (BLEU, EM, CodeBLEU)" },
 	{ "bench", cmd_bench, "run the CodeTask continual-learning benchmark" },
 	{ "log", cmd_log, "list the versions of a model" },
