@@ -120,3 +120,21 @@ int clm_model_state_task_split(const struct clm_model_state *st, const char *dir
 	fclose(fp);
 	return rc < 0 ? rc : 0;
 }
+
+int clm_model_state_eval_set(const struct clm_model_state *st, const char *id, size_t max, struct clm_dataset *out,
+			     int *on_train)
+{
+	static const char *const splits[] = { "test", "valid", "train" };
+	char *dir = clm_task_id_escape(id);
+	int rc = dir ? 0 : clm_error_oom();
+
+	*on_train = 0;
+	for (size_t i = 0; rc == 0 && out->n == 0 && i < sizeof(splits) / sizeof(splits[0]); i++) {
+		rc = clm_model_state_task_split(st, dir, splits[i], out);
+		*on_train = i == 2;
+	}
+	free(dir);
+	if (max)
+		clm_dataset_truncate(out, max);
+	return rc;
+}

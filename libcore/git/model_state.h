@@ -40,4 +40,9 @@ size_t clm_model_state_tasks(const struct clm_model_state *st, const char ***nam
 int clm_model_state_task_split(const struct clm_model_state *st, const char *dir, const char *split,
 			       struct clm_dataset *out);
 
+/* The examples task `id` is scored on: its test split, else valid, else (a small task with nothing
+ * held out) its training split, with *on_train set. At most `max` examples (0: all). */
+int clm_model_state_eval_set(const struct clm_model_state *st, const char *id, size_t max, struct clm_dataset *out,
+			     int *on_train);
+
 #endif

@@ -49,29 +49,6 @@ struct update_run {
 	json_t *carried_ids;            /* their task ids */
 };
 
-static void cap_dataset(struct clm_dataset *ds, size_t cap)
-{
-	if (!cap)
-		return;
-	for (size_t i = cap; i < ds->n; i++)
-		clm_example_release(&ds->items[i]);
-	if (ds->n > cap)
-		ds->n = cap;
-}
-
-/* The evaluation set of a task: its test split, or valid when test is empty. */
-static int eval_split_from_version(struct update_run *u, const char *id, struct clm_dataset *out)
-{
-	char *dir = clm_task_id_escape(id);
-	int rc = dir ? clm_model_state_task_split(&u->st, dir, "test", out) : clm_error_oom();
-
-	if (rc == 0 && out->n == 0)
-		rc = clm_model_state_task_split(&u->st, dir, "valid", out);
-	free(dir);
-	cap_dataset(out, u->opt->max_eval);
-	return rc;
-}
-
 static int load_split_file(const char *dir, const char *split, struct clm_dataset *out)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT;
@@ -97,7 +74,10 @@ static int load_learned(struct update_run *u)
 		rc = clm_error_oom();
 	for (size_t i = 0; !rc && i < n; i++) {
 		u->learned[i].name = strdup(names[i] ? names[i] : "");
-		rc = u->learned[i].name ? eval_split_from_version(u, names[i], &u->learned[i].eval) : clm_error_oom();
+		int on_train;
+		rc = u->learned[i].name ? clm_model_state_eval_set(&u->st, names[i], u->opt->max_eval, &u->learned[i].eval,
+								   &on_train)
+					: clm_error_oom();
 		u->nlearned = i + 1;
 		for (size_t j = 0; j < n; j++) {
 			json_t *v = json_array_get(json_array_get(rows, i), j);
@@ -459,7 +439,8 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 			rc = load_split_file(task_dir, "train", &eval);
 			step->eval_on_train = 1;
 		}
-		cap_dataset(&eval, o->max_eval);
+		if (o->max_eval)
+			clm_dataset_truncate(&eval, o->max_eval);
 		step->train_examples = train.n;
 		step->eval_examples = eval.n;
 		if (rc == 0 && train.n < o->min_examples) {
