@@ -20,6 +20,12 @@ extern const struct clm_command clm_commands[];
 const struct clm_command *clm_find_command(const char *name);
 
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);

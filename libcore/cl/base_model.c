@@ -10,35 +10,47 @@
 #include <stdio.h>
 #include <string.h>
 
+int clm_base_model_from_parts(const char *config_json, size_t config_len, const char *tokenizer_json,
+			      size_t tokenizer_len, const struct clm_tensor_list *weights, struct clm_base_model *out)
+{
+	struct clm_gpt_config cfg;
+	json_t *config = clm_json_parse(config_json, config_len, "config.json");
+	int rc = config ? 0 : CLM_EINVALID;
+
+	memset(out, 0, sizeof(*out));
+	if (!rc && (rc = clm_gpt_config_from_json(config, &cfg)) < 0)
+		clm_error_wrap(rc, "config.json");
+	if (!rc && (rc = clm_gpt_from_tensors(&out->model, &cfg, weights)) < 0)
+		clm_error_wrap(rc, "weights");
+	if (!rc && (rc = clm_tok_parse_hf(&out->tok, tokenizer_json, tokenizer_len)) < 0)
+		clm_error_wrap(rc, "tokenizer.json");
+	if (!rc && out->tok.n_tokens > (size_t)cfg.vocab_size)
+		rc = clm_error_set(CLM_EINVALID, "tokenizer.json has %zu tokens, the model only %d", out->tok.n_tokens,
+				   cfg.vocab_size);
+	json_decref(config);
+	return rc;
+}
+
 int clm_base_model_load(const char *dir, struct clm_base_model *out)
 {
-	struct clm_strbuf text = CLM_STRBUF_INIT;
+	struct clm_strbuf config = CLM_STRBUF_INIT, tok = CLM_STRBUF_INIT;
 	struct clm_tensor_list w = { 0 };
-	struct clm_gpt_config cfg;
-	json_t *config = NULL;
 	char path[4096];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/config.json", dir);
-	rc = clm_read_file(path, 1 << 20, &text);
-	if (!rc && !(config = clm_json_parse(text.buf, text.len, path)))
-		rc = CLM_EINVALID;
-	if (!rc && (rc = clm_gpt_config_from_json(config, &cfg)) < 0)
-		clm_error_wrap(rc, "%s", path);
+	rc = clm_read_file(path, 1 << 20, &config);
+	snprintf(path, sizeof(path), "%s/tokenizer.json", dir);
+	if (!rc)
+		rc = clm_read_file(path, 256 << 20, &tok);
 	snprintf(path, sizeof(path), "%s/model.safetensors", dir);
 	if (!rc)
 		rc = clm_safetensors_read(path, CLM_SAFETENSORS_TO_F32, &w, NULL);
-	if (!rc && (rc = clm_gpt_from_tensors(&out->model, &cfg, &w)) < 0)
-		clm_error_wrap(rc, "%s", path);
-	snprintf(path, sizeof(path), "%s/tokenizer.json", dir);
-	if (!rc)
-		rc = clm_tok_load_hf(&out->tok, path);
-	if (!rc && out->tok.n_tokens > (size_t)cfg.vocab_size)
-		rc = clm_error_set(CLM_EINVALID, "%s has %zu tokens, the model only %d", path, out->tok.n_tokens,
-				   cfg.vocab_size);
-	json_decref(config);
-	clm_strbuf_release(&text);
+	if (!rc && (rc = clm_base_model_from_parts(config.buf, config.len, tok.buf, tok.len, &w, out)) < 0)
+		clm_error_wrap(rc, "%s", dir);
+	clm_strbuf_release(&config);
+	clm_strbuf_release(&tok);
 	clm_tensor_list_release(&w);
 	return rc;
 }

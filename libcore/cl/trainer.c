@@ -225,27 +225,37 @@ static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_t
 	return rc;
 }
 
-int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
-		   const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
-		   const struct clm_cl_train_config *c, char ***preds)
+int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
+			const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
+			const struct clm_gen_config *gc, size_t chunk, char ***preds)
 {
-	size_t chunk = c->eval_batch > 0 ? (size_t)c->eval_batch : 1;
-	struct clm_gen_config gc;
 	int rc = 0;
 
+	if (!chunk)
+		chunk = 1;
 	*preds = calloc(ds->n ? ds->n : 1, sizeof(char *));
 	if (!*preds)
 		return clm_error_oom();
-	clm_gen_defaults(&gc);
-	gc.max_new_tokens = c->max_new_tokens;
-	gc.temperature = 0;
-	gc.stop = &codec->eos;
-	gc.n_stop = 1;
 	for (size_t i = 0; i < ds->n && !rc; i += chunk)
-		rc = predict_chunk(s, m, codec, ds, i, i + chunk < ds->n ? i + chunk : ds->n, task, mode, &gc, *preds);
+		rc = predict_chunk(s, m, codec, ds, i, i + chunk < ds->n ? i + chunk : ds->n, task, mode, gc, *preds);
 	if (rc) {
 		clm_cl_free_preds(*preds, ds->n);
 		*preds = NULL;
 	}
 	return rc;
+}
+
+int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
+		   const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
+		   const struct clm_cl_train_config *c, char ***preds)
+{
+	struct clm_gen_config gc;
+
+	clm_gen_defaults(&gc);
+	gc.max_new_tokens = c->max_new_tokens;
+	gc.temperature = 0;
+	gc.stop = &codec->eos;
+	gc.n_stop = 1;
+	return clm_cl_predict_with(s, m, codec, ds, task, mode, &gc, c->eval_batch > 0 ? (size_t)c->eval_batch : 1,
+				   preds);
 }

@@ -59,6 +59,12 @@ int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_co
 		   const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
 		   const struct clm_cl_train_config *c, char ***preds);
 
+/* Like clm_cl_predict with the caller's generation settings (sampling, beam, stop tokens, length)
+ * and `chunk` examples generated at once. */
+int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
+			const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
+			const struct clm_gen_config *gc, size_t chunk, char ***preds);
+
 /* Free an array of n predictions. */
 void clm_cl_free_preds(char **preds, size_t n);
 

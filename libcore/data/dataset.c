@@ -183,3 +183,11 @@ void clm_dataset_release(struct clm_dataset *ds)
 	free(ds->items);
 	memset(ds, 0, sizeof(*ds));
 }
+
+void clm_dataset_truncate(struct clm_dataset *ds, size_t n)
+{
+	for (size_t i = n; i < ds->n; i++)
+		clm_example_release(&ds->items[i]);
+	if (ds->n > n)
+		ds->n = n;
+}

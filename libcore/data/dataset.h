@@ -61,6 +61,9 @@ int clm_dataset_filter_split(const struct clm_dataset *in, enum clm_split split,
 /* Free one example's fields (not the struct itself). */
 void clm_example_release(struct clm_example *ex);
 
+/* Keep the first `n` examples (no change when the dataset is smaller). */
+void clm_dataset_truncate(struct clm_dataset *ds, size_t n);
+
 /* Free every example and the array. */
 void clm_dataset_release(struct clm_dataset *ds);
 

@@ -21,7 +21,8 @@ struct clm_cl_summary {
  * be NULL. */
 void clm_cl_summarize(const double *r, size_t n, const double *base, struct clm_cl_summary *out);
 
-/* {"tasks":[...], "R":[[...]], "base":[...]|absent, "average":..,"forgetting":..,"bwt":..,"fwt":..}
+/* {"tasks":[...], "R":[[...]], "base":[...]|absent,
+ *  "summary":{"average":..,"forgetting":..,"bwt":..,"fwt":..|absent}} (eval/matrix.json)
  * as a new object (caller decrefs); `names` holds n task names. NULL on allocation failure. */
 json_t *clm_cl_matrix_json(const char *const *names, const double *r, size_t n, const double *base);
 

@@ -80,9 +80,9 @@ static void matrix_json_has_rows_and_summary(void **state)
 	assert_non_null(o);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "tasks"), 1)), "b");
 	assert_true(json_real_value(json_array_get(json_array_get(json_object_get(o, "R"), 1), 0)) == 0.5);
-	assert_true(fabs(json_real_value(json_object_get(o, "forgetting")) - 0.5) < 1e-12);
-	assert_true(fabs(json_real_value(json_object_get(o, "bwt")) + 0.5) < 1e-12);
-	assert_true(fabs(json_real_value(json_object_get(o, "fwt")) + 0.25) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(o, "summary"), "forgetting")) - 0.5) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(o, "summary"), "bwt")) + 0.5) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(o, "summary"), "fwt")) + 0.25) < 1e-12);
 	json_decref(o);
 }
 
