@@ -20,5 +20,17 @@ extern const struct clm_command clm_commands[];
 const struct clm_command *clm_find_command(const char *name);
 
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_show(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_which(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_pin(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_pins(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_unpin(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_rollback(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_push(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_fetch(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_gc(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
 #endif

