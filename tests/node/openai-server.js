@@ -116,3 +116,6 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(server.address().port + '\n');
 });
 process.on('SIGTERM', () => process.exit(0));
+// A test that fails half-way cannot stop us: leave when the parent process is gone.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 500).unref();

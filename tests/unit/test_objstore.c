@@ -112,12 +112,32 @@ static void dav_stop(struct dav *d)
 		print_message("# could not stop nginx\n");
 }
 
+/* One server for all tests, stopped by the group teardown even when a test fails. */
+static struct dav group_dav;
+static int have_dav;
+
+static int start_group(void **state)
+{
+	(void)state;
+	have_dav = dav_start(&group_dav) == 0;
+	return 0;
+}
+
+static int stop_group(void **state)
+{
+	(void)state;
+	if (have_dav)
+		dav_stop(&group_dav);
+	return 0;
+}
+
 #define NEED_DAV(d)                                                                    \
 	do {                                                                           \
-		if (dav_start(&(d)) < 0) {                                             \
+		if (!have_dav) {                                                       \
 			print_message("# nginx cannot start here: object store test skipped\n"); \
 			skip();                                                        \
 		}                                                                      \
+		(d) = group_dav;                                                       \
 	} while (0)
 
 static void fast_store(struct clm_objstore *os, const char *url, const char *cache)
@@ -181,7 +201,6 @@ static void upload_then_fetch_several_at_once(void **state)
 	assert_int_equal(clm_objstore_fetch(&down, refs, 5, &st), 0);
 	assert_int_equal(st.present, 5);
 	assert_int_equal(st.downloaded, 0);
-	dav_stop(&d);
 }
 
 static void corrupted_object_on_the_server_is_refused(void **state)
@@ -210,7 +229,6 @@ static void corrupted_object_on_the_server_is_refused(void **state)
 	assert_false(clm_path_exists(path));
 	snprintf(path, sizeof(path), "c-cache2/%s.part", ref.sha256);
 	assert_false(clm_path_exists(path));
-	dav_stop(&d);
 }
 
 static void interrupted_download_resumes(void **state)
@@ -245,7 +263,6 @@ static void interrupted_download_resumes(void **state)
 	assert_false(clm_path_exists(part));
 	assert_int_equal(clm_objstore_cache_read(&os, &ref, &data), 0);
 	free(data);
-	dav_stop(&d);
 }
 
 static void interrupted_upload_leaves_nothing_usable(void **state)
@@ -275,7 +292,6 @@ static void interrupted_upload_leaves_nothing_usable(void **state)
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), 0);
 	assert_int_equal(clm_objstore_cache_read(&os, &ref, &data), 0);
 	free(data);
-	dav_stop(&d);
 }
 
 static void missing_objects_and_servers_are_named(void **state)
@@ -291,7 +307,6 @@ static void missing_objects_and_servers_are_named(void **state)
 	assert_non_null(strstr(clm_error(), "HTTP 404"));
 	assert_non_null(strstr(clm_error(), "/aaaaaaaa"));
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), CLM_EINVALID); /* not cached */
-	dav_stop(&d);
 	fast_store(&os, "http://127.0.0.1:1/store", "m-cache");
 	os.http.max_retries = 0;
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), CLM_EIO);
@@ -310,5 +325,5 @@ int main(void)
 		cmocka_unit_test(interrupted_upload_leaves_nothing_usable),
 		cmocka_unit_test(missing_objects_and_servers_are_named),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, start_group, stop_group);
 }

@@ -1,15 +1,13 @@
 /* libcore/remote: the server-sent-events parser, the completion wire format, the retry policy,
  * and the client against real local servers (tests/node/openai-server.js, skipped without node). */
 #include "test_helpers.h"
+#include "server_helpers.h"
 #include "remote/client.h"
 #include "remote/completion.h"
 #include "remote/http.h"
 #include "remote/sse.h"
 #include "util/error.h"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 /* ---- server-sent events ---- */
 
@@ -210,48 +208,15 @@ static void backoff_doubles_and_is_capped(void **state)
 
 /* ---- the client against real servers on 127.0.0.1 ---- */
 
-struct server {
-	pid_t pid;
-	char url[64];
-};
-
 /* Start tests/node/openai-server.js in `mode`; 0 or -1 when node cannot run it. */
-static int start_server(struct server *s, const char *mode, const char *key)
+static int start_server(struct clm_test_server *s, const char *mode, const char *key)
 {
-	char script[4096], line[32] = "";
+	char script[4096];
 	const char *top = getenv("CLM_TOP");
-	int fds[2];
-	FILE *fp;
+	char *argv[] = { "node", script, (char *)mode, (char *)key, NULL };
 
 	snprintf(script, sizeof(script), "%s/tests/node/openai-server.js", top ? top : ".");
-	if (pipe(fds) < 0)
-		return -1;
-	s->pid = fork();
-	if (s->pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("node", "node", script, mode, key, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	fp = fdopen(fds[0], "r");
-	if (!fp || !fgets(line, sizeof(line), fp) || atoi(line) <= 0) {
-		if (fp)
-			fclose(fp);
-		if (s->pid > 0)
-			waitpid(s->pid, NULL, 0);
-		return -1;
-	}
-	fclose(fp);
-	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", atoi(line));
-	return 0;
-}
-
-static void stop_server(struct server *s)
-{
-	kill(s->pid, SIGTERM);
-	waitpid(s->pid, NULL, 0);
+	return clm_test_server_start(s, argv);
 }
 
 #define NEED_SERVER(s, mode, key)                                                   \
@@ -299,7 +264,7 @@ static int complete(struct clm_remote_config *cfg, int stream, struct pieces *p,
 
 static void client_streams_and_sends_the_key(void **state)
 {
-	struct server s;
+	struct clm_test_server s;
 	struct clm_remote_config cfg;
 	struct clm_remote_result r;
 	struct pieces p = { "", 0, 0 };
@@ -335,14 +300,14 @@ static void client_streams_and_sends_the_key(void **state)
 	assert_int_equal(r.attempts, 1); /* 401 is not retried */
 	unsetenv(CLM_REMOTE_API_KEY_ENV);
 	clm_remote_result_release(&r);
-	stop_server(&s);
+	clm_test_server_stop(&s);
 }
 
 /* Run one request against a server in `mode`; return the code, message in clm_error(). */
 static int against(const char *mode, long timeout_ms, int retries, struct clm_remote_result *r,
 		   struct pieces *p, char *url, size_t url_size)
 {
-	struct server s;
+	struct clm_test_server s;
 	struct clm_remote_config cfg;
 	int rc;
 
@@ -354,7 +319,7 @@ static int against(const char *mode, long timeout_ms, int retries, struct clm_re
 	cfg.http.max_retries = retries;
 	rc = complete(&cfg, 1, p, r);
 	snprintf(url, url_size, "%s/v1/completions", s.url);
-	stop_server(&s);
+	clm_test_server_stop(&s);
 	return rc;
 }
 
