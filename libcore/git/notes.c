@@ -79,7 +79,7 @@ int clm_note_union(const char *a, size_t alen, const char *b, size_t blen, struc
 
 	if (rc == 0)
 		rc = split_lines(b, blen, &lines, &n);
-	if (rc == 0)
+	if (rc == 0 && n)
 		qsort(lines, n, sizeof(*lines), cmp_str);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (i == 0 || strcmp(lines[i], lines[i - 1]))

@@ -5,10 +5,12 @@
 #include "util/strbuf.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int clm_file_list_add(struct clm_file_list *l, const char *path, const void *data, size_t len)
 {
@@ -118,6 +120,41 @@ void clm_store_close(struct clm_store *s)
 	git_libgit2_shutdown();
 }
 
+/* Remove "<ref>.lock" files under the given directory tree. */
+static void remove_lock_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".lock"))
+			unlink(path);
+		else if (e->d_type == DT_DIR)
+			remove_lock_files(path);
+	}
+	closedir(d);
+}
+
+/* A writer killed while libgit2 moved one of our references leaves "<ref>.lock" behind, which
+ * would block every later write. Our references only move under our lock, so once a dead
+ * writer's lock was broken, such files are its leftovers. */
+static void remove_stale_ref_locks(struct clm_store *s)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%srefs/clmodel", git_repository_commondir(s->repo));
+	remove_lock_files(path);
+	snprintf(path, sizeof(path), "%s%s.lock", git_repository_commondir(s->repo), CLM_STORE_NOTES_REF);
+	unlink(path);
+}
+
 int clm_store_lock(struct clm_store *s)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT;
@@ -133,6 +170,8 @@ int clm_store_lock(struct clm_store *s)
 	clm_strbuf_release(&path);
 	if (rc == 0)
 		s->lock_depth = 1;
+	if (rc == 0 && s->lock.broke_stale)
+		remove_stale_ref_locks(s);
 	return rc;
 }
 

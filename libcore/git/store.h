@@ -61,6 +61,10 @@ struct clm_version_spec {
 	const char *strategy, *task, *source;  /* trailers; NULL leaves one out; source = code commit */
 	const char *expect_head;               /* hex id the head must still have (NULL: don't care,
 						* "" : the model must not exist yet) */
+	const char *ref;                       /* NULL: the model head moves to the new version. Else
+						* this reference under refs/clmodel/ (not models/) gets it
+						* instead, e.g. a candidate awaiting a quality gate; its
+						* parent is still the model head */
 };
 
 /* One tensor as weights/index.json describes it. */

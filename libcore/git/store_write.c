@@ -140,18 +140,34 @@ static int source_note_line(const struct clm_version_spec *spec, const git_oid *
 	return rc;
 }
 
+/* A version written aside from the head must go under refs/clmodel/, outside models/. */
+static int check_target_ref(const char *ref)
+{
+	int valid = 0;
+
+	if (!ref)
+		return 0;
+	if (strncmp(ref, "refs/clmodel/", 13) || !strncmp(ref, CLM_STORE_MODELS_PREFIX, strlen(CLM_STORE_MODELS_PREFIX)) ||
+	    git_reference_name_is_valid(&valid, ref) < 0 || !valid)
+		return clm_error_set(CLM_EINVALID, "'%s' is not a reference under refs/clmodel/ outside models/", ref);
+	return 0;
+}
+
 int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *spec, git_oid *out)
 {
 	struct clm_strbuf msg = CLM_STRBUF_INIT, line = CLM_STRBUF_INIT;
 	char ref[256], source_hex[GIT_OID_HEXSZ + 1];
-	git_oid head, tree_id, source, notes_old, notes_tip;
+	git_oid head, tree_id, source, notes_old, notes_tip, target_old;
 	git_commit *parent = NULL;
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
-	int have_head, have_notes = 0, have_tip = 0, rc;
+	const char *target;
+	int have_head, have_target = 0, have_notes = 0, have_tip = 0, rc;
 
-	if ((rc = clm_store_model_ref(spec->model, ref, sizeof(ref))) < 0 || (rc = check_spec(spec)) < 0)
+	if ((rc = clm_store_model_ref(spec->model, ref, sizeof(ref))) < 0 || (rc = check_spec(spec)) < 0 ||
+	    (rc = check_target_ref(spec->ref)) < 0)
 		return rc;
+	target = spec->ref ? spec->ref : ref;
 	if (spec->source && (rc = resolve_source(s, spec->source, &source)) < 0)
 		return rc;
 	if (spec->source)
@@ -164,6 +180,15 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 		rc = 0;
 	if (rc == 0)
 		rc = check_expected_head(spec, &head, have_head, ref);
+	if (rc == 0 && spec->ref) {
+		rc = clm_ref_read(s->repo, target, &target_old);
+		have_target = rc == 0;
+		if (rc == CLM_ENOTFOUND)
+			rc = 0;
+	} else if (rc == 0) {
+		git_oid_cpy(&target_old, &head);
+		have_target = have_head;
+	}
 	if (rc == 0 && have_head && (rc = git_commit_lookup(&parent, s->repo, &head)) < 0)
 		rc = clm_git_error(rc, "cannot read the model head");
 	if (rc == 0)
@@ -191,7 +216,7 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 	}
 	/* Every object exists now; the references move last, each by compare-and-swap. */
 	if (rc == 0)
-		rc = clm_ref_cas(s->repo, ref, out, have_head ? &head : NULL, "clmodel: new version");
+		rc = clm_ref_cas(s->repo, target, out, have_target ? &target_old : NULL, "clmodel: new version");
 	if (rc == 0 && have_tip && (!have_notes || !git_oid_equal(&notes_tip, &notes_old)))
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &notes_tip, have_notes ? &notes_old : NULL,
 				 "clmodel: note new version");

@@ -5,6 +5,7 @@
 #include "git/refs.h"
 #include "git/store.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -168,9 +169,239 @@ static void version_round_trip_and_blob_reuse(void **state)
 		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
 		assert_true(git_oid_equal(&head, &v1));
 	}
+	/* A candidate goes to its own reference, parented on the head, and leaves the head alone. */
+	{
+		git_oid cand, got;
+		spec_init(&sp, &w0, "Candidate");
+		sp.ref = "refs/clmodel/candidates/default";
+		assert_int_equal(clm_store_write_version(&s, &sp, &cand), 0);
+		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
+		assert_true(git_oid_equal(&head, &v1));
+		assert_int_equal(clm_ref_read(s.repo, "refs/clmodel/candidates/default", &got), 0);
+		assert_true(git_oid_equal(&got, &cand));
+		assert_int_equal(clm_store_read_version(&s, &cand, 0, &v), 0);
+		assert_string_equal(v.parent, git_oid_tostr_s(&v1));
+		clm_version_release(&v);
+		sp.ref = "refs/clmodel/models/other";
+		assert_int_equal(clm_store_write_version(&s, &sp, &cand), CLM_EINVALID);
+	}
 	clm_file_list_release(&files);
 	clm_tensor_list_release(&w0);
 	clm_tensor_list_release(&w1);
+	clm_store_close(&s);
+	free(dir);
+}
+
+/* Random-looking floats, so zlib cannot shrink them and a write takes measurable time. */
+static void make_big_weights(struct clm_tensor_list *l, unsigned seed)
+{
+	size_t n = 256 * 1024;
+	uint32_t *buf = malloc(n * 4), x = seed * 2654435761u + 1;
+	int64_t shape = (int64_t)n;
+	char name[32];
+
+	for (int t = 0; t < 6; t++) {
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = x;
+		}
+		snprintf(name, sizeof(name), "h.%d.mlp.c_fc.weight", t);
+		assert_int_equal(clm_tensor_list_add(l, name, CLM_DTYPE_F32, 1, &shape, buf, n * 4), 0);
+	}
+	free(buf);
+}
+
+static void write_big_version(const char *dir, unsigned seed)
+{
+	struct clm_store s;
+	struct clm_tensor_list w = { 0 };
+	struct clm_version_spec sp;
+	git_oid id;
+	int rc;
+
+	assert_int_equal(clm_store_open(&s, dir), 0);
+	s.lock_wait_ms = 5000;
+	make_big_weights(&w, seed);
+	spec_init(&sp, &w, "Big version");
+	sp.source = "HEAD";
+	rc = clm_store_write_version(&s, &sp, &id);
+	if (rc < 0)
+		fprintf(stderr, "# write failed: %s\n", clm_error());
+	assert_int_equal(rc, 0);
+	clm_tensor_list_release(&w);
+	clm_store_close(&s);
+}
+
+/* After a kill, the head is the old one or a complete version whose parent is the old one. */
+static void check_head_after_kill(const char *dir, const git_oid *old, int *moved)
+{
+	struct clm_store s;
+	struct clm_version v;
+	git_oid head;
+	char want[GIT_OID_HEXSZ + 1], cmd[512];
+
+	assert_int_equal(clm_store_open(&s, dir), 0);
+	assert_int_equal(clm_store_head(&s, NULL, &head), 0);
+	*moved = !git_oid_equal(&head, old);
+	if (*moved) {
+		assert_int_equal(clm_store_read_version(&s, &head, CLM_READ_WEIGHTS, &v), 0);
+		git_oid_tostr(want, sizeof(want), old);
+		assert_string_equal(v.parent, want);
+		assert_int_equal(v.weights.n, 6);
+		clm_version_release(&v);
+	}
+	clm_store_close(&s);
+	snprintf(cmd, sizeof(cmd), "cd %s && git fsck --no-progress --no-dangling >fsck.log 2>&1", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void kill_at_any_point_leaves_old_head_or_new_version(void **state)
+{
+	char *dir = make_repo();
+	git_oid old;
+	double start, full;
+	int trials = 12, moved_count = 0;
+	(void)state;
+
+	write_big_version(dir, 1);
+	start = clm_now();
+	write_big_version(dir, 2);
+	full = clm_now() - start;
+	print_message("# one 6 MB version write took %.3f s; killing writers at %d points across twice that\n", full, trials);
+	for (int k = 0; k < trials; k++) {
+		struct clm_store s;
+		int moved;
+		pid_t pid;
+		long delay_us = (long)(full * 2.0e6 * k / trials);
+		assert_int_equal(clm_store_open(&s, dir), 0);
+		assert_int_equal(clm_store_head(&s, NULL, &old), 0);
+		clm_store_close(&s);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			write_big_version(dir, 100 + (unsigned)k);
+			_exit(0);
+		}
+		usleep((useconds_t)delay_us);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		check_head_after_kill(dir, &old, &moved);
+		moved_count += moved;
+	}
+	print_message("# %d of %d killed writers had finished their version\n", moved_count, trials);
+	/* The dead writers' lock is stale: the next writer breaks it and succeeds. */
+	write_big_version(dir, 999);
+	free(dir);
+}
+
+static void second_writer_fails_clearly_or_waits(void **state)
+{
+	char *dir = make_repo();
+	struct clm_store a, b;
+	struct clm_tensor_list w = { 0 };
+	struct clm_version_spec sp;
+	git_oid id;
+	pid_t pid;
+	int status;
+	(void)state;
+
+	make_weights(&w, 100, 1.0f);
+	spec_init(&sp, &w, "First");
+	assert_int_equal(clm_store_open(&a, dir), 0);
+	assert_int_equal(clm_store_open(&b, dir), 0);
+	b.lock_wait_ms = 0;
+	assert_int_equal(clm_store_lock(&a), 0);
+	assert_int_equal(clm_store_write_version(&b, &sp, &id), CLM_ELOCKED);
+	assert_non_null(strstr(clm_error(), "another git-clmodel process"));
+	assert_int_equal(clm_store_head(&b, NULL, &id), CLM_ENOTFOUND);
+	clm_store_unlock(&a);
+	assert_int_equal(clm_store_write_version(&b, &sp, &id), 0);
+
+	/* A child holds the lock for a moment; a waiting writer gets its turn after it. */
+	pid = fork();
+	if (pid == 0) {
+		struct clm_store c;
+		if (clm_store_open(&c, dir) < 0 || clm_store_lock(&c) < 0)
+			_exit(1);
+		usleep(300 * 1000);
+		clm_store_close(&c);
+		_exit(0);
+	}
+	usleep(100 * 1000);
+	b.lock_wait_ms = 10000;
+	spec_init(&sp, &w, "Second");
+	assert_int_equal(clm_store_write_version(&b, &sp, &id), 0);
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	clm_store_close(&a);
+	clm_store_close(&b);
+	clm_tensor_list_release(&w);
+	free(dir);
+}
+
+static void stale_lock_of_a_dead_process_is_broken(void **state)
+{
+	char *dir = make_repo(), path[512];
+	struct clm_store s;
+	pid_t pid = fork();
+	FILE *fp;
+	(void)state;
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0); /* `pid` now names no process */
+	assert_int_equal(clm_store_open(&s, dir), 0);
+	snprintf(path, sizeof(path), "%s/lock", s.dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "%ld\n", (long)pid);
+	fclose(fp);
+	s.lock_wait_ms = 0;
+	assert_int_equal(clm_store_lock(&s), 0);
+	assert_true(s.lock.broke_stale);
+	clm_store_unlock(&s);
+	assert_int_equal(access(path, F_OK), -1);
+	clm_store_close(&s);
+	free(dir);
+}
+
+static void bad_specs_are_refused(void **state)
+{
+	char *dir = make_repo();
+	struct clm_store s;
+	struct clm_tensor_list w = { 0 };
+	struct clm_file_list files = { 0 };
+	struct clm_version_spec sp;
+	git_oid id;
+	(void)state;
+
+	assert_int_equal(clm_store_open(&s, dir), 0);
+	make_weights(&w, 10, 0.0f);
+	spec_init(&sp, &w, "two\nlines");
+	assert_int_equal(clm_store_write_version(&s, &sp, &id), CLM_EINVALID);
+	spec_init(&sp, &w, "ok");
+	sp.config_json = "[1]";
+	sp.config_len = 3;
+	assert_int_equal(clm_store_write_version(&s, &sp, &id), CLM_EINVALID);
+	spec_init(&sp, &w, "ok");
+	assert_int_equal(clm_file_list_add(&files, "../escape", "x", 1), 0);
+	sp.files = &files;
+	assert_int_equal(clm_store_write_version(&s, &sp, &id), CLM_EINVALID);
+	clm_file_list_release(&files);
+	assert_int_equal(clm_file_list_add(&files, "tasks/a", "x", 1), 0);
+	assert_int_equal(clm_file_list_add(&files, "tasks/a/b", "x", 1), 0);
+	assert_int_equal(clm_store_write_version(&s, &sp, &id), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "both a file and a directory"));
+	spec_init(&sp, &w, "ok");
+	sp.source = "no-such-commit";
+	assert_int_equal(clm_store_write_version(&s, &sp, &id), CLM_ENOTFOUND);
+	spec_init(&sp, &w, "ok");
+	sp.model = "bad/name";
+	assert_int_equal(clm_store_write_version(&s, &sp, &id), CLM_EINVALID);
+	assert_int_equal(clm_store_head(&s, NULL, &id), CLM_ENOTFOUND);
+	clm_file_list_release(&files);
+	clm_tensor_list_release(&w);
 	clm_store_close(&s);
 	free(dir);
 }
@@ -179,6 +410,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version_round_trip_and_blob_reuse),
+		cmocka_unit_test(bad_specs_are_refused),
+		cmocka_unit_test(second_writer_fails_clearly_or_waits),
+		cmocka_unit_test(stale_lock_of_a_dead_process_is_broken),
+		cmocka_unit_test(kill_at_any_point_leaves_old_head_or_new_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
