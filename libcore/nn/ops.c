@@ -117,19 +117,40 @@ void clm_layernorm_backward(float *dx, float *dw, float *db, const float *dy, co
 
 #define GELU_K 0.7978845608028654f /* sqrt(2 / pi) */
 
-void clm_gelu_forward(float *y, const float *x, long n)
+/* tanh as an odd rational minimax fit (degree 13 over 6, |error| < 3e-8 on the clamped range):
+ * several times cheaper than libm's tanhf, which took a tenth of a training step. */
+static inline float tanh_fast(float x)
+{
+	x = x < 9.0f ? x : 9.0f; /* tanh(9) is 1 to float precision */
+	x = x > -9.0f ? x : -9.0f;
+	float x2 = x * x;
+	float p = -2.76076847742355e-16f;
+	p = p * x2 + 2.00018790482477e-13f;
+	p = p * x2 - 8.60467152213735e-11f;
+	p = p * x2 + 5.12229709037114e-08f;
+	p = p * x2 + 1.48572235717979e-05f;
+	p = p * x2 + 6.37261928875436e-04f;
+	p = p * x2 + 4.89352455891786e-03f;
+	float q = 1.19825839466702e-06f;
+	q = q * x2 + 1.18534705686654e-04f;
+	q = q * x2 + 2.26843463243900e-03f;
+	q = q * x2 + 4.89352518554385e-03f;
+	return x * p / q;
+}
+
+void clm_gelu_forward(float *restrict y, const float *restrict x, long n)
 {
 	for (long i = 0; i < n; i++) {
 		float v = x[i];
-		y[i] = 0.5f * v * (1.0f + tanhf(GELU_K * (v + 0.044715f * v * v * v)));
+		y[i] = 0.5f * v * (1.0f + tanh_fast(GELU_K * (v + 0.044715f * v * v * v)));
 	}
 }
 
-void clm_gelu_backward(float *dx, const float *x, const float *dy, long n)
+void clm_gelu_backward(float *restrict dx, const float *restrict x, const float *restrict dy, long n)
 {
 	for (long i = 0; i < n; i++) {
 		float v = x[i];
-		float t = tanhf(GELU_K * (v + 0.044715f * v * v * v));
+		float t = tanh_fast(GELU_K * (v + 0.044715f * v * v * v));
 		float dt = GELU_K * (1.0f + 3.0f * 0.044715f * v * v) * (1.0f - t * t);
 		dx[i] += dy[i] * (0.5f * (1.0f + t) + 0.5f * v * dt);
 	}
@@ -192,27 +213,27 @@ double clm_xent_forward_backward(float *logits, const int32_t *targets, const fl
 
 	for (int i = 0; i < rows; i++) {
 		float *row = logits + (size_t)i * v;
-		float mx = row[0];
-		double sum = 0;
+		float mx = row[0], target = row[targets[i]], sum = 0;
 		for (int j = 1; j < v; j++)
 			mx = row[j] > mx ? row[j] : mx;
-		for (int j = 0; j < v; j++)
-			sum += exp((double)(row[j] - mx));
-		double nll = log(sum) - (double)(row[targets[i]] - mx);
+		if (grad_scale == 0.0f) {
+			for (int j = 0; j < v; j++)
+				sum += expf(row[j] - mx);
+		} else {
+			/* keep exp(logit - max) in place: the gradient is its normalised value */
+			for (int j = 0; j < v; j++)
+				sum += (row[j] = expf(row[j] - mx));
+		}
+		double nll = log((double)sum) - (double)(target - mx);
 		if (row_loss)
 			row_loss[i] = (float)nll;
 		total += w[i] * nll;
 		if (grad_scale == 0.0f)
 			continue;
-		float s = w[i] * grad_scale;
-		if (s == 0.0f) {
-			memset(row, 0, sizeof(float) * v);
-			continue;
-		}
-		float inv = (float)(1.0 / sum);
+		float s = w[i] * grad_scale / sum;
 		for (int j = 0; j < v; j++)
-			row[j] = s * expf(row[j] - mx) * inv;
-		row[targets[i]] -= s;
+			row[j] *= s;
+		row[targets[i]] -= w[i] * grad_scale;
 	}
 	return total;
 }

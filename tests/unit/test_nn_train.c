@@ -183,7 +183,8 @@ static void lora_is_selected_per_example(void **state)
 	assert_int_equal(clm_batch_add(&b, toks, 8, NULL, NULL, 0, 0), 0);
 	assert_int_equal(clm_gpt_add_lora(&m, 2, 2.0f, 9), 0);
 	assert_int_equal(clm_gpt_loss(&m, &b, &loss, NULL, per0), 0);
-	assert_true(per0[0] == per0[1]);
+	/* rows in different places of one sgemm may round differently, hence a tolerance */
+	assert_true(fabsf(per0[0] - per0[1]) <= 1e-6f * per0[0]);
 	clm_gpt_set_trainable(&m, "", 0);
 	clm_gpt_set_trainable(&m, "clm.lora.0.", 1);
 	clm_adamw_defaults(&c);
