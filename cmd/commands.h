@@ -32,6 +32,7 @@ int cmd_push(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_fetch(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_gc(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_pretrain(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
 #endif

