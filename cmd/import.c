@@ -1,15 +1,15 @@
-/* git clmodel import: record a GGUF gpt2 model (from llama.cpp's converter or our export) as a new
- * model version. */
+/* git clmodel import: record a GGUF gpt2 file or a Hugging Face GPT-2 directory as a new model
+ * version. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
 #include "git/store.h"
-#include "git/store_gguf.h"
+#include "git/store_import.h"
 #include "util/error.h"
 
 #include <stdio.h>
 
 static const char *const import_usage[] = {
-	"git clmodel import [--name <model>] <file.gguf>",
+	"git clmodel import [--name <model>] <file.gguf | model dir>",
 	NULL,
 };
 
@@ -27,10 +27,10 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (n < 0)
 		return code;
 	if (n != 1)
-		return clm_usage_error(import_usage, opts, "give exactly one GGUF file");
+		return clm_usage_error(import_usage, opts, "give exactly one GGUF file or model directory");
 	if (clm_store_open(&s, NULL) < 0)
 		return clm_die_error();
-	rc = clm_store_import_gguf(&s, argv[0], model, &id);
+	rc = clm_store_import(&s, argv[0], model, &id);
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
