@@ -2,6 +2,7 @@
  * and the client against real local servers (tests/node/openai-server.js, skipped without node). */
 #include "test_helpers.h"
 #include "server_helpers.h"
+#include "git/remote_settings.h"
 #include "remote/client.h"
 #include "remote/completion.h"
 #include "remote/http.h"
@@ -443,6 +444,39 @@ static void client_refuses_bad_urls_and_unreachable_servers(void **state)
 	clm_remote_result_release(&r);
 }
 
+/* ---- settings from git config ---- */
+
+static void settings_come_from_git_config(void **state)
+{
+	char *dir = clm_test_tmpdir(), cmd[512];
+	git_repository *repo = NULL;
+	struct clm_remote_settings st;
+	(void)state;
+	git_libgit2_init();
+	snprintf(cmd, sizeof(cmd), "git init -q %s && git -C %s config clmodel.remote.url http://gpu-box:8000/v1 && "
+		 "git -C %s config clmodel.remote.model my-coder && git -C %s config clmodel.remote.timeout 42",
+		 dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(git_repository_open(&repo, dir), 0);
+	assert_int_equal(clm_remote_settings_read(repo, NULL, 0, &st), 0);
+	assert_string_equal(st.cfg.url, "http://gpu-box:8000/v1");
+	assert_string_equal(st.model, "my-coder");
+	assert_int_equal(st.cfg.http.timeout_ms, 42000);
+	assert_int_equal(st.cfg.http.insecure, 0);
+	assert_null(st.cfg.api_key); /* from the environment only */
+	clm_remote_settings_release(&st);
+	assert_int_equal(clm_remote_settings_read(repo, "https://other/", 1, &st), 0);
+	assert_string_equal(st.cfg.url, "https://other/");
+	assert_int_equal(st.cfg.http.insecure, 1);
+	clm_remote_settings_release(&st);
+	snprintf(cmd, sizeof(cmd), "git -C %s config clmodel.remote.timeout -5", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(clm_remote_settings_read(repo, NULL, 0, &st), CLM_EINVALID);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +497,7 @@ int main(void)
 		cmocka_unit_test(client_retries_429_then_succeeds),
 		cmocka_unit_test(client_callback_can_cancel),
 		cmocka_unit_test(client_refuses_bad_urls_and_unreachable_servers),
+		cmocka_unit_test(settings_come_from_git_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
