@@ -24,7 +24,7 @@ int clm_http_setup(CURL *h, const char *url, const struct clm_http_options *o)
 		return clm_error_set(CLM_EINVALID, "%s: only http:// and https:// URLs are supported", where);
 	}
 	/* No redirects: they could carry the Authorization header elsewhere, and the servers we
-	 * talk to need none. */
+	 * talk to need none. Credentials for object stores may come from ~/.netrc. */
 	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
@@ -33,7 +33,8 @@ int clm_http_setup(CURL *h, const char *url, const struct clm_http_options *o)
 	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			     o->connect_timeout_ms > 0 ? o->connect_timeout_ms : DEFAULT_CONNECT_MS) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : 0L) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_USERAGENT, "git-clmodel") != CURLE_OK)
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, "git-clmodel") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL) != CURLE_OK)
 		return clm_error_set(CLM_EGENERIC, "libcurl refused a transfer option");
 	return 0;
 }
