@@ -299,6 +299,7 @@ static void missing_objects_and_servers_are_named(void **state)
 	struct dav d;
 	struct clm_objstore os;
 	struct clm_obj_ref ref = { "", 10 };
+	char part[128];
 	(void)state;
 	memset(ref.sha256, 'a', 64);
 	NEED_DAV(d);
@@ -306,6 +307,8 @@ static void missing_objects_and_servers_are_named(void **state)
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), CLM_EIO);
 	assert_non_null(strstr(clm_error(), "HTTP 404"));
 	assert_non_null(strstr(clm_error(), "/aaaaaaaa"));
+	snprintf(part, sizeof(part), "m-cache/%s.part", ref.sha256);
+	assert_false(clm_path_exists(part)); /* no empty partial file left behind */
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), CLM_EINVALID); /* not cached */
 	fast_store(&os, "http://127.0.0.1:1/store", "m-cache");
 	os.http.max_retries = 0;
