@@ -257,18 +257,19 @@ static size_t compare(struct fixture *fx, enum clm_dtype dtype, const char *gguf
 	return agree;
 }
 
-#define NEED_LLAMA(fx)                                                                          \
-	do {                                                                                    \
-		if (!(fx)->modules[0]) {                                                        \
-			print_message("# node or node-llama-cpp unavailable: llama.cpp check skipped\n"); \
-			skip();                                                                 \
-		}                                                                               \
-	} while (0)
+/* Skip the calling test, with a message, when llama.cpp could not be installed. */
+static void need_llama(const struct fixture *fx)
+{
+	if (!fx->modules[0]) {
+		print_message("# node or node-llama-cpp unavailable: llama.cpp check skipped\n");
+		skip();
+	}
+}
 
 static void f32_greedy_tokens_identical(void **state)
 {
 	struct fixture *fx = *state;
-	NEED_LLAMA(fx);
+	need_llama(fx);
 	assert_int_equal(compare(fx, CLM_DTYPE_F32, "model-f32.gguf"), N_PROMPTS);
 }
 
@@ -276,7 +277,7 @@ static void f16_loads_and_mostly_agrees(void **state)
 {
 	struct fixture *fx = *state;
 	size_t agree;
-	NEED_LLAMA(fx);
+	need_llama(fx);
 	agree = compare(fx, CLM_DTYPE_F16, "model-f16.gguf");
 	print_message("# f16: %zu of %zu prompts give identical greedy tokens\n", agree, N_PROMPTS);
 	assert_true(2 * agree >= N_PROMPTS);
@@ -299,7 +300,7 @@ static void remote_client_streams_what_the_engine_generates(void **state)
 	struct clm_test_server srv;
 	char script[4096];
 	char *argv[] = { "node", script, fx->modules, "served.gguf", NULL };
-	NEED_LLAMA(fx);
+	need_llama(fx);
 	model_tensors(&fx->model, &w);
 	assert_int_equal(clm_gguf_vocab_from_tokenizer(&fx->tok, &vocab), 0);
 	assert_int_equal(clm_gguf_write_gpt2("served.gguf", &hp, &vocab, &w, CLM_DTYPE_F32, "served"), 0);

@@ -131,14 +131,15 @@ static int stop_group(void **state)
 	return 0;
 }
 
-#define NEED_DAV(d)                                                                    \
-	do {                                                                           \
-		if (!have_dav) {                                                       \
-			print_message("# nginx cannot start here: object store test skipped\n"); \
-			skip();                                                        \
-		}                                                                      \
-		(d) = group_dav;                                                       \
-	} while (0)
+/* The group's server, or skip the calling test with a message when nginx cannot start. */
+static void need_dav(struct dav *d)
+{
+	if (!have_dav) {
+		print_message("# nginx cannot start here: object store test skipped\n");
+		skip();
+	}
+	*d = group_dav;
+}
 
 static void fast_store(struct clm_objstore *os, const char *url, const char *cache)
 {
@@ -177,7 +178,7 @@ static void upload_then_fetch_several_at_once(void **state)
 	struct clm_objstore_stats st;
 	void *data;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&up, d.url, "up-cache");
 	for (int i = 0; i < 5; i++)
 		make_object(&up, (size_t)(1 + i * 300000), (unsigned)i, &refs[i]);
@@ -211,7 +212,7 @@ static void corrupted_object_on_the_server_is_refused(void **state)
 	char path[512];
 	FILE *fp;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "c-cache");
 	make_object(&os, 100000, 7, &ref);
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), 0);
@@ -241,7 +242,7 @@ static void interrupted_download_resumes(void **state)
 	long have;
 	void *data;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "r-up");
 	make_object(&os, 2u << 20, 3, &ref);
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), 0);
@@ -274,7 +275,7 @@ static void interrupted_upload_leaves_nothing_usable(void **state)
 	char path[512];
 	void *data;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "u-cache");
 	make_object(&os, 2u << 20, 11, &ref);
 	os.max_send_speed = 256 * 1024;
@@ -302,7 +303,7 @@ static void missing_objects_and_servers_are_named(void **state)
 	char part[128];
 	(void)state;
 	memset(ref.sha256, 'a', 64);
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "m-cache");
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), CLM_EIO);
 	assert_non_null(strstr(clm_error(), "HTTP 404"));
