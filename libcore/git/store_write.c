@@ -67,24 +67,28 @@ static int plan_tree(struct clm_store *s, const struct clm_version_spec *spec, c
 		     git_oid *tree_out)
 {
 	struct clm_tree_plan plan = { 0 };
+	struct clm_tensor_entry *prev = NULL;
+	size_t nprev = 0;
 	git_tree *ptree = NULL;
 	int rc = clm_tree_plan_add_bytes(&plan, s->repo, "config.json", spec->config_json, spec->config_len);
 
+	if (rc == 0 && parent && (rc = git_commit_tree(&ptree, parent)) < 0)
+		rc = clm_git_error(rc, "cannot read the previous version's tree");
+	/* The previous index only saves hashing; a damaged one just means hashing everything. */
+	if (rc == 0 && ptree && clm_weights_index_read(s->repo, ptree, &prev, &nprev) < 0)
+		clm_error_clear();
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(&plan, s->repo, "tokenizer.json", spec->tokenizer_json, spec->tokenizer_len);
 	if (rc == 0)
-		rc = clm_weights_plan(&plan, s->repo, spec->weights);
+		rc = clm_weights_plan(&plan, s->repo, spec->weights, prev, nprev);
 	for (size_t i = 0; spec->files && i < spec->files->n && rc == 0; i++)
 		rc = clm_tree_plan_add_bytes(&plan, s->repo, spec->files->items[i].path, spec->files->items[i].data,
 					     spec->files->items[i].len);
-	if (rc == 0 && spec->keep_tasks && parent) {
-		if ((rc = git_commit_tree(&ptree, parent)) < 0)
-			rc = clm_git_error(rc, "cannot read the previous version's tree");
-		else
-			rc = clm_tree_plan_inherit(&plan, s->repo, ptree, "tasks");
-	}
+	if (rc == 0 && spec->keep_tasks && ptree)
+		rc = clm_tree_plan_inherit(&plan, s->repo, ptree, "tasks");
 	if (rc == 0)
 		rc = clm_tree_plan_write(&plan, s->repo, tree_out);
+	clm_tensor_entries_free(prev, nprev);
 	git_tree_free(ptree);
 	clm_tree_plan_release(&plan);
 	return rc;
