@@ -21,6 +21,8 @@ t_exit 129 "steps must be positive" clm pretrain --out m --steps 0
 t_grep "an unknown config is named" "unknown model config|neither tiny, small" clm pretrain --out m --config huge
 t_grep "a corpus that is neither folder nor revision" "neither a folder nor a revision" \
 	clm -C code pretrain --out ../m --corpus no-such-rev --steps 2
+t_grep "outside a repository a missing folder is explained" "not in a git repository" \
+	clm pretrain --out m --corpus no-such-folder --steps 2
 
 t_ok "pretrain from a revision" clm -q -C code pretrain --out ../rev --corpus HEAD~1 --steps 4 $small
 t_ok "config.json" test -s rev/config.json
