@@ -331,9 +331,9 @@ int clm_gpt_forward_backward(struct clm_gpt *m, const struct clm_batch *b, float
 	int rc = prepare(m, b, PASS_TARGETS);
 	struct clm_gpt_work *w = m->work;
 
-	if (rc)
-		return rc;
 	*loss = 0.0f;
+	if (rc || (rc = clm_gpt_ensure_grads(m)))
+		return rc;
 	if (w->sum_w == 0.0)
 		return 0;
 	forward(m, b);

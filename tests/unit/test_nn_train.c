@@ -225,7 +225,7 @@ static void weight_decay_skips_biases_norms_embeddings(void **state)
 	c.lr = 0.1f;
 	c.weight_decay = 0.5f;
 	clm_adamw_init(&o, &c);
-	clm_gpt_zero_grad(&m);
+	assert_int_equal(clm_gpt_ensure_grads(&m), 0);
 	assert_int_equal(clm_adamw_step(&o, &m, 1), 0);
 	for (size_t i = 0; i < m.n_params; i++) {
 		const float *w0 = before.items[i].data;
@@ -268,6 +268,8 @@ static void schedules_and_clipping(void **state)
 	assert_int_equal(clm_gpt_init(&m, &small_cfg, 12), 0);
 	clm_adamw_defaults(&c);
 	clm_adamw_init(&o, &c);
+	assert_null(m.params[0].g); /* allocated on demand */
+	assert_int_equal(clm_gpt_ensure_grads(&m), 0);
 	for (size_t j = 0; j < m.params[0].n; j++)
 		m.params[0].g[j] = 1000.0f;
 	assert_int_equal(clm_adamw_step(&o, &m, 2), 0);
