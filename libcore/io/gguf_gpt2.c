@@ -514,29 +514,57 @@ static int import_tensors(const struct clm_gguf_file *f, const struct clm_gguf_g
 	return rc;
 }
 
+/* The gpt2 model in a parsed file; outputs initialised by the caller, released on failure. */
+static int read_parsed(const struct clm_gguf_file *f, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
+		       struct clm_tensor_list *hf)
+{
+	int rc = read_vocab(f, vocab);
+
+	if (!rc)
+		rc = read_hparams(f, hp, vocab->n_tokens);
+	if (!rc)
+		rc = import_tensors(f, hp, hf);
+	if (rc == CLM_ENOTFOUND) /* a required key is missing: the file is malformed */
+		rc = CLM_EINVALID;
+	if (rc < 0) {
+		clm_gguf_vocab_release(vocab);
+		clm_tensor_list_release(hf);
+	}
+	return rc;
+}
+
+static void init_outputs(struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab, struct clm_tensor_list *hf)
+{
+	memset(hp, 0, sizeof(*hp));
+	memset(vocab, 0, sizeof(*vocab));
+	vocab->bos_id = vocab->eos_id = -1;
+	memset(hf, 0, sizeof(*hf));
+}
+
+int clm_gguf_parse_gpt2(const void *data, size_t size, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
+			struct clm_tensor_list *hf)
+{
+	struct clm_gguf_file f;
+	int rc;
+
+	init_outputs(hp, vocab, hf);
+	if ((rc = clm_gguf_parse(data, size, &f)) < 0)
+		return rc;
+	rc = read_parsed(&f, hp, vocab, hf);
+	clm_gguf_close(&f);
+	return rc;
+}
+
 int clm_gguf_read_gpt2(const char *path, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
 		       struct clm_tensor_list *hf)
 {
 	struct clm_gguf_file f;
 	int rc;
 
-	memset(hp, 0, sizeof(*hp));
-	memset(vocab, 0, sizeof(*vocab));
-	vocab->bos_id = vocab->eos_id = -1;
-	memset(hf, 0, sizeof(*hf));
-	rc = clm_gguf_open(path, &f);
-	if (rc < 0)
+	init_outputs(hp, vocab, hf);
+	if ((rc = clm_gguf_open(path, &f)) < 0)
 		return rc;
-	rc = read_vocab(&f, vocab);
-	if (!rc)
-		rc = read_hparams(&f, hp, vocab->n_tokens);
-	if (!rc)
-		rc = import_tensors(&f, hp, hf);
+	rc = read_parsed(&f, hp, vocab, hf);
 	clm_gguf_close(&f);
-	if (rc < 0) {
-		clm_gguf_vocab_release(vocab);
-		clm_tensor_list_release(hf);
-		return clm_error_wrap(rc, "%s", path);
-	}
-	return 0;
+	return rc < 0 ? clm_error_wrap(rc, "%s", path) : 0;
 }
