@@ -21,6 +21,7 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct clm_store s;
+	char hex[GIT_OID_HEXSZ + 1];
 	git_oid id;
 	int code, rc, n = clm_parse_options(argc, argv, opts, import_usage, ctx, &code);
 
@@ -31,14 +32,16 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (clm_store_open(&s, NULL) < 0)
 		return clm_die_error();
 	rc = clm_store_import(&s, argv[0], model, &id);
+	if (rc == 0) /* before closing: libgit2 is shut down after that */
+		git_oid_tostr(hex, sizeof(hex), &id);
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
 	if (ctx->json)
 		clm_print_json(json_pack("{ss ss ss}", "model", model ? model : CLM_STORE_DEFAULT_MODEL, "version",
-					 git_oid_tostr_s(&id), "file", argv[0]));
+					 hex, "file", argv[0]));
 	else if (!ctx->quiet)
-		printf("Imported %s as version %.12s of model '%s'\n", argv[0], git_oid_tostr_s(&id),
+		printf("Imported %s as version %.12s of model '%s'\n", argv[0], hex,
 		       model ? model : CLM_STORE_DEFAULT_MODEL);
 	return CLM_EXIT_OK;
 }
