@@ -444,6 +444,40 @@ static void client_refuses_bad_urls_and_unreachable_servers(void **state)
 	clm_remote_result_release(&r);
 }
 
+/* A self-signed certificate is refused unless TLS checks are turned off explicitly. */
+static void client_verifies_tls_unless_told_not_to(void **state)
+{
+	char script[4096], url[96];
+	const char *top = getenv("CLM_TOP");
+	char *argv[] = { "node", script, "ok", "", "key.pem", "cert.pem", NULL };
+	struct clm_test_server s;
+	struct clm_remote_config cfg;
+	struct clm_remote_result r;
+	struct pieces p = { "", 0, 0 };
+	(void)state;
+	need_node();
+	if (system("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout key.pem "
+		   "-out cert.pem -subj /CN=127.0.0.1 -days 1 > /dev/null 2>&1") != 0) {
+		print_message("# openssl cannot make a test certificate: TLS test skipped\n");
+		skip();
+	}
+	snprintf(script, sizeof(script), "%s/tests/node/openai-server.js", top ? top : ".");
+	assert_int_equal(clm_test_server_start(&s, argv), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", s.port);
+	fast_config(&cfg, url);
+	cfg.http.max_retries = 0;
+	assert_int_equal(complete(&cfg, 1, &p, &r), CLM_EIO);
+	assert_non_null(strstr(clm_error(), url));
+	assert_non_null(strstr(clm_error(), "TLS certificate not trusted"));
+	assert_int_equal(r.text.len, 0);
+	clm_remote_result_release(&r);
+	cfg.http.insecure = 1;
+	assert_int_equal(complete(&cfg, 1, &p, &r), 0);
+	assert_int_equal(strncmp(r.text.buf, "You said: ", 10), 0);
+	clm_remote_result_release(&r);
+	clm_test_server_stop(&s);
+}
+
 /* ---- settings from git config ---- */
 
 static void settings_come_from_git_config(void **state)
@@ -497,6 +531,7 @@ int main(void)
 		cmocka_unit_test(client_retries_429_then_succeeds),
 		cmocka_unit_test(client_callback_can_cancel),
 		cmocka_unit_test(client_refuses_bad_urls_and_unreachable_servers),
+		cmocka_unit_test(client_verifies_tls_unless_told_not_to),
 		cmocka_unit_test(settings_come_from_git_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
