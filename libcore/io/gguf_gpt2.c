@@ -501,7 +501,8 @@ static int import_tensor(const struct tensor_map *m, const char *hf_name, const 
 	return import_one(is->f, m, hf_name, gguf_name, is->hp, is->out);
 }
 
-static int import_tensors(const struct clm_gguf_file *f, const struct clm_gguf_gpt2_hparams *hp, struct clm_tensor_list *out)
+static int import_tensors(const struct clm_gguf_file *f, const struct clm_gguf_gpt2_hparams *hp,
+			  struct clm_tensor_list *out)
 {
 	struct import_state is = { f, hp, out };
 	const struct clm_gguf_tensor *emb, *head;
@@ -509,7 +510,9 @@ static int import_tensors(const struct clm_gguf_file *f, const struct clm_gguf_g
 
 	emb = clm_gguf_find_tensor(f, embed_map[0].gguf);
 	head = clm_gguf_find_tensor(f, output_map.gguf);
-	if (!rc && head && !(head->type == emb->type && head->nbytes == emb->nbytes && !memcmp(head->data, emb->data, emb->nbytes)))
+	/* an output head identical to the embedding is the tied one, written out for llama.cpp */
+	if (!rc && head &&
+	    !(head->type == emb->type && head->nbytes == emb->nbytes && !memcmp(head->data, emb->data, emb->nbytes)))
 		rc = import_one(f, &output_map, output_map.hf, output_map.gguf, hp, out);
 	return rc;
 }

@@ -132,7 +132,8 @@ int clm_http_fail(const char *url, CURL *h, CURLcode cc, long status, const char
 				     o->timeout_ms);
 	}
 	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE)
-		return clm_error_set(CLM_EIO, "%s: TLS certificate not trusted (%s); --insecure (clmodel.store.insecure for object stores) skips the check",
+		return clm_error_set(CLM_EIO, "%s: TLS certificate not trusted (%s); --insecure "
+				     "(clmodel.store.insecure for object stores) skips the check",
 				     where, curl_easy_strerror(cc));
 	if (cc == CURLE_GOT_NOTHING)
 		return clm_error_set(CLM_EIO, "%s: the server closed the connection without answering", where);

@@ -378,7 +378,8 @@ static void after_attempt(struct xfer *x, CURLcode cc, struct run *r)
 		unlink(x->path.buf); /* no empty partial files left behind */
 	if (clm_http_retryable(cc, status) && x->attempt <= os->http.max_retries) {
 		curl_easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &retry_after);
-		x->not_before = clm_now() + clm_http_backoff_ms(&os->http, x->attempt, retry_after > 0 ? (long)retry_after : -1) / 1000.0;
+		long wait_ms = clm_http_backoff_ms(&os->http, x->attempt, retry_after > 0 ? (long)retry_after : -1);
+		x->not_before = clm_now() + wait_ms / 1000.0;
 		x->attempt++;
 		x->state = X_PENDING;
 		return;
