@@ -1,5 +1,5 @@
 #include "git/model_state.h"
-#include "git/taskdir.h"
+#include "data/taskdir.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/jsonl.h"

@@ -3,6 +3,7 @@
 #include "git/pins.h"
 #include "git/refs.h"
 #include "git/store_child.h"
+#include "git/store_objects.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -190,6 +191,9 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 		rc = clm_notes_merge(s, &notes, &res->notes_changed);
 	if (rc == 0)
 		rc = apply_incoming(s, in, n, res);
+	/* the large tensors of the heads and pins we now have, from the object store */
+	if (rc == 0)
+		rc = clm_store_objects_sync(s->repo, CLM_OBJECTS_FETCH, NULL);
 	incoming_free(in, n);
 	clear_incoming(s);
 	clm_store_unlock(s);
@@ -230,7 +234,10 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 		}
 		args[nargs++] = deletions[i] = clm_strbuf_detach(&sb, NULL);
 	}
-	rc = clm_store_run_git(s, args);
+	/* bytes before references: whoever sees the new versions can download their tensors */
+	rc = clm_store_objects_sync(s->repo, CLM_OBJECTS_PUSH, NULL);
+	if (rc == 0)
+		rc = clm_store_run_git(s, args);
 done:
 	for (size_t i = 0; deletions && i < res->nunpinned; i++)
 		free(deletions[i]);

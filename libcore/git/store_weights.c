@@ -1,5 +1,6 @@
 #include "git/store_weights.h"
 #include "git/refs.h"
+#include "git/store_objects.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/sha256.h"
@@ -25,16 +26,28 @@ static int tensor_file(const char *name, struct clm_strbuf *out)
 }
 
 /* Write the tensor's blob unless it exists, and find its checksum: from the previous version's
- * index when the blob is the same, else by hashing. */
+ * index when the blob is the same, else by hashing. A tensor over the object-store threshold
+ * gets a pointer file as its blob (`pointer` is scratch space) and its bytes go to the store. */
 static int plan_tensor(struct clm_tree_plan *plan, git_odb *odb, const char *file,
-		       const struct clm_named_tensor *t, const struct clm_tensor_entry *prev, size_t nprev, char sum[65])
+		       const struct clm_named_tensor *t, const struct clm_tensor_entry *prev, size_t nprev, char sum[65],
+		       const struct clm_store_objects *objects, struct clm_strbuf *pointer)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid id;
-	int rc = git_odb_hash(&id, t->nbytes ? t->data : "", t->nbytes, GIT_OBJECT_BLOB);
+	const void *bytes = t->nbytes ? t->data : "";
+	size_t len = t->nbytes;
+	int rc;
 
+	clm_strbuf_reset(pointer);
+	if ((rc = clm_store_objects_blob(objects, t->data, t->nbytes, pointer)) < 0)
+		return clm_error_wrap(rc, "tensor '%s'", t->name);
+	if (rc == 1) {
+		bytes = pointer->buf;
+		len = pointer->len;
+	}
+	rc = git_odb_hash(&id, bytes, len, GIT_OBJECT_BLOB);
 	if (rc == 0 && !git_odb_exists(odb, &id))
-		rc = git_odb_write(&id, odb, t->nbytes ? t->data : "", t->nbytes, GIT_OBJECT_BLOB);
+		rc = git_odb_write(&id, odb, bytes, len, GIT_OBJECT_BLOB);
 	if (rc < 0)
 		return clm_git_error(rc, "cannot write the blob of tensor '%s'", t->name);
 	git_oid_tostr(hex, sizeof(hex), &id);
@@ -51,10 +64,13 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		     const struct clm_tensor_entry *prev, size_t nprev)
 {
 	json_t *index = json_object(), *tensors = json_array();
-	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
+	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT, pointer = CLM_STRBUF_INIT;
+	struct clm_store_objects objects;
 	git_odb *odb = NULL;
-	int rc = 0;
+	int rc = clm_store_objects_open(repo, &objects);
 
+	if (rc < 0)
+		goto done;
 	if (!index || !tensors) {
 		rc = clm_error_oom();
 		goto done;
@@ -76,7 +92,7 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		if (rc == 0)
 			rc = tensor_file(t->name, &file);
 		if (rc == 0)
-			rc = plan_tensor(plan, odb, file.buf, t, prev, nprev, sum);
+			rc = plan_tensor(plan, odb, file.buf, t, prev, nprev, sum, &objects, &pointer);
 		for (int d = 0; d < t->ndim; d++)
 			json_array_append_new(shape, json_integer(t->shape[d]));
 		json_array_append_new(tensors, json_pack("{ss ss ss so sI ss}", "name", t->name, "file", file.buf,
@@ -97,6 +113,8 @@ done:
 	json_decref(index);
 	clm_strbuf_release(&file);
 	clm_strbuf_release(&text);
+	clm_strbuf_release(&pointer);
+	clm_store_objects_release(&objects);
 	return rc;
 }
 
@@ -209,6 +227,20 @@ int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, s
 		if (rc < 0)
 			return clm_git_error(rc, "tensor '%s': blob %.12s cannot be read (missing or corrupted)",
 					     e->name, e->blob);
+		if ((uint64_t)git_blob_rawsize(b) != e->nbytes && clm_store_objects_is_pointer(git_blob_rawcontent(b),
+											 (size_t)git_blob_rawsize(b))) {
+			/* the bytes live in the object store; they are checked against the index there */
+			void *data = NULL;
+			rc = clm_store_objects_load(repo, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), e->sha256,
+						    e->nbytes, &data);
+			git_blob_free(b);
+			if (rc == 0)
+				rc = clm_tensor_list_add(out, e->name, e->dtype, e->ndim, e->shape, data, (size_t)e->nbytes);
+			free(data);
+			if (rc < 0)
+				return clm_error_wrap(rc, "tensor '%s'", e->name);
+			continue;
+		}
 		if ((uint64_t)git_blob_rawsize(b) != e->nbytes) {
 			rc = clm_error_set(CLM_EINVALID, "tensor '%s': blob %.12s has %llu bytes, the index says %llu "
 					   "(truncated or corrupted)", e->name, e->blob,

@@ -5,7 +5,7 @@
 #include "git/model_state.h"
 #include "git/refs.h"
 #include "git/repo.h"
-#include "git/taskdir.h"
+#include "data/taskdir.h"
 #include "nn/tensormap.h"
 #include "util/error.h"
 #include "util/fileio.h"
