@@ -164,8 +164,11 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (max_new < 0)
 		max_new = quick ? 32 : ctx_len / 4 < 128 ? ctx_len / 4 : 128;
 	cfg.train.max_new_tokens = (int)max_new;
-	cfg.params.prompt_len = prompt_len > 0 ? (int)prompt_len : ctx_len >= 512 ? 100 : 20;
-	cfg.params.top_k = top_k > 0 ? (int)top_k : ctx_len >= 512 ? 20 : 4;
+	clm_cl_params_fit_context(&cfg.params, ctx_len);
+	if (prompt_len > 0)
+		cfg.params.prompt_len = (int)prompt_len;
+	if (top_k > 0)
+		cfg.params.top_k = (int)top_k;
 	codec.max_source = ctx_len / 2;
 	codec.max_target = (int)max_new;
 	if ((rc = clm_codetask_stream_load(data, python, (size_t)train_limit, (size_t)eval_limit, 2000, &stream)) < 0) {

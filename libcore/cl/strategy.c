@@ -45,6 +45,14 @@ void clm_cl_params_defaults(struct clm_cl_params *p)
 	p->seed = 1;
 }
 
+void clm_cl_params_fit_context(struct clm_cl_params *p, int n_positions)
+{
+	if (n_positions >= 512)
+		return;
+	p->prompt_len = 20;
+	p->top_k = 4;
+}
+
 int clm_strategy_create(struct clm_strategy *s, const char *name, const struct clm_cl_params *params)
 {
 	char base[32];

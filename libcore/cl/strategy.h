@@ -50,7 +50,7 @@ struct clm_cl_params {
 	int pool_prompt_len;      /* prompt tokens per key (5) */
 	int top_k;                /* keys selected per example (20) */
 	int pptf_shared;          /* keys shared by each pair of neighbouring tasks (2) */
-	int planned_tasks;        /* pp-tf: tasks the keys are assigned to before training (4) */
+	int planned_tasks;        /* pp-tf: tasks the keys are assigned to before training (4); later tasks share the last one's keys */
 	double key_lr;            /* learning rate of prompt-pool keys (Adam; 0.01) */
 	double key_loss_weight;   /* pp: loss adds -weight * sum of selected keys' cosine (0.1) */
 	uint64_t seed;
@@ -58,6 +58,10 @@ struct clm_cl_params {
 
 /* Fill `p` with the defaults written above. */
 void clm_cl_params_defaults(struct clm_cl_params *p);
+
+/* Fit prompt sizes to a model's context: the study's 100 prompt tokens (spt/tspt) and 20 keys x 5
+ * tokens (pp) assume 512 positions or more; shorter contexts get 20 tokens and 4 keys. */
+void clm_cl_params_fit_context(struct clm_cl_params *p, int n_positions);
 
 /* One example of a batch and the index (order of learning) of the task it belongs to. */
 struct clm_cl_item {

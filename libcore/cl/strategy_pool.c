@@ -74,9 +74,6 @@ static int begin(struct clm_strategy *s, struct clm_gpt *m, int teacher_forcing)
 	}
 	if (p->dim != (size_t)m->cfg.n_embd)
 		return clm_error_set(CLM_EINVALID, "%s: keys have width %zu, the model %d", s->name, p->dim, m->cfg.n_embd);
-	if (teacher_forcing && s->ntasks >= (size_t)s->params.planned_tasks)
-		return clm_error_set(CLM_EINVALID, "pp-tf: keys were assigned to %d tasks; task %zu has none",
-				     s->params.planned_tasks, s->ntasks + 1);
 	if (m->n_prompt_rows < (int)(p->nkeys * p->plen) &&
 	    (rc = clm_gpt_set_prompt_rows(m, (int)(p->nkeys * p->plen), s->params.seed)) < 0)
 		return rc;
@@ -141,11 +138,10 @@ static int pool_route(struct clm_strategy *s, struct clm_gpt *m, const struct cl
 		size_t *sel = p->selected + i * p->k, got;
 		int32_t *pre = p->prefix + i * p->k * p->plen;
 		if (p->teacher_forcing && mode == CLM_ROUTE_TRAIN) {
-			if (items[i].task >= (size_t)s->params.planned_tasks) {
-				rc = clm_error_set(CLM_EINVALID, "pp-tf: task %zu has no assigned keys", items[i].task + 1);
-				break;
-			}
-			allowed = p->allowed + items[i].task * p->nkeys;
+			/* Tasks beyond those planned share the last planned task's keys. */
+			size_t t = items[i].task < (size_t)s->params.planned_tasks ? items[i].task
+										   : (size_t)s->params.planned_tasks - 1;
+			allowed = p->allowed + t * p->nkeys;
 		}
 		got = clm_topk_allowed(cos + i * p->nkeys, p->nkeys, allowed, p->k, sel);
 		for (size_t j = 0; j < got; j++)

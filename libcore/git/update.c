@@ -356,6 +356,10 @@ static int prepare(struct update_run *u, json_t **tasks)
 	if (rc == 0 && !u->st.has_strategy) {
 		struct clm_cl_params params;
 		clm_cl_params_defaults(&params);
+		clm_cl_params_fit_context(&params, u->st.base.model.cfg.n_positions);
+		/* pp-tf assigns its keys to tasks before the first one; a repository's history keeps
+		 * bringing tasks, so plan for many (the last keys then serve every later task). */
+		params.planned_tasks = CLM_UPDATE_PLANNED_TASKS;
 		rc = clm_strategy_create(&u->st.strategy, u->opt->strategy ? u->opt->strategy : CLM_UPDATE_DEFAULT_STRATEGY,
 					 &params);
 		u->st.has_strategy = rc == 0;

@@ -12,6 +12,8 @@
 
 /* The strategy a model without one starts with. */
 #define CLM_UPDATE_DEFAULT_STRATEGY "pp-tf+replay"
+/* Tasks pp-tf assigns prompt-pool keys to when a model starts learning. */
+#define CLM_UPDATE_PLANNED_TASKS 16
 
 struct clm_update_options {
 	const char *model;           /* NULL: "default" */
