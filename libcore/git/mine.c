@@ -21,7 +21,6 @@
 struct open_task {
 	int active;
 	struct clm_task_writer writer;
-	struct clm_dep_event_list events;
 	struct clm_task_dep *deps; /* strings borrowed from meta's events */
 	size_t ndeps;
 	json_t *meta;
@@ -73,7 +72,6 @@ static int emit(void *ctx, struct clm_mined_example *ex)
 static void release_task(struct open_task *t)
 {
 	clm_task_writer_release(&t->writer);
-	clm_dep_event_list_release(&t->events);
 	free(t->deps);
 	json_decref(t->meta);
 	memset(t, 0, sizeof(*t));
@@ -197,7 +195,7 @@ static int resume_task(struct miner *m, const struct clm_mine_state *state, cons
 	return 0;
 }
 
-static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_list *events)
+static int open_task(struct miner *m, git_commit *commit, const struct clm_dep_event_list *events)
 {
 	struct open_task *t = &m->task;
 	char hex[GIT_OID_HEXSZ + 1], *base = NULL, *id = NULL;
@@ -205,16 +203,14 @@ static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_l
 	int rc = 0;
 
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
-	t->events = *events;
-	memset(events, 0, sizeof(*events));
-	base = clm_events_task_id(&t->events);
+	base = clm_events_task_id(events);
 	id = base ? unique_task_id(m, base, hex) : NULL;
 	if (!evs || !id) {
 		rc = clm_error_oom();
 		goto out;
 	}
-	for (size_t i = 0; i < t->events.n; i++) {
-		if (json_array_append_new(evs, clm_event_to_json(&t->events.items[i])) < 0) {
+	for (size_t i = 0; i < events->n; i++) {
+		if (json_array_append_new(evs, clm_event_to_json(&events->items[i])) < 0) {
 			rc = clm_error_oom();
 			goto out;
 		}
@@ -229,7 +225,7 @@ static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_l
 	t->active = 1;
 	t->window_left = m->o->window;
 	t->window_commits = 0;
-	m->st->events += t->events.n;
+	m->st->events += events->n;
 out:
 	json_decref(evs);
 	free(base);
@@ -273,9 +269,8 @@ static int mine_file(struct miner *m, git_commit *commit, const char *hex, const
 		rc = read_source(m, &d->old_file, commit, &old);
 	if (rc == 0) {
 		m->st->files++;
-		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old ? git_blob_rawcontent(old) : NULL,
-				       old ? (size_t)git_blob_rawsize(old) : 0, git_blob_rawcontent(nw),
-				       (size_t)git_blob_rawsize(nw), m->task.deps, m->task.ndeps, emit, m);
+		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old, nw, m->task.deps, m->task.ndeps,
+				       emit, m);
 	} else if (rc > 0) {
 		m->st->skipped_files++;
 		rc = 0;
