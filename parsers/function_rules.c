@@ -34,7 +34,8 @@ static const char *const java_descend[] = { "program", "class_declaration", "cla
 					   "record_declaration", NULL };
 
 static const char *const go_functions[] = { "function_declaration", "method_declaration", NULL };
-static const char *const go_descend[] = { "source_file", NULL }; /* Go declares functions at top level only */
+/* Go declares functions and imports at top level only. */
+static const char *const go_descend[] = { "source_file", "import_declaration", "import_spec_list", NULL };
 
 static const char *const cs_functions[] = { "method_declaration", "constructor_declaration",
 					    "local_function_statement", NULL };

@@ -1,4 +1,5 @@
 #include "parsers/imports.h"
+#include "parsers/function_rules.h"
 #include "util/error.h"
 
 #include <ctype.h>
@@ -404,15 +405,20 @@ int clm_imports_extract(const struct clm_language *lang, const TSTree *tree, con
 			struct clm_import_list *out)
 {
 	struct collector c = { lang->name, src, len, out };
+	const struct clm_function_rules *rules = clm_function_rules_for(lang->name);
+	const char *const *containers = rules ? rules->descend : NULL;
 	TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
 	int rc = 0;
 	size_t depth = 0;
 
 	for (;;) {
 		int descend;
-		rc = visit_import(&c, ts_tree_cursor_current_node(&cur), &descend);
+		TSNode n = ts_tree_cursor_current_node(&cur);
+		rc = visit_import(&c, n, &descend);
 		if (rc < 0)
 			break;
+		if (containers && !clm_node_type_in(ts_node_type(n), containers))
+			descend = 0;
 		if (descend && ts_tree_cursor_goto_first_child(&cur)) {
 			depth++;
 			continue;

@@ -278,8 +278,8 @@ static TSPoint byte_point(const struct line_index *li, uint32_t b)
 	return (TSPoint){ lo, b - li->start[lo] };
 }
 
-static int collect_hunks(const char *old, size_t old_len, const char *nw, size_t new_len, const char *path,
-			 struct hunk **out, size_t *n)
+/* Hunks between two blobs; their ids are known, so libgit2 hashes nothing. */
+static int collect_hunks(const git_blob *old, const git_blob *nw, const char *path, struct hunk **out, size_t *n)
 {
 	git_diff_options opts;
 	git_patch *patch = NULL;
@@ -290,7 +290,7 @@ static int collect_hunks(const char *old, size_t old_len, const char *nw, size_t
 	opts.context_lines = 0;
 	opts.interhunk_lines = 0;
 	opts.flags |= GIT_DIFF_FORCE_TEXT;
-	if (git_patch_from_buffers(&patch, old, old_len, path, nw, new_len, path, &opts) < 0)
+	if (git_patch_from_blobs(&patch, old, path, nw, path, &opts) < 0)
 		return clm_error_set(CLM_EGENERIC, "%s: cannot diff", path);
 	*out = calloc(git_patch_num_hunks(patch) + 1, sizeof(**out));
 	if (!*out) {
@@ -357,9 +357,13 @@ static int mark_touched(const struct side *nw, const struct line_index *nl, cons
 }
 
 int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
-		      const char *commit, const char *old_src, size_t old_len, const char *new_src, size_t new_len,
+		      const char *commit, const git_blob *old_blob, const git_blob *new_blob,
 		      const struct clm_task_dep *deps, size_t ndeps, clm_example_fn emit, void *emit_ctx)
 {
+	const char *old_src = old_blob ? git_blob_rawcontent(old_blob) : NULL;
+	const char *new_src = git_blob_rawcontent(new_blob);
+	size_t old_len = old_blob ? (size_t)git_blob_rawsize(old_blob) : 0;
+	size_t new_len = (size_t)git_blob_rawsize(new_blob);
 	struct side old = { 0 }, nw = { 0 };
 	struct emit_args a = { m, lang, path, commit, "", emit, emit_ctx };
 	struct line_index ol = { 0 }, nl = { 0 };
@@ -371,7 +375,7 @@ int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang,
 
 	snprintf(a.grammar, sizeof(a.grammar), "%s@%s", lang->name, lang->package_version);
 	if (old_src) {
-		rc = collect_hunks(old_src, old_len, new_src, new_len, path, &hunks, &nh);
+		rc = collect_hunks(old_blob, new_blob, path, &hunks, &nh);
 		if (rc == 0 && nh == 0)
 			goto out; /* a rename or mode change without a content change */
 		if (rc == 0)

@@ -5,6 +5,7 @@
 #define CLM_GIT_CODE_EXAMPLES_H
 
 #include <stddef.h>
+#include <git2.h>
 #include "data/mined_example.h"
 #include "parsers/languages.h"
 
@@ -38,11 +39,11 @@ int clm_code_path_skipped(const char *path);
  * "DO NOT EDIT", "Code generated", "auto-generated"). */
 int clm_code_is_generated(const char *data, size_t len);
 
-/* Emit the examples of one file change: `old_src` is NULL for an added file. Functions touched
+/* Emit the examples of one file change: `old_blob` is NULL for an added file. Functions touched
  * by the diff on the new side are compared with the old function of the same qualified name.
  * `commit` and `path` go into provenance. 0 or a negative code from `emit` or allocation. */
 int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
-		      const char *commit, const char *old_src, size_t old_len, const char *new_src, size_t new_len,
+		      const char *commit, const git_blob *old_blob, const git_blob *new_blob,
 		      const struct clm_task_dep *deps, size_t ndeps, clm_example_fn emit, void *emit_ctx);
 
 #endif

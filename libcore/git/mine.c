@@ -4,6 +4,7 @@
 #include "git/events.h"
 #include "git/history_walk.h"
 #include "git/mine_state.h"
+#include "git/mine_task.h"
 #include "git/repo.h"
 #include "data/taskdir.h"
 #include "git/tree_changes.h"
@@ -17,18 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The task being filled: one commit's events and the window of commits after it. */
-struct open_task {
-	int active;
-	struct clm_task_writer writer;
-	struct clm_dep_event_list events;
-	struct clm_task_dep *deps; /* strings borrowed from meta's events */
-	size_t ndeps;
-	json_t *meta;
-	unsigned window_left, window_commits;
-	char last_commit[GIT_OID_HEXSZ + 1];
-};
-
 struct miner {
 	git_repository *repo;
 	const struct clm_mine_options *o;
@@ -36,8 +25,8 @@ struct miner {
 	struct clm_progress progress;
 	struct clm_code_miner code;
 	struct clm_strbuf tasks_dir;
-	struct open_task task;
-	json_t *ids;             /* task id -> commit, for the tasks of this run */
+	struct clm_mine_task task;
+	struct clm_mine_task_ctx tc;
 };
 
 void clm_mine_options_init(struct clm_mine_options *o)
@@ -70,170 +59,19 @@ static int emit(void *ctx, struct clm_mined_example *ex)
 	return rc < 0 ? rc : 0;
 }
 
-static void release_task(struct open_task *t)
-{
-	clm_task_writer_release(&t->writer);
-	clm_dep_event_list_release(&t->events);
-	free(t->deps);
-	json_decref(t->meta);
-	memset(t, 0, sizeof(*t));
-}
-
 static int close_task(struct miner *m)
 {
-	struct open_task *t = &m->task;
-	json_t *window;
 	int rc;
 
-	if (!t->active)
+	if (!m->task.active)
 		return 0;
-	window = json_pack("{s:s,s:I,s:I}", "last", t->last_commit, "commits", (json_int_t)t->window_commits,
-			   "max", (json_int_t)m->o->window);
-	if (!window || json_object_set_new(t->meta, "window", window) < 0)
-		rc = clm_error_oom();
-	else
-		rc = clm_task_writer_finish(&t->writer, t->meta);
+	rc = clm_mine_task_finish(&m->task, &m->tc);
 	if (rc == 0) {
 		m->st->tasks++;
 		if (m->o->on_task)
-			rc = m->o->on_task(m->o->ctx, t->meta);
+			rc = m->o->on_task(m->o->ctx, m->task.meta);
 	}
-	release_task(t);
-	return rc;
-}
-
-/* The commit owning task `id`: from this run, else (unless rescanning) from the tasks folder;
- * NULL when none. Caller frees. */
-static char *task_owner(struct miner *m, const char *id)
-{
-	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
-	const char *run = json_string_value(json_object_get(m->ids, id));
-	char *esc, *owner = NULL;
-	json_t *old = NULL;
-
-	if (run || m->o->stream || m->o->rescan)
-		return run ? strdup(run) : NULL;
-	esc = clm_task_id_escape(id);
-	if (esc && clm_strbuf_addf(&path, "%s/%s/task.json", m->tasks_dir.buf, esc) == 0 &&
-	    clm_read_file(path.buf, 16 << 20, &data) == 0 && (old = clm_json_parse(data.buf, data.len, path.buf)) &&
-	    json_string_value(json_object_get(old, "commit")))
-		owner = strdup(json_string_value(json_object_get(old, "commit")));
-	clm_error_clear();
-	json_decref(old);
-	free(esc);
-	clm_strbuf_release(&path);
-	clm_strbuf_release(&data);
-	return owner;
-}
-
-/* A task id that no other commit's task uses: `id`, or `id@<commit>` on a clash. */
-static char *unique_task_id(struct miner *m, const char *id, const char *commit_hex)
-{
-	char *owner = task_owner(m, id), *out = NULL;
-
-	if (owner && strcmp(owner, commit_hex)) {
-		if (asprintf(&out, "%s@%.12s", id, commit_hex) < 0)
-			out = NULL;
-	} else {
-		out = strdup(id);
-	}
-	free(owner);
-	if (out && json_object_set_new(m->ids, out, json_string(commit_hex)) < 0) {
-		free(out);
-		out = NULL;
-	}
-	return out;
-}
-
-/* Point the task's dependency list at the ecosystem and package of each event in its meta. */
-static int deps_from_meta(struct open_task *t)
-{
-	json_t *evs = json_object_get(t->meta, "events"), *e;
-	size_t i;
-
-	free(t->deps);
-	t->ndeps = 0;
-	t->deps = calloc(json_array_size(evs) + 1, sizeof(*t->deps));
-	if (!t->deps)
-		return clm_error_oom();
-	json_array_foreach(evs, i, e) {
-		const char *eco = json_string_value(json_object_get(e, "ecosystem"));
-		const char *pkg = json_string_value(json_object_get(e, "package"));
-		if (eco && pkg)
-			t->deps[t->ndeps++] = (struct clm_task_dep){ eco, pkg };
-	}
-	return 0;
-}
-
-/* Continue the task a previous run left open, when this run's history extends its window. */
-static int resume_task(struct miner *m, const struct clm_mine_state *state, const git_oid *tip)
-{
-	struct open_task *t = &m->task;
-	const char *id;
-	int rc;
-
-	if (!state->open_task || state->open_left == 0 ||
-	    (!git_oid_equal(tip, &state->open_last) && git_graph_descendant_of(m->repo, tip, &state->open_last) != 1))
-		return 0;
-	rc = clm_task_writer_resume(&t->writer, m->tasks_dir.buf, state->open_task, &t->meta);
-	if (rc == CLM_ENOTFOUND) {
-		clm_task_writer_release(&t->writer);
-		clm_error_clear();
-		return 0;
-	}
-	if (rc == 0)
-		rc = deps_from_meta(t);
-	id = json_string_value(json_object_get(t->meta, "id"));
-	if (rc == 0 && id && json_object_set_new(m->ids, id, json_incref(json_object_get(t->meta, "commit"))) < 0)
-		rc = clm_error_oom();
-	if (rc < 0) {
-		release_task(t);
-		return rc;
-	}
-	t->active = 1;
-	t->window_left = state->open_left;
-	t->window_commits = state->open_commits;
-	git_oid_tostr(t->last_commit, sizeof(t->last_commit), &state->open_last);
-	return 0;
-}
-
-static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_list *events)
-{
-	struct open_task *t = &m->task;
-	char hex[GIT_OID_HEXSZ + 1], *base = NULL, *id = NULL;
-	json_t *evs = json_array();
-	int rc = 0;
-
-	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
-	t->events = *events;
-	memset(events, 0, sizeof(*events));
-	base = clm_events_task_id(&t->events);
-	id = base ? unique_task_id(m, base, hex) : NULL;
-	if (!evs || !id) {
-		rc = clm_error_oom();
-		goto out;
-	}
-	for (size_t i = 0; i < t->events.n; i++) {
-		if (json_array_append_new(evs, clm_event_to_json(&t->events.items[i])) < 0) {
-			rc = clm_error_oom();
-			goto out;
-		}
-	}
-	t->meta = json_pack("{s:s,s:s,s:I,s:O}", "id", id, "commit", hex, "time",
-			    (json_int_t)git_commit_time(commit), "events", evs);
-	if (!t->meta || deps_from_meta(t) < 0) {
-		rc = clm_error_oom();
-		goto out;
-	}
-	rc = clm_task_writer_open(&t->writer, m->tasks_dir.buf, id, m->o->stream);
-	t->active = 1;
-	t->window_left = m->o->window;
-	t->window_commits = 0;
-	m->st->events += t->events.n;
-out:
-	json_decref(evs);
-	free(base);
-	free(id);
+	clm_mine_task_release(&m->task);
 	return rc;
 }
 
@@ -273,9 +111,8 @@ static int mine_file(struct miner *m, git_commit *commit, const char *hex, const
 		rc = read_source(m, &d->old_file, commit, &old);
 	if (rc == 0) {
 		m->st->files++;
-		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old ? git_blob_rawcontent(old) : NULL,
-				       old ? (size_t)git_blob_rawsize(old) : 0, git_blob_rawcontent(nw),
-				       (size_t)git_blob_rawsize(nw), m->task.deps, m->task.ndeps, emit, m);
+		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old, nw, m->task.deps, m->task.ndeps,
+				       emit, m);
 	} else if (rc > 0) {
 		m->st->skipped_files++;
 		rc = 0;
@@ -374,8 +211,9 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 	if (touches && (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
 		goto out;
 	if (events.n) {
-		if ((rc = close_task(m)) < 0 || (rc = open_task(m, c, &events)) < 0)
+		if ((rc = close_task(m)) < 0 || (rc = clm_mine_task_open(&m->task, &m->tc, c, &events)) < 0)
 			goto out;
+		m->st->events += events.n;
 	} else if (m->task.active) {
 		if (m->task.window_left == 0) {
 			rc = close_task(m);
@@ -399,7 +237,7 @@ out:
 
 int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_mine_stats *st)
 {
-	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, NULL };
+	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, { 0 } };
 	struct clm_mine_state state = { 0 };
 	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
@@ -407,8 +245,8 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 
 	memset(st, 0, sizeof(*st));
 	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
-	m.ids = json_object();
-	if (!m.ids) {
+	m.tc.ids = json_object();
+	if (!m.tc.ids) {
 		rc = clm_error_oom();
 		goto out;
 	}
@@ -423,8 +261,13 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	}
 	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.n, &tip)) < 0)
 		goto out;
-	if (use_state && (rc = resume_task(&m, &state, &tip)) < 0)
+	m.tc.tasks_dir = m.tasks_dir.buf;
+	m.tc.stream = o->stream;
+	m.tc.rescan = o->rescan;
+	m.tc.window = o->window;
+	if (use_state && (rc = clm_mine_task_resume(&m.task, &m.tc, repo, &state, &tip)) < 0)
 		goto out;
+	rc = 0;
 	if (walk.first_parent_only)
 		clm_progress_note(&m.progress, "note: shallow clone; walking first parents only");
 	while (rc == 0) {
@@ -465,11 +308,11 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		rc = clm_mine_state_save(repo, &state);
 out:
 	clm_progress_end(&m.progress);
-	release_task(&m.task);
+	clm_mine_task_release(&m.task);
 	clm_history_walk_release(&walk);
 	clm_mine_state_release(&state);
 	clm_code_miner_release(&m.code);
 	clm_strbuf_release(&m.tasks_dir);
-	json_decref(m.ids);
+	json_decref(m.tc.ids);
 	return rc;
 }
