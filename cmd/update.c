@@ -38,6 +38,17 @@ static int read_config(git_repository *repo, struct clm_update_options *o, const
 		if (rc == CLM_ENOTFOUND)
 			rc = 0;
 	}
+	if (rc == 0) {
+		double steps;
+		rc = clm_repo_config_double(repo, "clmodel.update.steps", &steps);
+		if (rc == 0) {
+			if (steps < 1 || steps > 1e7)
+				return clm_error_set(CLM_EINVALID, "clmodel.update.steps must be a positive count");
+			o->train.steps = (int)steps;
+		}
+		if (rc == CLM_ENOTFOUND)
+			rc = 0;
+	}
 	if (rc == 0 && !*strategy) {
 		rc = clm_repo_config_string(repo, "clmodel.strategy", strategy_buf);
 		if (rc == 0)
@@ -133,18 +144,19 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	clm_update_options_init(&o);
 	o.model = model;
 	o.dry_run = dry_run;
-	if (steps > 0)
-		o.train.steps = (int)steps;
-	if (batch > 0)
-		o.train.batch_size = (int)batch;
 	if ((rc = clm_store_open(&s, NULL)) < 0)
 		return clm_die_error();
 	/* The whole update holds the writers' lock, so a hook's background update and one started by
 	 * hand run one after the other; the background one is patient. */
 	if (queued)
 		s.lock_wait_ms = 3600 * 1000;
+	/* Configuration first, so that the command line wins. */
 	rc = read_config(s.repo, &o, &strategy, &strategy_buf);
 	o.strategy = strategy;
+	if (steps > 0)
+		o.train.steps = (int)steps;
+	if (batch > 0)
+		o.train.batch_size = (int)batch;
 	if (rc == 0 && !dry_run)
 		rc = clm_store_lock(&s);
 	if (rc == 0 && queued)
