@@ -95,6 +95,15 @@ static int read_stdin(struct clm_strbuf *out)
 	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
 }
 
+/* Streams a remote server's text to standard output as it arrives. */
+static int print_text(const char *text, size_t len, void *arg)
+{
+	(void)arg;
+	fwrite(text, 1, len, stdout);
+	fflush(stdout);
+	return 0;
+}
+
 static void print_json(const struct clm_suggester *sg, const struct request *rq, char **outs, int n,
 		       struct clm_strbuf *diffs)
 {
@@ -106,16 +115,17 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 			json_object_set_new(a, "diff", json_string(diffs[i].buf));
 		json_array_append_new(alts, a);
 	}
-	clm_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:o}", "version", git_oid_tostr_s(&sg->which.version),
-				 "reason", clm_which_reason_name(sg->which.reason), "why", sg->which.detail, "task",
-				 clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
+	clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:s,s:s?,s:o}", "version",
+				 sg ? git_oid_tostr_s(&sg->which.version) : NULL, "reason",
+				 sg ? clm_which_reason_name(sg->which.reason) : "remote", "why", sg ? sg->which.detail : NULL,
+				 "task", clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
 }
 
 int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
-	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL;
+	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL, *remote = NULL;
 	long line = 0, count = 1, max_new = 256;
-	int complete = 0, code = CLM_EXIT_OK, n, rc;
+	int complete = 0, insecure = 0, code = CLM_EXIT_OK, n, rc, streamed = 0;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "file", &path, "<path>", "the file to work on" },
 		{ CLM_OPT_INT, 0, "line", &line, "<n>", "a line inside the function to rewrite (or where to complete)" },
@@ -126,11 +136,15 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_INT, 0, "max-tokens", &max_new, "<n>", "length cap of a suggestion (default 256)" },
 		{ CLM_OPT_STRING, 0, "model", &version, "<version>", "use this version instead of the one serving HEAD" },
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		{ CLM_OPT_STRING, 0, "remote", &remote, "<url>",
+		  "ask an OpenAI-compatible server instead (default: clmodel.remote.url when set)" },
+		{ CLM_OPT_FLAG, 0, "insecure", &insecure, NULL, "with a remote server: do not verify TLS certificates" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct request rq = { .source = CLM_STRBUF_INIT, .file = CLM_STRBUF_INIT };
 	struct clm_strbuf *diffs = NULL;
 	struct clm_suggester sg = { 0 };
+	struct clm_remote_settings rs = { 0 };
 	struct clm_store s;
 	char **outs = NULL;
 
@@ -159,10 +173,20 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	else
 		rc = read_stdin(&rq.source);
 	if (rc == 0 && (rc = clm_store_open(&s, NULL)) == 0) {
-		rc = clm_suggester_open(&sg, &s, model, version, NULL);
-		sg.max_new_tokens = (int)max_new;
-		if (rc == 0)
-			rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs);
+		rc = clm_remote_settings_read(s.repo, remote, insecure, &rs);
+		if (rc == 0 && rs.url) {
+			/* Text answers stream as they arrive; a diff needs the whole answer first. */
+			streamed = !(rq.path && rq.last_line) && !ctx->json;
+			rc = clm_suggest_remote(&rs, rq.source.buf, (int)count, (int)max_new, streamed ? print_text : NULL,
+						NULL, &outs);
+			if (rc == 0 && streamed)
+				putchar('\n');
+		} else if (rc == 0) {
+			rc = clm_suggester_open(&sg, &s, model, version, NULL);
+			sg.max_new_tokens = (int)max_new;
+			if (rc == 0)
+				rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs);
+		}
 		clm_store_close(&s);
 	}
 	if (rc == 0 && !(diffs = calloc((size_t)count, sizeof(*diffs))))
@@ -171,12 +195,12 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
 					     &diffs[i]);
 	if (rc == 0 && ctx->json) {
-		print_json(&sg, &rq, outs, (int)count, diffs);
+		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs);
 	} else if (rc == 0) {
-		if (!ctx->quiet)
+		if (!ctx->quiet && !rs.url)
 			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr_s(&sg.which.version), sg.which.detail,
 				rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
-		for (long i = 0; i < count; i++) {
+		for (long i = streamed ? 1 : 0; i < count; i++) {
 			if (count > 1)
 				printf("%s# alternative %ld\n", i ? "\n" : "", i + 1);
 			if (rq.path && rq.last_line)
@@ -192,6 +216,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	free(diffs);
 	clm_cl_free_preds(outs, outs ? (size_t)count : 0);
 	clm_suggester_release(&sg);
+	clm_remote_settings_release(&rs);
 	clm_function_list_release(&rq.functions);
 	clm_strbuf_release(&rq.source);
 	clm_strbuf_release(&rq.file);

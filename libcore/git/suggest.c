@@ -79,6 +79,38 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 	return rc;
 }
 
+int clm_suggest_remote(const struct clm_remote_settings *rs, const char *source, int n, int max_tokens,
+		       clm_remote_text_fn on_text, void *arg, char ***outs)
+{
+	static const char *const stop[] = { "<|endoftext|>", NULL };
+	struct clm_strbuf prompt = CLM_STRBUF_INIT;
+	int rc = 0;
+
+	*outs = calloc((size_t)(n > 0 ? n : 1), sizeof(char *));
+	if (!*outs)
+		return clm_error_oom();
+	if (!rs->url)
+		rc = clm_error_set(CLM_EINVALID, "no server: give --remote <url> or set clmodel.remote.url");
+	if (rc == 0)
+		rc = clm_strbuf_addf(&prompt, "%s<|sep|>", source);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		struct clm_completion_request req = { .model = rs->model, .prompt = prompt.buf, .max_tokens = max_tokens,
+						      .temperature = i ? 0.8 : 0.0, .stop = stop, .stream = 1 };
+		struct clm_remote_result res;
+		clm_remote_result_init(&res);
+		rc = clm_remote_complete(&rs->cfg, &req, i ? NULL : on_text, arg, &res);
+		if (rc == 0)
+			(*outs)[i] = clm_strbuf_detach(&res.text, NULL);
+		clm_remote_result_release(&res);
+	}
+	if (rc < 0) {
+		clm_cl_free_preds(*outs, (size_t)n);
+		*outs = NULL;
+	}
+	clm_strbuf_release(&prompt);
+	return rc;
+}
+
 void clm_suggester_release(struct clm_suggester *sg)
 {
 	clm_model_state_release(&sg->st);

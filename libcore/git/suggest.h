@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "data/dataset.h"
 #include "git/model_state.h"
+#include "git/remote_settings.h"
 #include "git/store_which.h"
 
 struct clm_suggester {
@@ -25,6 +26,12 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
  * sampled (temperature 0.8, top-p 0.95). outs[i] are new strings (free with clm_cl_free_preds). */
 int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *lang, const char *source, int n,
 		char ***outs);
+
+/* The same request sent to an OpenAI-compatible server (`rs`): prompt "<source><|sep|>", stop at
+ * "<|endoftext|>", as our models are trained; the first alternative greedy (streamed to `on_text`,
+ * may be NULL), the others at temperature 0.8. outs[i] are new strings (clm_cl_free_preds). */
+int clm_suggest_remote(const struct clm_remote_settings *rs, const char *source, int n, int max_tokens,
+		       clm_remote_text_fn on_text, void *arg, char ***outs);
 
 /* Free the loaded version. */
 void clm_suggester_release(struct clm_suggester *sg);
