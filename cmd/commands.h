@@ -35,5 +35,6 @@ int cmd_gc(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_tasks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
 #endif

@@ -1,27 +1,32 @@
-/* git clmodel export: write a version as a Hugging Face directory or a safetensors file. */
+/* git clmodel export: write a version as a Hugging Face directory, a safetensors file or GGUF. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
 #include "git/store.h"
 #include "git/store_export.h"
+#include "git/store_gguf.h"
 #include "util/error.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *const export_usage[] = {
 	"git clmodel export [--name <model>] --format hf|safetensors --out <dir> [<version>]",
+	"git clmodel export [--name <model>] --format gguf [--dtype f32|f16] --out <file> [<version>]",
 	NULL,
 };
 
 int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
-	const char *model = NULL, *format = "hf", *out = NULL;
+	const char *model = NULL, *format = "hf", *out = NULL, *dtype_name = "f32";
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "format", &format, "<format>", "hf (config, tokenizer, weights) or safetensors" },
-		{ CLM_OPT_STRING, 'o', "out", &out, "<dir>", "output directory (created when missing)" },
+		{ CLM_OPT_STRING, 0, "format", &format, "<format>", "hf (config, tokenizer, weights), safetensors or gguf" },
+		{ CLM_OPT_STRING, 'o', "out", &out, "<dir>", "output directory (created when missing); the file for gguf" },
+		{ CLM_OPT_STRING, 0, "dtype", &dtype_name, "<dtype>", "gguf weights: f32 (default) or f16" },
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	enum clm_export_format fmt;
+	enum clm_dtype dtype = CLM_DTYPE_F32;
 	struct clm_store s;
 	git_oid id;
 	int code, rc, n = clm_parse_options(argc, argv, opts, export_usage, ctx, &code);
@@ -32,11 +37,15 @@ int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(export_usage, opts, n > 1 ? "at most one version" : "--out is required");
 	if (clm_export_format_parse(format, &fmt) < 0)
 		return clm_usage_error(export_usage, opts, "%s", clm_error());
+	if (strcmp(dtype_name, "f32") && strcmp(dtype_name, "f16"))
+		return clm_usage_error(export_usage, opts, "--dtype is f32 or f16, not '%s'", dtype_name);
+	if (!strcmp(dtype_name, "f16"))
+		dtype = CLM_DTYPE_F16;
 	if (clm_store_open(&s, NULL) < 0)
 		return clm_die_error();
 	rc = clm_store_resolve(&s, model, n ? argv[0] : NULL, &id);
 	if (rc == 0)
-		rc = clm_store_export(&s, &id, fmt, out);
+		rc = fmt == CLM_EXPORT_GGUF ? clm_store_export_gguf(&s, &id, dtype, out) : clm_store_export(&s, &id, fmt, out);
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();

@@ -32,7 +32,7 @@ const struct clm_command clm_commands[] = {
 	{ "push", cmd_push, "push model versions and notes to a remote" },
 	{ "fetch", cmd_fetch, "fetch model versions and notes from a remote, merging notes" },
 	{ "export", cmd_export, "write a version as a Hugging Face directory, safetensors or GGUF" },
-	{ "import", NULL, "import a GGUF or Hugging Face GPT-2 model as a new version" },
+	{ "import", cmd_import, "import a GGUF or Hugging Face GPT-2 model as a new version" },
 	{ "gc", cmd_gc, "list or prune model versions that nothing needs" },
 	{ "hooks", NULL, "install or remove the git hooks that queue updates" },
 	{ "status", NULL, "show the serving version, queued jobs and the last result" },

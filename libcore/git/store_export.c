@@ -12,8 +12,10 @@ int clm_export_format_parse(const char *name, enum clm_export_format *out)
 		*out = CLM_EXPORT_HF;
 	else if (!strcmp(name, "safetensors"))
 		*out = CLM_EXPORT_SAFETENSORS;
+	else if (!strcmp(name, "gguf"))
+		*out = CLM_EXPORT_GGUF;
 	else
-		return clm_error_set(CLM_EINVALID, "unknown export format '%s' (hf or safetensors)", name);
+		return clm_error_set(CLM_EINVALID, "unknown export format '%s' (hf, safetensors or gguf)", name);
 	return 0;
 }
 
@@ -33,8 +35,11 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
 	struct clm_version v;
 	struct clm_strbuf path = CLM_STRBUF_INIT;
 	json_t *meta = NULL;
-	int rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
+	int rc;
 
+	if (format == CLM_EXPORT_GGUF)
+		return clm_error_set(CLM_EINVALID, "GGUF export needs a file name and dtype: clm_store_export_gguf");
+	rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
 	if (rc < 0)
 		return rc;
 	meta = json_pack("{ss}", "clmodel_version", v.oid);

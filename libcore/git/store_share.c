@@ -2,6 +2,7 @@
 #include "git/notes.h"
 #include "git/pins.h"
 #include "git/refs.h"
+#include "git/store_objects.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -241,6 +242,9 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 		rc = clm_notes_merge(s, &notes, &res->notes_changed);
 	if (rc == 0)
 		rc = apply_incoming(s, in, n, res);
+	/* the large tensors of the heads and pins we now have, from the object store */
+	if (rc == 0)
+		rc = clm_store_objects_sync(s->repo, CLM_OBJECTS_FETCH, NULL);
 	incoming_free(in, n);
 	clear_incoming(s);
 	clm_store_unlock(s);
@@ -268,7 +272,10 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 		clm_strbuf_addf(&deletions[ndel], ":%s%s", CLM_STORE_PINS_PREFIX, res->unpinned[i]);
 		args[nargs++] = deletions[ndel].buf;
 	}
-	rc = run_git(s, args);
+	/* bytes before references: whoever sees the new versions can download their tensors */
+	rc = clm_store_objects_sync(s->repo, CLM_OBJECTS_PUSH, NULL);
+	if (rc == 0)
+		rc = run_git(s, args);
 	for (size_t i = 0; i < ndel; i++)
 		clm_strbuf_release(&deletions[i]);
 done:

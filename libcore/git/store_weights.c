@@ -1,5 +1,6 @@
 #include "git/store_weights.h"
 #include "git/refs.h"
+#include "git/store_objects.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/sha256.h"
@@ -27,9 +28,12 @@ static int tensor_file(const char *name, struct clm_strbuf *out)
 int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w)
 {
 	json_t *index = json_object(), *tensors = json_array();
-	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
-	int rc = 0;
+	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT, pointer = CLM_STRBUF_INIT;
+	struct clm_store_objects objects;
+	int rc = clm_store_objects_open(repo, &objects);
 
+	if (rc < 0)
+		goto done;
 	if (!index || !tensors) {
 		rc = clm_error_oom();
 		goto done;
@@ -46,8 +50,13 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		clm_strbuf_reset(&file);
 		if (rc == 0)
 			rc = tensor_file(t->name, &file);
+		/* a tensor over the object-store threshold becomes a pointer file; its bytes go there */
+		clm_strbuf_reset(&pointer);
 		if (rc == 0)
-			rc = clm_tree_plan_add_bytes(plan, repo, file.buf, t->data, t->nbytes);
+			rc = clm_store_objects_blob(&objects, t->data, t->nbytes, &pointer);
+		if (rc >= 0)
+			rc = pointer.len ? clm_tree_plan_add_bytes(plan, repo, file.buf, pointer.buf, pointer.len)
+					 : clm_tree_plan_add_bytes(plan, repo, file.buf, t->data, t->nbytes);
 		for (int d = 0; d < t->ndim; d++)
 			json_array_append_new(shape, json_integer(t->shape[d]));
 		clm_sha256_hex(t->data, t->nbytes, sum);
@@ -68,6 +77,8 @@ done:
 	json_decref(index);
 	clm_strbuf_release(&file);
 	clm_strbuf_release(&text);
+	clm_strbuf_release(&pointer);
+	clm_store_objects_release(&objects);
 	return rc;
 }
 
@@ -180,6 +191,20 @@ int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, s
 		if (rc < 0)
 			return clm_git_error(rc, "tensor '%s': blob %.12s cannot be read (missing or corrupted)",
 					     e->name, e->blob);
+		if ((uint64_t)git_blob_rawsize(b) != e->nbytes && clm_store_objects_is_pointer(git_blob_rawcontent(b),
+											 (size_t)git_blob_rawsize(b))) {
+			/* the bytes live in the object store; they are checked against the index there */
+			void *data = NULL;
+			rc = clm_store_objects_load(repo, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), e->sha256,
+						    e->nbytes, &data);
+			git_blob_free(b);
+			if (rc == 0)
+				rc = clm_tensor_list_add(out, e->name, e->dtype, e->ndim, e->shape, data, (size_t)e->nbytes);
+			free(data);
+			if (rc < 0)
+				return clm_error_wrap(rc, "tensor '%s'", e->name);
+			continue;
+		}
 		if ((uint64_t)git_blob_rawsize(b) != e->nbytes) {
 			rc = clm_error_set(CLM_EINVALID, "tensor '%s': blob %.12s has %llu bytes, the index says %llu "
 					   "(truncated or corrupted)", e->name, e->blob,

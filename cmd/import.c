@@ -1,0 +1,44 @@
+/* git clmodel import: record a GGUF gpt2 model (from llama.cpp's converter or our export) as a new
+ * model version. */
+#include "cmd/commands.h"
+#include "cmd/json_out.h"
+#include "git/store.h"
+#include "git/store_gguf.h"
+#include "util/error.h"
+
+#include <stdio.h>
+
+static const char *const import_usage[] = {
+	"git clmodel import [--name <model>] <file.gguf>",
+	NULL,
+};
+
+int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
+{
+	const char *model = NULL;
+	const struct clm_option opts[] = {
+		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
+	};
+	struct clm_store s;
+	git_oid id;
+	int code, rc, n = clm_parse_options(argc, argv, opts, import_usage, ctx, &code);
+
+	if (n < 0)
+		return code;
+	if (n != 1)
+		return clm_usage_error(import_usage, opts, "give exactly one GGUF file");
+	if (clm_store_open(&s, NULL) < 0)
+		return clm_die_error();
+	rc = clm_store_import_gguf(&s, argv[0], model, &id);
+	clm_store_close(&s);
+	if (rc < 0)
+		return clm_die_error();
+	if (ctx->json)
+		clm_print_json(json_pack("{ss ss ss}", "model", model ? model : CLM_STORE_DEFAULT_MODEL, "version",
+					 git_oid_tostr_s(&id), "file", argv[0]));
+	else if (!ctx->quiet)
+		printf("Imported %s as version %.12s of model '%s'\n", argv[0], git_oid_tostr_s(&id),
+		       model ? model : CLM_STORE_DEFAULT_MODEL);
+	return CLM_EXIT_OK;
+}
