@@ -40,7 +40,7 @@ t_ok "exported config is byte-identical" cmp ../exp/config.json ../base/config.j
 t_grep "exported safetensors names the version" "clmodel_version" head -c 400 ../exp/model.safetensors
 t_ok "export safetensors" clm export --format safetensors --out ../exp2 default
 t_ok "export safetensors writes only weights" test ! -f ../exp2/config.json -a -f ../exp2/model.safetensors
-t_exit 129 "export with an unknown format is a usage error" clm export --format gguf --out ../exp3
+t_exit 129 "export with an unknown format is a usage error" clm export --format onnx --out ../exp3
 t_exit 129 "export without --out is a usage error" clm export
 # The exported directory imports to the identical tree: the round trip is bit-exact.
 make_code_repo ../repo2
