@@ -107,10 +107,16 @@ test: all $(TESTS) $(REPLAYS)
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
 
-# Integration tests with the ASan build's binary and LeakSanitizer on: zero leaks for complete commands.
+# Integration tests with the ASan build's binary and LeakSanitizer on: every report of every
+# command goes to build/asan/leaks/, and any report fails the target (zero leaks).
 check-leaks:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all $(REPLAYS:$(BUILD)/%=build/asan/%)
-	@BUILD=build/asan CLM_TESTS='t*' ASAN_OPTIONS=detect_leaks=1:exitcode=23 sh tests/run.sh
+	@rm -rf build/asan/leaks && mkdir -p build/asan/leaks
+	@BUILD=build/asan CLM_TESTS='t*' ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/build/asan/leaks/report \
+		sh tests/run.sh; rc=$$?; \
+	if ls build/asan/leaks | grep -q .; then \
+		echo "check-leaks: sanitizer reports:"; grep -h -A12 'ERROR' build/asan/leaks/* | head -80; exit 1; fi; \
+	exit $$rc
 
 # The suite with the slow fault loops (50 kill -9 iterations and more); `make test` runs lighter ones.
 check-faults: all $(TESTS) $(REPLAYS)
