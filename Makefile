@@ -104,15 +104,18 @@ $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz.
 test: all $(TESTS) $(REPLAYS)
 	@BUILD=$(BUILD) sh tests/run.sh
 
+# Known leaks inside Debian's libraries (not ours) are listed, each with its reason, in tests/lsan.supp.
+LSAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+
 check-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
+	@$(LSAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
 
 # Integration tests with the ASan build's binary and LeakSanitizer on: every report of every
 # command goes to build/asan/leaks/, and any report fails the target (zero leaks).
 check-leaks:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all $(REPLAYS:$(BUILD)/%=build/asan/%)
 	@rm -rf build/asan/leaks && mkdir -p build/asan/leaks
-	@BUILD=build/asan CLM_TESTS='t*' ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/build/asan/leaks/report \
+	@$(LSAN_ENV) BUILD=build/asan CLM_TESTS='t*' ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/build/asan/leaks/report \
 		sh tests/run.sh; rc=$$?; \
 	if ls build/asan/leaks | grep -q .; then \
 		echo "check-leaks: sanitizer reports:"; grep -h -A12 'ERROR' build/asan/leaks/* | head -80; exit 1; fi; \

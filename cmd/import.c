@@ -22,6 +22,7 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	};
 	struct clm_store s;
 	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	int code, rc, n = clm_parse_options(argc, argv, opts, import_usage, ctx, &code);
 
 	if (n < 0)
@@ -36,9 +37,9 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_die_error();
 	if (ctx->json)
 		clm_print_json(json_pack("{ss ss ss}", "model", model ? model : CLM_STORE_DEFAULT_MODEL, "version",
-					 git_oid_tostr_s(&id), "file", argv[0]));
+					 git_oid_tostr(hex, sizeof(hex), &id), "file", argv[0]));
 	else if (!ctx->quiet)
-		printf("Imported %s as version %.12s of model '%s'\n", argv[0], git_oid_tostr_s(&id),
+		printf("Imported %s as version %.12s of model '%s'\n", argv[0], git_oid_tostr(hex, sizeof(hex), &id),
 		       model ? model : CLM_STORE_DEFAULT_MODEL);
 	return CLM_EXIT_OK;
 }

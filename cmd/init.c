@@ -77,6 +77,7 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	};
 	struct clm_store s;
 	git_oid id, head;
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	size_t ntensors = 0, nbytes = 0;
 	int code, added_head = 0, rc, n = clm_parse_options(argc, argv, opts, init_usage, ctx, &code);
 
@@ -103,7 +104,7 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		json_t *j = json_pack("{ss sb sI sI}", "model", model ? model : CLM_STORE_DEFAULT_MODEL, "created", base != NULL,
 				      "tensors", (json_int_t)ntensors, "bytes", (json_int_t)nbytes);
 		if (base)
-			json_object_set_new(j, "version", json_string(git_oid_tostr_s(&id)));
+			json_object_set_new(j, "version", json_string(git_oid_tostr(hex, sizeof(hex), &id)));
 		if (share)
 			json_object_set_new(j, "share", json_string(share));
 		clm_print_json(j);
@@ -111,10 +112,10 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 	if (base)
 		printf("Created model '%s' at version %.12s: %zu tensors, %.1f MB\n", model ? model : CLM_STORE_DEFAULT_MODEL,
-		       git_oid_tostr_s(&id), ntensors, (double)nbytes / 1e6);
+		       git_oid_tostr(hex, sizeof(hex), &id), ntensors, (double)nbytes / 1e6);
 	else
 		printf("Model '%s' exists at %.12s; repository settings updated\n", model ? model : CLM_STORE_DEFAULT_MODEL,
-		       git_oid_tostr_s(&head));
+		       git_oid_tostr(hex, sizeof(hex), &head));
 	printf("Notes under %s now follow rebase and amend (notes.rewriteRef)\n", CLM_STORE_NOTES_REF);
 	if (share)
 		printf("'git fetch/push %s' now also move refs/clmodel/* and %s (never forced)\n", share,

@@ -17,9 +17,10 @@ static const char *const log_usage[] = {
 /* " (head, pin: v1.0)" decorations for a version. */
 static void print_decorations(const char *oid, const git_oid *head, const struct clm_pin *pins, size_t npins)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	int any = 0;
 
-	if (!strcmp(oid, git_oid_tostr_s(head))) {
+	if (!strcmp(oid, git_oid_tostr(hex, sizeof(hex), head))) {
 		printf(" (head");
 		any = 1;
 	}

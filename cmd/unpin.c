@@ -17,6 +17,7 @@ int cmd_unpin(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const struct clm_option opts[] = { { CLM_OPT_END, 0, NULL, NULL, NULL, NULL } };
 	struct clm_store s;
 	git_oid old;
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	int code, rc, n = clm_parse_options(argc, argv, opts, unpin_usage, ctx, &code);
 
 	if (n < 0)
@@ -32,8 +33,8 @@ int cmd_unpin(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (rc < 0)
 		return clm_die_error();
 	if (ctx->json)
-		clm_print_json(json_pack("{ss ss}", "tag", argv[0], "was", git_oid_tostr_s(&old)));
+		clm_print_json(json_pack("{ss ss}", "tag", argv[0], "was", git_oid_tostr(hex, sizeof(hex), &old)));
 	else if (!ctx->quiet)
-		printf("Unpinned tag '%s' (was %.12s)\n", argv[0], git_oid_tostr_s(&old));
+		printf("Unpinned tag '%s' (was %.12s)\n", argv[0], git_oid_tostr(hex, sizeof(hex), &old));
 	return CLM_EXIT_OK;
 }

@@ -446,7 +446,8 @@ static int merge_edges(struct walk *w, size_t from, int by_pos_only, size_t *new
 {
 	size_t out = from;
 
-	qsort(w->edge + from, w->nedge - from, sizeof(*w->edge), raw_cmp);
+	if (w->nedge - from > 1) /* w->edge is NULL while no edge exists */
+		qsort(w->edge + from, w->nedge - from, sizeof(*w->edge), raw_cmp);
 	for (size_t i = from; i < w->nedge; i++) {
 		struct raw_edge *prev = out > from ? &w->edge[out - 1] : NULL, *cur = &w->edge[i];
 		int same = prev && prev->pos == cur->pos && (by_pos_only || (prev->rel == cur->rel && prev->var == cur->var));

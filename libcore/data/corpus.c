@@ -184,7 +184,7 @@ int clm_corpus_from_dir(struct clm_corpus *c, const char *dir, const struct clm_
 
 	memset(c, 0, sizeof(*c));
 	rc = list_dir(dir, "", &paths, &n, &alloc);
-	if (rc == 0)
+	if (rc == 0 && n > 1) /* paths is NULL for an empty folder */
 		qsort(paths, n, sizeof(*paths), cmp_str);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct stat st;
@@ -277,7 +277,7 @@ int clm_corpus_from_rev(struct clm_corpus *c, const char *repo_path, const char 
 	else if (git_tree_walk(tree, GIT_TREEWALK_PRE, visit_entry, &w) < 0)
 		rc = w.rc < 0 ? w.rc : clm_error_set(CLM_EIO, "walking the tree of '%s' failed", rev);
 	/* Pre-order walks list a folder's files after "a-b" but before "a/b": sort to path order. */
-	if (rc == 0)
+	if (rc == 0 && c->n > 1)
 		qsort(c->files, c->n, sizeof(*c->files), cmp_file);
 	git_tree_free(tree);
 	git_object_free(obj);

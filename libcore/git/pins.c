@@ -163,7 +163,8 @@ int clm_pins_list(struct clm_store *s, struct clm_pin **out, size_t *n)
 		clm_pins_free(pins, count);
 		return rc < 0 && rc != CLM_ENOMEM ? clm_git_error(rc, "cannot list pins") : rc;
 	}
-	qsort(pins, count, sizeof(*pins), cmp_pin);
+	if (count > 1) /* pins is NULL when there are none */
+		qsort(pins, count, sizeof(*pins), cmp_pin);
 	*out = pins;
 	*n = count;
 	return 0;
