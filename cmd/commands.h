@@ -20,6 +20,14 @@ extern const struct clm_command clm_commands[];
 const struct clm_command *clm_find_command(const char *name);
 
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_show(int argc, const char **argv, struct clm_cmd_ctx *ctx);
@@ -35,6 +43,7 @@ int cmd_gc(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_tasks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_pretrain(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
 #endif

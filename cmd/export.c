@@ -29,7 +29,7 @@ int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	enum clm_dtype dtype = CLM_DTYPE_F32;
 	struct clm_store s;
 	git_oid id;
-	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
+	char hex[GIT_OID_HEXSZ + 1];
 	int code, rc, n = clm_parse_options(argc, argv, opts, export_usage, ctx, &code);
 
 	if (n < 0)
@@ -50,9 +50,10 @@ int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
+	git_oid_tostr(hex, sizeof(hex), &id);
 	if (ctx->json)
-		clm_print_json(json_pack("{ss ss ss}", "version", git_oid_tostr(hex, sizeof(hex), &id), "format", format, "out", out));
+		clm_print_json(json_pack("{ss ss ss}", "version", hex, "format", format, "out", out));
 	else if (!ctx->quiet)
-		printf("Exported %.12s to %s (%s)\n", git_oid_tostr(hex, sizeof(hex), &id), out, format);
+		printf("Exported %.12s to %s (%s)\n", hex, out, format);
 	return CLM_EXIT_OK;
 }

@@ -30,6 +30,7 @@ static int record_base(struct clm_store *s, const char *dir, const char *model, 
 {
 	struct clm_strbuf config = CLM_STRBUF_INIT, tok = CLM_STRBUF_INIT, summary = CLM_STRBUF_INIT;
 	struct clm_tensor_list w = { 0 };
+	struct clm_file_list extra = { 0 };
 	struct clm_version_spec spec = { 0 };
 	char path[4096];
 	const char *base = strrchr(dir, '/') && strrchr(dir, '/')[1] ? strrchr(dir, '/') + 1 : dir;
@@ -41,6 +42,19 @@ static int record_base(struct clm_store *s, const char *dir, const char *model, 
 	    (rc = clm_safetensors_read(path, CLM_SAFETENSORS_TO_F32, &w, NULL)) < 0)
 		goto done;
 	clm_strbuf_addf(&summary, "Base model from %s", base);
+	for (int i = 0; rc == 0 && clm_store_hf_side_files[i]; i++) {
+		struct clm_strbuf side = CLM_STRBUF_INIT;
+		rc = read_in(dir, clm_store_hf_side_files[i], 1 << 20, &side);
+		if (rc == 0)
+			rc = clm_file_list_add(&extra, clm_store_hf_side_files[i], side.buf, side.len);
+		else if (rc == CLM_ENOTFOUND)
+			rc = 0;
+		clm_strbuf_release(&side);
+	}
+	if (rc < 0)
+		goto done;
+	clm_error_clear();
+	spec.files = &extra;
 	spec.model = model;
 	spec.config_json = config.buf;
 	spec.config_len = config.len;
@@ -59,6 +73,7 @@ static int record_base(struct clm_store *s, const char *dir, const char *model, 
 	for (size_t i = 0; i < w.n; i++)
 		*nbytes += w.items[i].nbytes;
 done:
+	clm_file_list_release(&extra);
 	clm_tensor_list_release(&w);
 	clm_strbuf_release(&config);
 	clm_strbuf_release(&tok);
@@ -77,7 +92,7 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	};
 	struct clm_store s;
 	git_oid id, head;
-	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
+	char hex[GIT_OID_HEXSZ + 1];
 	size_t ntensors = 0, nbytes = 0;
 	int code, added_head = 0, rc, n = clm_parse_options(argc, argv, opts, init_usage, ctx, &code);
 
@@ -100,11 +115,12 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
+	git_oid_tostr(hex, sizeof(hex), base ? &id : &head);
 	if (ctx->json) {
 		json_t *j = json_pack("{ss sb sI sI}", "model", model ? model : CLM_STORE_DEFAULT_MODEL, "created", base != NULL,
 				      "tensors", (json_int_t)ntensors, "bytes", (json_int_t)nbytes);
 		if (base)
-			json_object_set_new(j, "version", json_string(git_oid_tostr(hex, sizeof(hex), &id)));
+			json_object_set_new(j, "version", json_string(hex));
 		if (share)
 			json_object_set_new(j, "share", json_string(share));
 		clm_print_json(j);
@@ -112,10 +128,10 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 	if (base)
 		printf("Created model '%s' at version %.12s: %zu tensors, %.1f MB\n", model ? model : CLM_STORE_DEFAULT_MODEL,
-		       git_oid_tostr(hex, sizeof(hex), &id), ntensors, (double)nbytes / 1e6);
+		       hex, ntensors, (double)nbytes / 1e6);
 	else
 		printf("Model '%s' exists at %.12s; repository settings updated\n", model ? model : CLM_STORE_DEFAULT_MODEL,
-		       git_oid_tostr(hex, sizeof(hex), &head));
+		       hex);
 	printf("Notes under %s now follow rebase and amend (notes.rewriteRef)\n", CLM_STORE_NOTES_REF);
 	if (share)
 		printf("'git fetch/push %s' now also move refs/clmodel/* and %s (never forced)\n", share,

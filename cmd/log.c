@@ -15,12 +15,11 @@ static const char *const log_usage[] = {
 };
 
 /* " (head, pin: v1.0)" decorations for a version. */
-static void print_decorations(const char *oid, const git_oid *head, const struct clm_pin *pins, size_t npins)
+static void print_decorations(const char *oid, const char *head, const struct clm_pin *pins, size_t npins)
 {
-	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	int any = 0;
 
-	if (!strcmp(oid, git_oid_tostr(hex, sizeof(hex), head))) {
+	if (!strcmp(oid, head)) {
 		printf(" (head");
 		any = 1;
 	}
@@ -33,7 +32,7 @@ static void print_decorations(const char *oid, const git_oid *head, const struct
 		putchar(')');
 }
 
-static void print_line(const struct clm_version_info *v, const git_oid *head, const struct clm_pin *pins, size_t npins)
+static void print_line(const struct clm_version_info *v, const char *head, const struct clm_pin *pins, size_t npins)
 {
 	printf("%.12s", v->oid);
 	print_decorations(v->oid, head, pins, npins);
@@ -89,8 +88,10 @@ int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 			json_array_append_new(arr, clm_version_info_json(&items[i]));
 		clm_print_json(arr);
 	} else {
+		char head_hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(head_hex, sizeof(head_hex), &head);
 		for (size_t i = 0; i < n_items; i++)
-			print_line(&items[i], &head, pins, npins);
+			print_line(&items[i], head_hex, pins, npins);
 	}
 	clm_pins_free(pins, npins);
 	clm_version_infos_free(items, n_items);

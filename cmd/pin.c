@@ -23,7 +23,7 @@ int cmd_pin(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	};
 	struct clm_store s;
 	git_oid id;
-	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
+	char hex[GIT_OID_HEXSZ + 1];
 	int code, rc, n = clm_parse_options(argc, argv, opts, pin_usage, ctx, &code);
 
 	if (n < 0)
@@ -38,9 +38,10 @@ int cmd_pin(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
+	git_oid_tostr(hex, sizeof(hex), &id);
 	if (ctx->json)
-		clm_print_json(json_pack("{ss ss}", "tag", argv[0], "version", git_oid_tostr(hex, sizeof(hex), &id)));
+		clm_print_json(json_pack("{ss ss}", "tag", argv[0], "version", hex));
 	else if (!ctx->quiet)
-		printf("Pinned %.12s to tag '%s'\n", git_oid_tostr(hex, sizeof(hex), &id), argv[0]);
+		printf("Pinned %.12s to tag '%s'\n", hex, argv[0]);
 	return CLM_EXIT_OK;
 }

@@ -1,7 +1,7 @@
 /* git clmodel tasks: list mined tasks, or show one. */
 #include "cmd/commands.h"
 #include "git/repo.h"
-#include "git/taskdir.h"
+#include "data/taskdir.h"
 #include "util/error.h"
 #include "util/json.h"
 

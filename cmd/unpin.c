@@ -17,7 +17,7 @@ int cmd_unpin(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const struct clm_option opts[] = { { CLM_OPT_END, 0, NULL, NULL, NULL, NULL } };
 	struct clm_store s;
 	git_oid old;
-	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
+	char hex[GIT_OID_HEXSZ + 1];
 	int code, rc, n = clm_parse_options(argc, argv, opts, unpin_usage, ctx, &code);
 
 	if (n < 0)
@@ -32,9 +32,10 @@ int cmd_unpin(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
+	git_oid_tostr(hex, sizeof(hex), &old);
 	if (ctx->json)
-		clm_print_json(json_pack("{ss ss}", "tag", argv[0], "was", git_oid_tostr(hex, sizeof(hex), &old)));
+		clm_print_json(json_pack("{ss ss}", "tag", argv[0], "was", hex));
 	else if (!ctx->quiet)
-		printf("Unpinned tag '%s' (was %.12s)\n", argv[0], git_oid_tostr(hex, sizeof(hex), &old));
+		printf("Unpinned tag '%s' (was %.12s)\n", argv[0], hex);
 	return CLM_EXIT_OK;
 }

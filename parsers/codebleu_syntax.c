@@ -42,6 +42,16 @@ static int push(struct frames *st, const TSTreeCursor *cursor, int is_root)
 	fr->hash = clm_hash_bytes(type, strlen(type));
 	if (ts_node_is_missing(node))
 		fr->hash = clm_hash_mix(fr->hash, 0x4d495353494e47ULL);
+	if (ts_node_has_error(node) && ts_node_child_count(node) == 0 && strcmp(type, "ERROR")) {
+		/* a leaf whose hidden tokens were inserted by error recovery ("MISSING"): the cursor
+		 * never visits them, ts_node_string prints them; a leaf's string is short. ERROR
+		 * leaves print differently alone and inside their parent, so their type suffices. */
+		char *sexp = ts_node_string(node);
+		if (!sexp)
+			return clm_error_oom();
+		fr->hash = clm_hash_mix(fr->hash, clm_hash_bytes(sexp, strlen(sexp)));
+		free(sexp);
+	}
 	fr->field = field ? clm_hash_bytes(field, strlen(field)) : 0;
 	fr->printed = ts_node_is_named(node) || ts_node_is_missing(node);
 	fr->listed = is_root || ts_node_child_count(node) > 0;

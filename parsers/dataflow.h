@@ -1,5 +1,8 @@
 /* CodeBLEU data-flow graphs: which variable token gets its value from which tokens, extracted
- * from a tree-sitter tree the way the CodeBLEU reference (DFG.py) does for Java, C# and Python. */
+ * from a tree-sitter tree the way the CodeBLEU reference (DFG.py) does for Java, C# and Python.
+ * One deliberate difference: a C# variable declarator's value is the expression after "=" (the
+ * reference expects the older grammar's equals_value_clause child and, on the pinned grammar,
+ * would drop every initialiser); Python for loops walk their "body" field even with an else. */
 #ifndef CLM_PARSERS_DATAFLOW_H
 #define CLM_PARSERS_DATAFLOW_H
 

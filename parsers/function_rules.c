@@ -11,6 +11,12 @@ static const char *const py_functions[] = { "function_definition", NULL };
 static const char *const py_scopes[] = { "class_definition", NULL };
 static const char *const py_wrappers[] = { "decorated_definition", NULL };
 
+static const char *const py_descend[] = { "module", "block", "class_definition", "function_definition",
+					 "decorated_definition", "if_statement", "elif_clause", "else_clause",
+					 "for_statement", "while_statement", "try_statement", "except_clause",
+					 "except_group_clause", "finally_clause", "with_statement", "match_statement",
+					 "case_clause", NULL };
+
 static const char *const java_functions[] = { "method_declaration", "constructor_declaration", NULL };
 static const char *const java_scopes[] = { "class_declaration", "interface_declaration", "enum_declaration",
 					   "record_declaration", NULL };
@@ -23,7 +29,12 @@ static const char *const ts_scopes[] = { "class_declaration", "abstract_class_de
 					 "interface_declaration", "internal_module", NULL };
 static const char *const js_wrappers[] = { "export_statement", NULL };
 
+static const char *const java_descend[] = { "program", "class_declaration", "class_body", "interface_declaration",
+					   "interface_body", "enum_declaration", "enum_body", "enum_body_declarations",
+					   "record_declaration", NULL };
+
 static const char *const go_functions[] = { "function_declaration", "method_declaration", NULL };
+static const char *const go_descend[] = { "source_file", NULL }; /* Go declares functions at top level only */
 
 static const char *const cs_functions[] = { "method_declaration", "constructor_declaration",
 					    "local_function_statement", NULL };
@@ -42,18 +53,18 @@ static const char *const cpp_scopes[] = { "class_specifier", "struct_specifier",
 static const char *const cpp_wrappers[] = { "template_declaration", NULL };
 
 static const struct clm_function_rules rules[] = {
-	{ "python", py_functions, py_scopes, py_wrappers, comment, none, 1 },
-	{ "java", java_functions, java_scopes, none, line_block_comment, none, 0 },
-	{ "javascript", js_functions, js_scopes, js_wrappers, comment, none, 0 },
-	{ "typescript", js_functions, ts_scopes, js_wrappers, comment, none, 0 },
-	{ "tsx", js_functions, ts_scopes, js_wrappers, comment, none, 0 },
-	{ "go", go_functions, none, none, comment, none, 0 },
-	{ "c_sharp", cs_functions, cs_scopes, none, comment, none, 0 },
-	{ "rust", rust_functions, rust_scopes, none, line_block_comment, rust_between, 0 },
-	{ "ruby", ruby_functions, ruby_scopes, none, comment, none, 0 },
-	{ "c", c_functions, none, none, comment, none, 0 },
-	{ "cpp", c_functions, cpp_scopes, cpp_wrappers, comment, none, 0 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0 },
+	{ "python", py_functions, py_scopes, py_wrappers, comment, none, py_descend, 1 },
+	{ "java", java_functions, java_scopes, none, line_block_comment, none, java_descend, 0 },
+	{ "javascript", js_functions, js_scopes, js_wrappers, comment, none, NULL, 0 },
+	{ "typescript", js_functions, ts_scopes, js_wrappers, comment, none, NULL, 0 },
+	{ "tsx", js_functions, ts_scopes, js_wrappers, comment, none, NULL, 0 },
+	{ "go", go_functions, none, none, comment, none, go_descend, 0 },
+	{ "c_sharp", cs_functions, cs_scopes, none, comment, none, NULL, 0 },
+	{ "rust", rust_functions, rust_scopes, none, line_block_comment, rust_between, NULL, 0 },
+	{ "ruby", ruby_functions, ruby_scopes, none, comment, none, NULL, 0 },
+	{ "c", c_functions, none, none, comment, none, NULL, 0 },
+	{ "cpp", c_functions, cpp_scopes, cpp_wrappers, comment, none, NULL, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
 const struct clm_function_rules *clm_function_rules_for(const char *lang)

@@ -9,6 +9,8 @@ struct clm_function_rules {
 	const char *const *wrappers;        /* node types that wrap one definition (decorators, export) */
 	const char *const *comments;        /* comment node types */
 	const char *const *between;         /* node types allowed between a comment and its function */
+	const char *const *descend;         /* only these node types can hold definitions (NULL: any);
+	                                       saves walking expressions that cannot */
 	int python_docstring;               /* docstring is the first string statement of the body */
 };
 

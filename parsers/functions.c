@@ -243,7 +243,10 @@ oom:
 /* Track comment runs among siblings and decide whether the node has a leading comment. */
 static void track_comments(struct frame *f, TSNode n, int is_comment, int is_between)
 {
-	uint32_t srow = ts_node_start_point(n).row, erow = ts_node_end_point(n).row;
+	TSPoint end = ts_node_end_point(n);
+	uint32_t srow = ts_node_start_point(n).row;
+	/* Nodes such as #include end after their newline, at column 0 of the next row. */
+	uint32_t erow = end.column == 0 && end.row > srow ? end.row - 1 : end.row;
 
 	f->lead = 0;
 	if (is_comment) {
@@ -343,7 +346,9 @@ int clm_functions_extract(const struct clm_language *lang, const TSTree *tree, c
 		rc = visit(&x, depth, n);
 		if (rc < 0)
 			break;
-		if (!clm_node_type_in(ts_node_type(n), x.rules->comments) && ts_tree_cursor_goto_first_child(&c)) {
+		if (!clm_node_type_in(ts_node_type(n), x.rules->comments) &&
+		    (!x.rules->descend || clm_node_type_in(ts_node_type(n), x.rules->descend)) &&
+		    ts_tree_cursor_goto_first_child(&c)) {
 			depth++;
 			rc = push_frame(&x, depth);
 			continue;

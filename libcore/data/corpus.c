@@ -184,7 +184,7 @@ int clm_corpus_from_dir(struct clm_corpus *c, const char *dir, const struct clm_
 
 	memset(c, 0, sizeof(*c));
 	rc = list_dir(dir, "", &paths, &n, &alloc);
-	if (rc == 0 && n > 1) /* paths is NULL for an empty folder */
+	if (rc == 0 && n)
 		qsort(paths, n, sizeof(*paths), cmp_str);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct stat st;
@@ -277,7 +277,7 @@ int clm_corpus_from_rev(struct clm_corpus *c, const char *repo_path, const char 
 	else if (git_tree_walk(tree, GIT_TREEWALK_PRE, visit_entry, &w) < 0)
 		rc = w.rc < 0 ? w.rc : clm_error_set(CLM_EIO, "walking the tree of '%s' failed", rev);
 	/* Pre-order walks list a folder's files after "a-b" but before "a/b": sort to path order. */
-	if (rc == 0 && c->n > 1)
+	if (rc == 0 && c->n)
 		qsort(c->files, c->n, sizeof(*c->files), cmp_file);
 	git_tree_free(tree);
 	git_object_free(obj);
@@ -292,8 +292,19 @@ int clm_corpus_load(struct clm_corpus *c, const char *spec, const struct clm_cor
 {
 	struct stat st;
 
+	git_repository *repo = NULL;
+
 	if (stat(spec, &st) == 0 && S_ISDIR(st.st_mode))
 		return clm_corpus_from_dir(c, spec, o);
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, ".", 0, NULL) < 0) {
+		memset(c, 0, sizeof(*c));
+		git_libgit2_shutdown();
+		return clm_error_set(CLM_ENOTFOUND, "'%s' is neither a folder nor a revision: the current directory is "
+				     "not in a git repository", spec);
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
 	return clm_corpus_from_rev(c, ".", spec, o);
 }
 

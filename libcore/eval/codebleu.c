@@ -118,7 +118,9 @@ static int ngram_sample(struct ngram_work *w, const char *ref, const char *pred,
 	plain->hyp_len += (double)w->hyp.n;
 	plain->ref_len += (double)w->ref.n;
 	weighted->hyp_len += (double)w->hyp.n;
-	weighted->ref_len += (double)w->ref.n;
+	/* The reference measures each reference as its [tokens, weights] pair, of length 2, so its
+	 * weighted brevity penalty sees references of 2 tokens; kept, so scores stay comparable. */
+	weighted->ref_len += 2;
 	return 0;
 }
 

@@ -20,7 +20,7 @@ static size_t multiset_matches(uint64_t *ref, size_t nref, uint64_t *pred, size_
 {
 	size_t i = 0, j = 0, m = 0;
 
-	if (!nref || !npred) /* either may be NULL when empty */
+	if (!nref || !npred)
 		return 0;
 	qsort(ref, nref, sizeof(*ref), u64_cmp);
 	qsort(pred, npred, sizeof(*pred), u64_cmp);
@@ -41,7 +41,7 @@ static size_t membership_matches(const uint64_t *ref, size_t nref, uint64_t *pre
 {
 	size_t m = 0;
 
-	if (!npred) /* pred may be NULL when empty */
+	if (!nref || !npred)
 		return 0;
 	qsort(pred, npred, sizeof(*pred), u64_cmp);
 	for (size_t i = 0; i < nref; i++)

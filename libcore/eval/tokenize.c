@@ -5,20 +5,42 @@
 #include <string.h>
 #include <wctype.h>
 
+/* A run of word characters (group 1), or one character that is neither a word character nor
+ * Python whitespace. Explicit properties rather than \w: PCRE2 10.43 widened \w. */
+static const char words_pattern[] =
+	"([\\p{L}\\p{N}_]+)|[^\\p{L}\\p{N}_\\t\\n\\x{0b}\\f\\r\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}"
+	"\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]";
+
 int clm_eval_tokenizer_init(struct clm_eval_tokenizer *tk)
 {
 	struct clm_symtab empty = CLM_SYMTAB_INIT;
+	PCRE2_SIZE err_offset;
+	int err;
 
 	tk->syms = empty;
 	clm_strbuf_init(&tk->scratch);
+	clm_strbuf_init(&tk->lowered);
 	tk->unicode = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	return 0;
+	tk->match = NULL;
+	tk->words = pcre2_compile((PCRE2_SPTR)words_pattern, PCRE2_ZERO_TERMINATED,
+				  PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &err_offset, NULL);
+	if (!tk->words)
+		return clm_error_set(CLM_EGENERIC, "cannot compile the tokenizer pattern (PCRE2 error %d)", err);
+	/* JIT is only a speed-up: without it (unsupported CPU, no executable memory) matching still works */
+	pcre2_jit_compile(tk->words, PCRE2_JIT_COMPLETE);
+	tk->match = pcre2_match_data_create_from_pattern(tk->words, NULL);
+	return tk->match ? 0 : clm_error_oom();
 }
 
 void clm_eval_tokenizer_release(struct clm_eval_tokenizer *tk)
 {
 	clm_symtab_release(&tk->syms);
 	clm_strbuf_release(&tk->scratch);
+	clm_strbuf_release(&tk->lowered);
+	pcre2_match_data_free(tk->match);
+	pcre2_code_free(tk->words);
+	tk->match = NULL;
+	tk->words = NULL;
 	if (tk->unicode)
 		freelocale(tk->unicode);
 	tk->unicode = (locale_t)0;
@@ -122,18 +144,16 @@ int clm_tokenize_whitespace(struct clm_eval_tokenizer *tk, const char *s, struct
 	}
 }
 
-/* Python's \w for str patterns: Unicode letters and digits, and "_". Invalid UTF-8 bytes
- * (decoded as 0x80-0xFF) count as word characters so they stay inside their token. */
-static int is_word(const struct clm_eval_tokenizer *tk, uint32_t cp, size_t step)
+/* A letter with case (Unicode "Cased", approximated by having another case form). */
+static int is_cased(const struct clm_eval_tokenizer *tk, uint32_t cp)
 {
 	if (cp < 0x80)
-		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-		       cp == '_';
-	if (step == 1)
-		return 1;
-	return tk->unicode && iswalnum_l((wint_t)cp, tk->unicode);
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+	return tk->unicode && (towlower_l((wint_t)cp, tk->unicode) != (wint_t)cp ||
+			       towupper_l((wint_t)cp, tk->unicode) != (wint_t)cp);
 }
 
+/* Simple lowercase mapping of one code point (raw invalid bytes stay as they are). */
 static uint32_t lower(const struct clm_eval_tokenizer *tk, uint32_t cp, size_t step)
 {
 	if (cp < 0x80)
@@ -143,6 +163,8 @@ static uint32_t lower(const struct clm_eval_tokenizer *tk, uint32_t cp, size_t s
 	return (uint32_t)towlower_l((wint_t)cp, tk->unicode);
 }
 
+/* Append `cp` as UTF-8; an invalid input byte (decoded with step 1 as 0x80-0xFF) is copied back
+ * as that byte, so invalid text passes through unchanged. */
 static int add_utf8(struct clm_strbuf *sb, uint32_t cp, size_t step)
 {
 	char b[4];
@@ -186,31 +208,54 @@ static int flush_word(struct clm_eval_tokenizer *tk, struct clm_ids *out)
 	return 0;
 }
 
-int clm_tokenize_words_puncts(struct clm_eval_tokenizer *tk, const char *s, struct clm_ids *out)
+/* Python's str.lower() of the line into tk->lowered, including its two special cases: capital
+ * dotted I becomes "i" plus a combining dot, and capital sigma at the end of a word becomes
+ * final sigma. */
+static int lower_line(struct clm_eval_tokenizer *tk, const char *s)
 {
-	uint32_t cp;
+	uint32_t cp, prev = 0, next;
 	size_t step;
+	int rc = 0;
+
+	clm_strbuf_reset(&tk->lowered);
+	for (; rc == 0 && (step = clm_utf8_next(s, &cp)); s += step, prev = cp) {
+		if (cp == 0x130) {
+			if ((rc = clm_strbuf_addch(&tk->lowered, 'i')) == 0)
+				rc = add_utf8(&tk->lowered, 0x307, 2);
+		} else if (cp == 0x3a3) {
+			clm_utf8_next(s + step, &next);
+			rc = add_utf8(&tk->lowered, is_cased(tk, prev) && !is_cased(tk, next) ? 0x3c2 : 0x3c3, 2);
+		} else {
+			rc = add_utf8(&tk->lowered, lower(tk, cp, step), step);
+		}
+	}
+	return rc;
+}
+
+int clm_tokenize_words_puncts(struct clm_eval_tokenizer *tk, const char *line, struct clm_ids *out)
+{
+	PCRE2_SIZE off = 0, *ov;
 	int rc;
 
 	out->n = 0;
-	clm_strbuf_reset(&tk->scratch);
-	for (;; s += step) {
-		step = clm_utf8_next(s, &cp);
-		if (step && is_word(tk, cp, step)) {
-			if ((rc = add_utf8(&tk->scratch, lower(tk, cp, step), step)) < 0)
-				return rc;
-			continue;
-		}
-		if (tk->scratch.len && (rc = flush_word(tk, out)) < 0)
-			return rc;
-		if (!step)
+	if ((rc = lower_line(tk, line)) < 0)
+		return rc;
+	while (off < tk->lowered.len) {
+		int m = pcre2_match(tk->words, (PCRE2_SPTR)tk->lowered.buf, tk->lowered.len, off, 0, tk->match, NULL);
+		if (m == PCRE2_ERROR_NOMATCH)
 			return 0;
-		if (clm_is_py_space(cp))
-			continue;
-		clm_strbuf_reset(&tk->scratch);
-		if ((rc = add_utf8(&tk->scratch, lower(tk, cp, step), step)) < 0 ||
-		    (rc = push_token(tk, tk->scratch.buf, tk->scratch.len, out)) < 0)
+		if (m < 0)
+			return clm_error_set(CLM_EGENERIC, "tokenizer pattern failed (PCRE2 error %d)", m);
+		ov = pcre2_get_ovector_pointer(tk->match);
+		if (m > 1 && ov[2] != PCRE2_UNSET) {
+			clm_strbuf_reset(&tk->scratch);
+			if ((rc = clm_strbuf_add(&tk->scratch, tk->lowered.buf + ov[0], ov[1] - ov[0])) < 0 ||
+			    (rc = flush_word(tk, out)) < 0)
+				return rc;
+		} else if ((rc = push_token(tk, tk->lowered.buf + ov[0], ov[1] - ov[0], out)) < 0) {
 			return rc;
-		clm_strbuf_reset(&tk->scratch);
+		}
+		off = ov[1] > off ? ov[1] : off + 1;
 	}
+	return 0;
 }

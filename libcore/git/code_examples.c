@@ -1,10 +1,10 @@
 #include "git/code_examples.h"
+#include "data/function_texts.h"
 #include "parsers/functions.h"
 #include "parsers/imports.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
-#include <ctype.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,12 @@ struct side {
 	const char *src;
 	size_t len;
 	TSTree *tree;
+	const struct clm_language *lang;
 	struct clm_function_list fns;
+	/* Imports are read on first need: the old side's only matter when the new side's do not. */
+	const struct clm_task_dep *deps;
+	size_t ndeps;
+	int imports_read;
 	struct clm_import_list imports;
 	const char **dep_names; /* names bound by imports from the task's dependencies; borrowed */
 	size_t ndep_names;
@@ -72,32 +77,6 @@ int clm_code_is_generated(const char *data, size_t len)
 	return 0;
 }
 
-/* A rough token count: identifier/number runs count one, every other visible byte one. */
-static size_t approx_tokens(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len;) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_') {
-			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-				i++;
-			n++;
-		} else {
-			n += !isspace((unsigned char)s[i]);
-			i++;
-		}
-	}
-	return n;
-}
-
-/* Append src[s, e) with CRLF line ends turned into LF. */
-static int append_text(struct clm_strbuf *sb, const char *src, uint32_t s, uint32_t e)
-{
-	for (uint32_t i = s; i < e; i++)
-		if (!(src[i] == '\r' && i + 1 < e && src[i + 1] == '\n') && clm_strbuf_addch(sb, src[i]) < 0)
-			return CLM_ENOMEM;
-	return 0;
-}
-
 static TSParser *parser_for(struct clm_code_miner *m, const struct clm_language *lang)
 {
 	size_t i = (size_t)(lang - clm_languages());
@@ -108,29 +87,41 @@ static TSParser *parser_for(struct clm_code_miner *m, const struct clm_language 
 	return m->parsers[i];
 }
 
+/* Parse one side; `base` (may be NULL) is the other side's tree already edited to match, so
+ * tree-sitter reparses only what changed. */
 static int parse_side(struct clm_code_miner *m, const struct clm_language *lang, const char *src, size_t len,
-		      const struct clm_task_dep *deps, size_t ndeps, struct side *s)
+		      const TSTree *base, const struct clm_task_dep *deps, size_t ndeps, struct side *s)
 {
 	TSParser *p = parser_for(m, lang);
-	int rc;
 
 	s->src = src;
 	s->len = len;
 	if (!p)
 		return CLM_EGENERIC;
-	s->tree = ts_parser_parse_string(p, NULL, src, (uint32_t)len);
+	s->tree = ts_parser_parse_string(p, base, src, (uint32_t)len);
 	if (!s->tree)
 		return clm_error_set(CLM_EGENERIC, "tree-sitter could not parse");
-	if ((rc = clm_functions_extract(lang, s->tree, src, len, &s->fns)) < 0 ||
-	    (rc = clm_imports_extract(lang, s->tree, src, len, &s->imports)) < 0)
+	s->lang = lang;
+	s->deps = deps;
+	s->ndeps = ndeps;
+	return clm_functions_extract(lang, s->tree, src, len, &s->fns);
+}
+
+/* Read the side's imports and keep the names bound from the task's dependencies. */
+static int read_imports(struct side *s)
+{
+	int rc;
+
+	s->imports_read = 1;
+	if ((rc = clm_imports_extract(s->lang, s->tree, s->src, s->len, &s->imports)) < 0)
 		return rc;
 	s->dep_names = calloc(s->imports.n + 1, sizeof(*s->dep_names));
 	if (!s->dep_names)
 		return clm_error_oom();
 	for (size_t i = 0; i < s->imports.n; i++) {
 		const struct clm_import *im = &s->imports.items[i];
-		for (size_t d = 0; d < ndeps; d++) {
-			if (!clm_import_from_package(deps[d].ecosystem, deps[d].package, im->module))
+		for (size_t d = 0; d < s->ndeps; d++) {
+			if (!clm_import_from_package(s->deps[d].ecosystem, s->deps[d].package, im->module))
 				continue;
 			if (!strcmp(im->bound, "*"))
 				s->dep_everything = 1;
@@ -151,8 +142,13 @@ static void release_side(struct side *s)
 	free(s->dep_names);
 }
 
-static int uses_dep(const struct side *s, const struct clm_function *f)
+/* 1 when `f` mentions a name imported from a task dependency, 0 when not, negative on failure. */
+static int uses_dep(struct side *s, const struct clm_function *f)
 {
+	int rc;
+
+	if (!s->imports_read && (rc = read_imports(s)) < 0)
+		return rc;
 	if (s->dep_everything)
 		return 1;
 	return s->ndep_names && clm_range_mentions(s->tree, s->src, f->start_byte, f->end_byte, s->dep_names,
@@ -173,14 +169,11 @@ static int emit_example(struct emit_args *a, const char *kind, const struct clm_
 			const struct clm_strbuf *source, const struct clm_strbuf *target)
 {
 	struct clm_mined_example ex = { 0 };
-	size_t t = 0;
 
-	while (t < target->len && isspace((unsigned char)target->buf[t]))
-		t++;
-	if (t == target->len || !source->len)
+	if (clm_text_blank(target->buf, target->len) || !source->len)
 		return 0;
-	if (approx_tokens(source->buf, source->len) > a->m->max_tokens ||
-	    approx_tokens(target->buf, target->len) > a->m->max_tokens) {
+	if (clm_approx_tokens(source->buf, source->len) > a->m->max_tokens ||
+	    clm_approx_tokens(target->buf, target->len) > a->m->max_tokens) {
 		a->m->skipped_long++;
 		return 0;
 	}
@@ -200,108 +193,167 @@ static int emit_example(struct emit_args *a, const char *kind, const struct clm_
 	return a->emit(a->emit_ctx, &ex);
 }
 
-/* Python: the docstring statement's bytes widened to whole lines, so removing it leaves no gap. */
-static void docstring_lines(const char *src, size_t len, const struct clm_function *f, uint32_t *s, uint32_t *e)
-{
-	*s = f->doc_start;
-	while (*s > f->start_byte && (src[*s - 1] == ' ' || src[*s - 1] == '\t'))
-		(*s)--;
-	*e = f->doc_end;
-	while (*e < len && (src[*e] == ' ' || src[*e] == '\t' || src[*e] == '\r'))
-		(*e)++;
-	if (*e < len && src[*e] == '\n')
-		(*e)++;
-}
-
-static int function_examples(struct emit_args *a, const struct side *nw, const struct side *old,
-			     const struct clm_function *f)
+static int function_examples(struct emit_args *a, struct side *nw, struct side *old, const struct clm_function *f)
 {
 	const struct clm_function *of = old ? clm_function_find(&old->fns, f->name) : NULL;
 	struct clm_strbuf src = CLM_STRBUF_INIT, tgt = CLM_STRBUF_INIT;
-	int uses = uses_dep(nw, f) || (of && uses_dep(old, of));
-	int has_doc = f->doc_end > f->doc_start;
+	int uses = uses_dep(nw, f);
 	int rc = 0;
+
+	if (uses == 0 && of)
+		uses = uses_dep(old, of);
+	if (uses < 0)
+		return uses;
 
 	if (of) {
 		if (of->end_byte - of->start_byte != f->end_byte - f->start_byte ||
 		    memcmp(old->src + of->start_byte, nw->src + f->start_byte, f->end_byte - f->start_byte)) {
-			rc = append_text(&src, old->src, of->start_byte, of->end_byte);
-			rc = rc ? rc : append_text(&tgt, nw->src, f->start_byte, f->end_byte);
+			rc = clm_function_text(old->src, of, &src);
+			rc = rc ? rc : clm_function_text(nw->src, f, &tgt);
 			rc = rc ? rc : emit_example(a, "refine", f, uses, &src, &tgt);
 		}
 	} else {
-		uint32_t split = has_doc ? f->doc_end : f->body_start;
-		rc = append_text(&src, nw->src, has_doc ? f->start_byte : f->lead_start, split);
-		rc = rc ? rc : append_text(&tgt, nw->src, split, f->end_byte);
+		rc = clm_generate_texts(nw->src, f, &src, &tgt);
 		rc = rc ? rc : emit_example(a, "generate", f, uses, &src, &tgt);
 	}
-	if (rc == 0 && f->summary) {
+	if (rc == 0) {
 		clm_strbuf_reset(&src);
 		clm_strbuf_reset(&tgt);
-		if (has_doc) {
-			uint32_t ds, de;
-			docstring_lines(nw->src, nw->len, f, &ds, &de);
-			rc = append_text(&src, nw->src, f->start_byte, ds);
-			rc = rc ? rc : append_text(&src, nw->src, de, f->end_byte);
-		} else {
-			rc = append_text(&src, nw->src, f->start_byte, f->end_byte);
-		}
-		rc = rc ? rc : clm_strbuf_addstr(&tgt, f->summary);
-		rc = rc ? rc : emit_example(a, "summarize", f, uses, &src, &tgt);
+		rc = clm_summarize_texts(nw->src, nw->len, f, &src, &tgt);
+		rc = rc > 0 ? emit_example(a, "summarize", f, uses, &src, &tgt) : rc;
 	}
 	clm_strbuf_release(&src);
 	clm_strbuf_release(&tgt);
 	return rc;
 }
 
-static uint32_t count_lines(const char *s, size_t len)
+/* One hunk of a zero-context diff, in 1-based lines. */
+struct hunk {
+	uint32_t old_start, old_lines, new_start, new_lines;
+};
+
+/* Byte offset of the start of every line, plus one entry for the end of the text. */
+struct line_index {
+	uint32_t *start;
+	uint32_t n; /* lines */
+	size_t len;
+};
+
+static int index_lines(const char *src, size_t len, struct line_index *li)
 {
-	uint32_t n = 1;
-	for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + len - p))); p++)
+	uint32_t n = 1, k = 1;
+
+	for (const char *p = src; (p = memchr(p, '\n', (size_t)(src + len - p))); p++)
 		n++;
-	return n;
+	li->start = malloc(((size_t)n + 1) * sizeof(*li->start));
+	if (!li->start)
+		return clm_error_oom();
+	li->start[0] = 0;
+	for (size_t i = 0; i < len; i++)
+		if (src[i] == '\n')
+			li->start[k++] = (uint32_t)i + 1;
+	li->start[n] = (uint32_t)len;
+	li->n = n;
+	li->len = len;
+	return 0;
 }
 
-/* Mark the new-side functions that the diff's hunks touch. */
-static int mark_touched(const struct side *old, const struct side *nw, const char *path, uint8_t *touched)
+/* Byte offset where 1-based `line` starts (the text's end past the last line). */
+static uint32_t line_byte(const struct line_index *li, uint32_t line)
+{
+	return line >= 1 && line <= li->n ? li->start[line - 1] : (uint32_t)li->len;
+}
+
+/* The point (row, column) of byte `b`. */
+static TSPoint byte_point(const struct line_index *li, uint32_t b)
+{
+	uint32_t lo = 0, hi = li->n - 1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi + 1) / 2;
+		if (li->start[mid] <= b)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (TSPoint){ lo, b - li->start[lo] };
+}
+
+static int collect_hunks(const char *old, size_t old_len, const char *nw, size_t new_len, const char *path,
+			 struct hunk **out, size_t *n)
 {
 	git_diff_options opts;
 	git_patch *patch = NULL;
-	uint32_t nlines = count_lines(nw->src, nw->len);
-	int32_t *map = malloc(nlines * sizeof(*map));
-	int rc = 0;
 
-	if (!map)
-		return clm_error_oom();
-	clm_functions_line_map(&nw->fns, nlines, map);
+	*out = NULL;
+	*n = 0;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = 0;
 	opts.interhunk_lines = 0;
 	opts.flags |= GIT_DIFF_FORCE_TEXT;
-	if (git_patch_from_buffers(&patch, old->src, old->len, path, nw->src, nw->len, path, &opts) < 0) {
-		free(map);
+	if (git_patch_from_buffers(&patch, old, old_len, path, nw, new_len, path, &opts) < 0)
 		return clm_error_set(CLM_EGENERIC, "%s: cannot diff", path);
+	*out = calloc(git_patch_num_hunks(patch) + 1, sizeof(**out));
+	if (!*out) {
+		git_patch_free(patch);
+		return clm_error_oom();
 	}
 	for (size_t h = 0; h < git_patch_num_hunks(patch); h++) {
-		const git_diff_hunk *hunk;
+		const git_diff_hunk *gh;
 		size_t nl;
-		if (git_patch_get_hunk(&hunk, &nl, patch, h) < 0)
+		if (git_patch_get_hunk(&gh, &nl, patch, h) < 0 || gh->old_start < 0 || gh->new_start < 0)
 			continue;
-		if (hunk->new_lines > 0) {
-			for (int l = hunk->new_start; l < hunk->new_start + hunk->new_lines; l++)
-				if (l >= 1 && (uint32_t)l <= nlines && map[l - 1] >= 0)
+		(*out)[(*n)++] = (struct hunk){ (uint32_t)gh->old_start, (uint32_t)gh->old_lines,
+						(uint32_t)gh->new_start, (uint32_t)gh->new_lines };
+	}
+	git_patch_free(patch);
+	return 0;
+}
+
+/* A copy of the old tree with every hunk applied as an edit, last hunk first so that each
+ * edit's start is still in old coordinates. Caller deletes. */
+static TSTree *edited_tree(const TSTree *old_tree, const struct line_index *ol, const struct line_index *nl,
+			   const struct hunk *h, size_t nh)
+{
+	TSTree *t = ts_tree_copy(old_tree);
+
+	for (size_t i = nh; t && i-- > 0;) {
+		uint32_t os = line_byte(ol, h[i].old_lines ? h[i].old_start : h[i].old_start + 1);
+		uint32_t oe = h[i].old_lines ? line_byte(ol, h[i].old_start + h[i].old_lines) : os;
+		uint32_t ns = line_byte(nl, h[i].new_lines ? h[i].new_start : h[i].new_start + 1);
+		uint32_t ne = h[i].new_lines ? line_byte(nl, h[i].new_start + h[i].new_lines) : ns;
+		TSPoint sp = byte_point(ol, os), nsp = byte_point(nl, ns), nep = byte_point(nl, ne);
+		TSInputEdit e = { os, oe, os + (ne - ns), sp, byte_point(ol, oe),
+				  { sp.row + (nep.row - nsp.row), nep.row == nsp.row ? sp.column + (nep.column - nsp.column)
+										    : nep.column } };
+		ts_tree_edit(t, &e);
+	}
+	return t;
+}
+
+/* Mark the new-side functions that the hunks touch. */
+static int mark_touched(const struct side *nw, const struct line_index *nl, const struct hunk *h, size_t nh,
+			uint8_t *touched)
+{
+	int32_t *map = malloc((size_t)nl->n * sizeof(*map));
+
+	if (!map)
+		return clm_error_oom();
+	clm_functions_line_map(&nw->fns, nl->n, map);
+	for (size_t i = 0; i < nh; i++) {
+		if (h[i].new_lines > 0) {
+			for (uint32_t l = h[i].new_start; l < h[i].new_start + h[i].new_lines; l++)
+				if (l >= 1 && l <= nl->n && map[l - 1] >= 0)
 					touched[map[l - 1]] = 1;
-		} else if (hunk->new_start >= 1) {
+		} else if (h[i].new_start >= 1) {
 			/* Lines removed between new_start and new_start + 1. */
-			const struct clm_function *f = clm_function_enclosing(&nw->fns, (uint32_t)hunk->new_start,
-									      (uint32_t)hunk->new_start + 1);
+			const struct clm_function *f = clm_function_enclosing(&nw->fns, h[i].new_start,
+									      h[i].new_start + 1);
 			if (f)
 				touched[f - nw->fns.items] = 1;
 		}
 	}
-	git_patch_free(patch);
 	free(map);
-	return rc;
+	return 0;
 }
 
 int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
@@ -310,26 +362,48 @@ int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang,
 {
 	struct side old = { 0 }, nw = { 0 };
 	struct emit_args a = { m, lang, path, commit, "", emit, emit_ctx };
+	struct line_index ol = { 0 }, nl = { 0 };
+	struct hunk *hunks = NULL;
+	size_t nh = 0;
+	TSTree *base = NULL;
 	uint8_t *touched = NULL;
-	int rc;
+	int rc = 0;
 
 	snprintf(a.grammar, sizeof(a.grammar), "%s@%s", lang->name, lang->package_version);
-	rc = parse_side(m, lang, new_src, new_len, deps, ndeps, &nw);
-	if (rc == 0 && old_src)
-		rc = parse_side(m, lang, old_src, old_len, deps, ndeps, &old);
+	if (old_src) {
+		rc = collect_hunks(old_src, old_len, new_src, new_len, path, &hunks, &nh);
+		if (rc == 0 && nh == 0)
+			goto out; /* a rename or mode change without a content change */
+		if (rc == 0)
+			rc = parse_side(m, lang, old_src, old_len, NULL, deps, ndeps, &old);
+		if (rc == 0)
+			rc = index_lines(old_src, old_len, &ol);
+	}
+	if (rc == 0)
+		rc = index_lines(new_src, new_len, &nl);
+	if (rc == 0 && old_src && !(base = edited_tree(old.tree, &ol, &nl, hunks, nh)))
+		rc = clm_error_oom();
+	if (rc == 0)
+		rc = parse_side(m, lang, new_src, new_len, base, deps, ndeps, &nw);
 	if (rc == 0 && nw.fns.n) {
 		touched = calloc(nw.fns.n, 1);
 		if (!touched)
 			rc = clm_error_oom();
 		else if (old_src)
-			rc = mark_touched(&old, &nw, path, touched);
+			rc = mark_touched(&nw, &nl, hunks, nh, touched);
 		else
 			memset(touched, 1, nw.fns.n);
 	}
 	for (size_t i = 0; rc == 0 && i < nw.fns.n; i++)
 		if (touched[i])
 			rc = function_examples(&a, &nw, old_src ? &old : NULL, &nw.fns.items[i]);
+out:
+	if (base)
+		ts_tree_delete(base);
 	free(touched);
+	free(hunks);
+	free(ol.start);
+	free(nl.start);
 	release_side(&old);
 	release_side(&nw);
 	return rc;

@@ -5,7 +5,7 @@
 #define CLM_GIT_CODE_EXAMPLES_H
 
 #include <stddef.h>
-#include "git/mined_example.h"
+#include "data/mined_example.h"
 #include "parsers/languages.h"
 
 /* Parsers and limits reused across files; one per mining run. */

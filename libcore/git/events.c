@@ -34,17 +34,6 @@ static int read_from_tree(void *ctx, const char *path, const char **data, size_t
 	return 0;
 }
 
-int clm_diff_touches_manifest(git_diff *diff)
-{
-	size_t n = git_diff_num_deltas(diff);
-	for (size_t i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		if (clm_manifest_for_path(d->new_file.path) || clm_manifest_for_path(d->old_file.path))
-			return 1;
-	}
-	return 0;
-}
-
 /* Parse one side of a manifest change; an absent side (added or deleted file) is empty. */
 static int parse_side(git_repository *repo, const struct clm_manifest_parser *mp, const git_diff_file *f,
 		      git_tree *tree, struct clm_dep_list *deps)

@@ -28,9 +28,6 @@ struct clm_dep_event_list {
  * manifest): `msg` names the path and commit. */
 typedef void (*clm_warn_fn)(void *ctx, const char *msg);
 
-/* Non-zero when the diff touches a known manifest path (no blob is read). */
-int clm_diff_touches_manifest(git_diff *diff);
-
 /* Append the dependency events of `commit`, whose tree diff against its first parent (old tree
  * NULL for a root commit) is `diff`. Manifests that cannot be read or parsed are reported through
  * `warn` and skipped. 0, or a negative code for allocation failures. */

@@ -98,6 +98,9 @@ int clm_lock_acquire(struct clm_lock *lock, const char *path, int wait_ms)
 			lock->broke_stale = 1;
 			continue;
 		}
+		if (waited >= wait_ms && owner <= 0)
+			return clm_error_set(CLM_ELOCKED, "lock '%s' exists but names no process; remove it if no "
+					     "git-clmodel is running", path);
 		if (waited >= wait_ms)
 			return clm_error_set(CLM_ELOCKED, "another git-clmodel process (pid %ld) is writing the model "
 					     "store; lock '%s' held; try again when it has finished", owner, path);

@@ -5,7 +5,8 @@
 #include "git/history_walk.h"
 #include "git/mine_state.h"
 #include "git/repo.h"
-#include "git/taskdir.h"
+#include "data/taskdir.h"
+#include "git/tree_changes.h"
 #include "parsers/functions.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -21,7 +22,8 @@ struct open_task {
 	int active;
 	struct clm_task_writer writer;
 	struct clm_dep_event_list events;
-	struct clm_task_dep *deps; /* borrowed from events */
+	struct clm_task_dep *deps; /* strings borrowed from meta's events */
+	size_t ndeps;
 	json_t *meta;
 	unsigned window_left, window_commits;
 	char last_commit[GIT_OID_HEXSZ + 1];
@@ -143,6 +145,58 @@ static char *unique_task_id(struct miner *m, const char *id, const char *commit_
 	return out;
 }
 
+/* Point the task's dependency list at the ecosystem and package of each event in its meta. */
+static int deps_from_meta(struct open_task *t)
+{
+	json_t *evs = json_object_get(t->meta, "events"), *e;
+	size_t i;
+
+	free(t->deps);
+	t->ndeps = 0;
+	t->deps = calloc(json_array_size(evs) + 1, sizeof(*t->deps));
+	if (!t->deps)
+		return clm_error_oom();
+	json_array_foreach(evs, i, e) {
+		const char *eco = json_string_value(json_object_get(e, "ecosystem"));
+		const char *pkg = json_string_value(json_object_get(e, "package"));
+		if (eco && pkg)
+			t->deps[t->ndeps++] = (struct clm_task_dep){ eco, pkg };
+	}
+	return 0;
+}
+
+/* Continue the task a previous run left open, when this run's history extends its window. */
+static int resume_task(struct miner *m, const struct clm_mine_state *state, const git_oid *tip)
+{
+	struct open_task *t = &m->task;
+	const char *id;
+	int rc;
+
+	if (!state->open_task || state->open_left == 0 ||
+	    (!git_oid_equal(tip, &state->open_last) && git_graph_descendant_of(m->repo, tip, &state->open_last) != 1))
+		return 0;
+	rc = clm_task_writer_resume(&t->writer, m->tasks_dir.buf, state->open_task, &t->meta);
+	if (rc == CLM_ENOTFOUND) {
+		clm_task_writer_release(&t->writer);
+		clm_error_clear();
+		return 0;
+	}
+	if (rc == 0)
+		rc = deps_from_meta(t);
+	id = json_string_value(json_object_get(t->meta, "id"));
+	if (rc == 0 && id && json_object_set_new(m->ids, id, json_incref(json_object_get(t->meta, "commit"))) < 0)
+		rc = clm_error_oom();
+	if (rc < 0) {
+		release_task(t);
+		return rc;
+	}
+	t->active = 1;
+	t->window_left = state->open_left;
+	t->window_commits = state->open_commits;
+	git_oid_tostr(t->last_commit, sizeof(t->last_commit), &state->open_last);
+	return 0;
+}
+
 static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_list *events)
 {
 	struct open_task *t = &m->task;
@@ -153,16 +207,13 @@ static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_l
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
 	t->events = *events;
 	memset(events, 0, sizeof(*events));
-	t->deps = calloc(t->events.n, sizeof(*t->deps));
 	base = clm_events_task_id(&t->events);
 	id = base ? unique_task_id(m, base, hex) : NULL;
-	if (!evs || !t->deps || !id) {
+	if (!evs || !id) {
 		rc = clm_error_oom();
 		goto out;
 	}
 	for (size_t i = 0; i < t->events.n; i++) {
-		t->deps[i].ecosystem = t->events.items[i].ecosystem;
-		t->deps[i].package = t->events.items[i].package;
 		if (json_array_append_new(evs, clm_event_to_json(&t->events.items[i])) < 0) {
 			rc = clm_error_oom();
 			goto out;
@@ -170,7 +221,7 @@ static int open_task(struct miner *m, git_commit *commit, struct clm_dep_event_l
 	}
 	t->meta = json_pack("{s:s,s:s,s:I,s:O}", "id", id, "commit", hex, "time",
 			    (json_int_t)git_commit_time(commit), "events", evs);
-	if (!t->meta) {
+	if (!t->meta || deps_from_meta(t) < 0) {
 		rc = clm_error_oom();
 		goto out;
 	}
@@ -224,7 +275,7 @@ static int mine_file(struct miner *m, git_commit *commit, const char *hex, const
 		m->st->files++;
 		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old ? git_blob_rawcontent(old) : NULL,
 				       old ? (size_t)git_blob_rawsize(old) : 0, git_blob_rawcontent(nw),
-				       (size_t)git_blob_rawsize(nw), m->task.deps, m->task.events.n, emit, m);
+				       (size_t)git_blob_rawsize(nw), m->task.deps, m->task.ndeps, emit, m);
 	} else if (rc > 0) {
 		m->st->skipped_files++;
 		rc = 0;
@@ -294,7 +345,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 	git_diff_options dopts;
 	struct clm_dep_event_list events = { 0 };
 	char hex[GIT_OID_HEXSZ + 1];
-	int rc = 0, pr;
+	int rc = 0, pr, touches;
 
 	git_oid_tostr(hex, sizeof(hex), oid);
 	if (git_commit_lookup(&c, m->repo, oid) < 0 || git_commit_tree(&nw, c) < 0) {
@@ -312,6 +363,13 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 		m->st->shallow = 1;
 		goto out;
 	}
+	touches = clm_tree_change_touches_manifest(m->repo, old, nw);
+	if (touches < 0) {
+		warn_missing(m, "tree", oid);
+		goto out;
+	}
+	if (!touches && !m->task.active)
+		goto out; /* the common case: nothing to read beyond the trees */
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, m->repo, old, nw, &dopts) < 0) {
@@ -319,8 +377,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 		warn_missing(m, "tree", oid);
 		goto out;
 	}
-	if (clm_diff_touches_manifest(diff) &&
-	    (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
+	if (touches && (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
 		goto out;
 	if (events.n) {
 		if ((rc = close_task(m)) < 0 || (rc = open_task(m, c, &events)) < 0)
@@ -366,7 +423,13 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		goto out;
 	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
 		goto out;
+	if (!o->range && git_repository_head_unborn(repo) == 1) {
+		clm_progress_note(&m.progress, "note: no commits yet; nothing to mine");
+		goto out;
+	}
 	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.n, &tip)) < 0)
+		goto out;
+	if (use_state && (rc = resume_task(&m, &state, &tip)) < 0)
 		goto out;
 	if (walk.first_parent_only)
 		clm_progress_note(&m.progress, "note: shallow clone; walking first parents only");
@@ -388,14 +451,24 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 				  "not mined");
 		st->shallow = 1;
 	}
-	if (rc == 0)
-		rc = close_task(&m);
 	if (rc == 0 && !o->stream) {
+		/* A window cut short by the end of history is continued by the next run. */
 		if (o->rescan && (rc = clm_mine_state_load(repo, &state)) < 0)
 			goto out;
-		if ((rc = clm_mine_state_add(repo, &state, &tip)) == 0)
-			rc = clm_mine_state_save(repo, &state);
+		if (m.task.active && m.task.window_left > 0) {
+			git_oid last;
+			rc = git_oid_fromstr(&last, m.task.last_commit) < 0 ? clm_error_set(CLM_EGENERIC, "bad commit id") : 0;
+			if (rc == 0)
+				rc = clm_mine_state_set_open(&state, json_string_value(json_object_get(m.task.meta, "id")),
+							     &last, m.task.window_left, m.task.window_commits);
+		} else {
+			rc = clm_mine_state_set_open(&state, NULL, NULL, 0, 0);
+		}
 	}
+	if (rc == 0)
+		rc = close_task(&m);
+	if (rc == 0 && !o->stream && (rc = clm_mine_state_add(repo, &state, &tip)) == 0)
+		rc = clm_mine_state_save(repo, &state);
 out:
 	clm_progress_end(&m.progress);
 	release_task(&m.task);

@@ -11,7 +11,7 @@
 int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
-	json_t *root = NULL, *tips;
+	json_t *root = NULL, *tips, *open;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -43,6 +43,19 @@ int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
 		}
 		s->n++;
 	}
+	open = json_object_get(root, "open");
+	if (open && json_is_object(open)) {
+		const char *id = json_string_value(json_object_get(open, "task"));
+		const char *last = json_string_value(json_object_get(open, "last"));
+		json_int_t left = json_integer_value(json_object_get(open, "left"));
+		json_int_t commits = json_integer_value(json_object_get(open, "commits"));
+		git_oid last_id;
+		if (!id || !last || git_oid_fromstr(&last_id, last) < 0 || left < 0 || commits < 0) {
+			rc = clm_error_set(CLM_EINVALID, "%s: malformed 'open' task", path.buf);
+			goto out;
+		}
+		rc = clm_mine_state_set_open(s, id, &last_id, (unsigned)left, (unsigned)commits);
+	}
 out:
 	json_decref(root);
 	clm_strbuf_release(&path);
@@ -69,6 +82,22 @@ int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git
 	return 0;
 }
 
+int clm_mine_state_set_open(struct clm_mine_state *s, const char *id, const git_oid *last, unsigned left,
+			    unsigned commits)
+{
+	free(s->open_task);
+	s->open_task = NULL;
+	if (!id)
+		return 0;
+	s->open_task = strdup(id);
+	if (!s->open_task)
+		return clm_error_oom();
+	s->open_last = *last;
+	s->open_left = left;
+	s->open_commits = commits;
+	return 0;
+}
+
 int clm_mine_state_save(git_repository *repo, const struct clm_mine_state *s)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT, dir = CLM_STRBUF_INIT, out = CLM_STRBUF_INIT;
@@ -79,6 +108,14 @@ int clm_mine_state_save(git_repository *repo, const struct clm_mine_state *s)
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof(hex), &s->tips[i]);
 		if (json_array_append_new(tips, json_string(hex)) < 0)
+			rc = CLM_ENOMEM;
+	}
+	if (root && s->open_task) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), &s->open_last);
+		if (json_object_set_new(root, "open", json_pack("{s:s,s:s,s:I,s:I}", "task", s->open_task, "last", hex,
+								"left", (json_int_t)s->open_left, "commits",
+								(json_int_t)s->open_commits)) < 0)
 			rc = CLM_ENOMEM;
 	}
 	if (!root || !tips || rc || json_object_set(root, "tips", tips) < 0 ||
@@ -97,6 +134,8 @@ int clm_mine_state_save(git_repository *repo, const struct clm_mine_state *s)
 
 void clm_mine_state_release(struct clm_mine_state *s)
 {
+	free(s->open_task);
+	s->open_task = NULL;
 	free(s->tips);
 	s->tips = NULL;
 	s->n = 0;

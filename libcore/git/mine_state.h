@@ -9,6 +9,11 @@
 struct clm_mine_state {
 	git_oid *tips; /* owned */
 	size_t n;
+	/* The task whose window was still open when the last run ended, to be continued. */
+	char *open_task;      /* task id, or NULL; owned */
+	git_oid open_last;    /* the last commit of its window so far */
+	unsigned open_left;   /* commits its window may still take */
+	unsigned open_commits; /* commits its window has */
 };
 
 /* Load the state; a missing file is an empty state. 0 or a negative code (malformed file). */
@@ -16,6 +21,10 @@ int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s);
 
 /* Record `tip` as mined: earlier tips that are its ancestors are dropped. */
 int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git_oid *tip);
+
+/* Remember task `id` as open (copied), or forget the open task when `id` is NULL. */
+int clm_mine_state_set_open(struct clm_mine_state *s, const char *id, const git_oid *last, unsigned left,
+			    unsigned commits);
 
 /* Write the state atomically. */
 int clm_mine_state_save(git_repository *repo, const struct clm_mine_state *s);

@@ -158,6 +158,8 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
 		goto done;
 	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &old);
 	have_old = rc == 0;
+	if (rc == CLM_ENOTFOUND)
+		memset(&old, 0, sizeof(old));
 	if (rc == 0 || rc == CLM_ENOTFOUND) {
 		git_oid_cpy(&tip, &old);
 		have_tip = have_old;

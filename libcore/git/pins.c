@@ -77,8 +77,10 @@ int clm_pin_set(struct clm_store *s, const char *tag, const git_oid *version, in
 	if (rc == 0 && have_old && git_oid_equal(&old, version))
 		goto done;
 	if (rc == 0 && have_old && !force) {
+		char old_hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(old_hex, sizeof(old_hex), &old);
 		rc = clm_error_set(CLM_ECONFLICT, "tag '%s' is already pinned to %.12s; use --force to re-pin", tag,
-				   git_oid_tostr_s(&old));
+				   old_hex);
 		goto done;
 	}
 	if (rc == 0)
@@ -163,7 +165,7 @@ int clm_pins_list(struct clm_store *s, struct clm_pin **out, size_t *n)
 		clm_pins_free(pins, count);
 		return rc < 0 && rc != CLM_ENOMEM ? clm_git_error(rc, "cannot list pins") : rc;
 	}
-	if (count > 1) /* pins is NULL when there are none */
+	if (count)
 		qsort(pins, count, sizeof(*pins), cmp_pin);
 	*out = pins;
 	*n = count;

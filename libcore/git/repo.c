@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int clm_git_error(int gitrc, const char *fmt, ...)
@@ -54,4 +55,38 @@ int clm_repo_state_path(git_repository *repo, const char *sub, struct clm_strbuf
 			    sub && *sub ? "/" : "", sub ? sub : "") < 0)
 		return CLM_ENOMEM;
 	return 0;
+}
+
+int clm_repo_config_string(git_repository *repo, const char *key, struct clm_strbuf *out)
+{
+	git_config *cfg = NULL;
+	git_buf value = { 0 };
+	int rc = git_repository_config_snapshot(&cfg, repo);
+
+	if (rc == 0)
+		rc = git_config_get_string_buf(&value, cfg, key);
+	if (rc == GIT_ENOTFOUND)
+		rc = clm_error_set(CLM_ENOTFOUND, "%s is not set", key);
+	else if (rc < 0)
+		rc = clm_git_error(rc, "cannot read %s", key);
+	else
+		rc = clm_strbuf_add(out, value.ptr, value.size);
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	return rc;
+}
+
+int clm_repo_config_double(git_repository *repo, const char *key, double *out)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	char *end;
+	int rc = clm_repo_config_string(repo, key, &sb);
+
+	if (rc == 0) {
+		*out = strtod(sb.buf, &end);
+		if (end == sb.buf || *end)
+			rc = clm_error_set(CLM_EINVALID, "%s = '%s' is not a number", key, sb.buf);
+	}
+	clm_strbuf_release(&sb);
+	return rc;
 }

@@ -19,4 +19,10 @@ int clm_repo_state_path(git_repository *repo, const char *sub, struct clm_strbuf
  * context; `gitrc` is the libgit2 return code. */
 int clm_git_error(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append the value of git config `key` to `out`; CLM_ENOTFOUND when it is not set. */
+int clm_repo_config_string(git_repository *repo, const char *key, struct clm_strbuf *out);
+
+/* Git config `key` as a number; CLM_ENOTFOUND when not set, CLM_EINVALID when not a number. */
+int clm_repo_config_double(git_repository *repo, const char *key, double *out);
+
 #endif

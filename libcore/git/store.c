@@ -12,6 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+const char *const clm_store_hf_side_files[] = {
+	"tokenizer_config.json", "special_tokens_map.json", "generation_config.json", NULL,
+};
+
 int clm_file_list_add(struct clm_file_list *l, const char *path, const void *data, size_t len)
 {
 	struct clm_store_file *f = (struct clm_store_file *)clm_file_list_find(l, path);

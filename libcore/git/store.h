@@ -14,6 +14,10 @@
 #define CLM_STORE_PINS_PREFIX "refs/clmodel/pins/"
 #define CLM_STORE_ATTIC_PREFIX "refs/clmodel/attic/"
 #define CLM_STORE_NOTES_REF "refs/notes/clmodel"
+/* Hugging Face side files kept at the top of a version's tree when the model has them, carried
+ * forward from the previous version unless supplied, and exported with it. NULL-terminated. */
+extern const char *const clm_store_hf_side_files[];
+
 /* Version of the tree layout, written into weights/index.json. */
 #define CLM_STORE_FORMAT_VERSION 1
 
@@ -55,12 +59,19 @@ struct clm_version_spec {
 	const char *tokenizer_json;            /* tokenizer.json bytes (JSON) */
 	size_t tokenizer_len;
 	const struct clm_tensor_list *weights; /* one blob per tensor under weights/ */
-	const struct clm_file_list *files;     /* paths under cl/, tasks/ or eval/; may be NULL */
+	const struct clm_file_list *files;     /* paths under cl/, tasks/ or eval/, or a Hugging Face
+						* side file (clm_store_hf_side_files); may be NULL */
 	int keep_tasks;                        /* carry the previous version's tasks/ forward */
 	const char *summary;                   /* one line */
 	const char *strategy, *task, *source;  /* trailers; NULL leaves one out; source = code commit */
 	const char *expect_head;               /* hex id the head must still have (NULL: don't care,
 						* "" : the model must not exist yet) */
+	const char *ref;                       /* NULL: the model head moves to the new version. Else
+						* this reference under refs/clmodel/ (not models/) gets it
+						* instead, e.g. a candidate awaiting a quality gate; its
+						* parent is still the model head; the source commit's note
+						* gets a "candidate" line, not a "model" line */
+	const char *reason;                    /* with ref: why the version is not the head (noted) */
 };
 
 /* One tensor as weights/index.json describes it. */
@@ -89,7 +100,8 @@ struct clm_version {
 	struct clm_tensor_entry *index; /* from weights/index.json, in index order */
 	size_t nindex;
 	struct clm_tensor_list weights; /* with CLM_READ_WEIGHTS, checksums verified */
-	struct clm_file_list files;     /* with CLM_READ_FILES: everything under cl/, tasks/, eval/ */
+	struct clm_file_list files;     /* with CLM_READ_FILES: everything under cl/, tasks/, eval/
+					 * and the Hugging Face side files */
 };
 
 #define CLM_READ_WEIGHTS 1u

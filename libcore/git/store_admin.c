@@ -1,5 +1,6 @@
 #include "git/store_admin.h"
 #include "git/refs.h"
+#include "git/store_child.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -9,7 +10,7 @@
 
 int clm_store_rollback(struct clm_store *s, const char *model, const git_oid *target, char *attic, size_t size)
 {
-	char ref[256];
+	char ref[256], head_hex[GIT_OID_HEXSZ + 1], target_hex[GIT_OID_HEXSZ + 1];
 	git_oid head, existing;
 	int rc;
 
@@ -17,13 +18,14 @@ int clm_store_rollback(struct clm_store *s, const char *model, const git_oid *ta
 		return rc;
 	if ((rc = clm_store_head(s, model, &head)) < 0)
 		goto done;
+	git_oid_tostr(head_hex, sizeof(head_hex), &head);
+	git_oid_tostr(target_hex, sizeof(target_hex), target);
 	if (git_oid_equal(&head, target) || git_graph_descendant_of(s->repo, &head, target) != 1) {
 		rc = clm_error_set(CLM_EINVALID, "%.12s is not an earlier version of model '%s' (head %.12s)",
-				   git_oid_tostr_s(target), model ? model : CLM_STORE_DEFAULT_MODEL, git_oid_tostr_s(&head));
+				   target_hex, model ? model : CLM_STORE_DEFAULT_MODEL, head_hex);
 		goto done;
 	}
-	snprintf(attic, size, "%s%s/%s", CLM_STORE_ATTIC_PREFIX, model ? model : CLM_STORE_DEFAULT_MODEL,
-		 git_oid_tostr_s(&head));
+	snprintf(attic, size, "%s%s/%s", CLM_STORE_ATTIC_PREFIX, model ? model : CLM_STORE_DEFAULT_MODEL, head_hex);
 	/* Keep the later versions reachable before the head moves: a crash in between loses nothing. */
 	if (clm_ref_read(s->repo, attic, &existing) < 0) {
 		clm_error_clear();
@@ -146,9 +148,11 @@ int clm_store_gc_prune(struct clm_store *s, const struct clm_gc_item *items, siz
 	return rc;
 }
 
-/* Add `value` to the multi-valued `key` unless it is there already; *added says whether it was. */
-static int add_config_value(git_config *cfg, const char *key, const char *value, int *added)
+/* Add `value` to the multi-valued `key` unless it is there already; *added says whether it was.
+ * Appending goes through `git config --add`: libgit2 1.5 leaks in git_config_set_multivar. */
+static int add_config_value(struct clm_store *s, git_config *cfg, const char *key, const char *value, int *added)
 {
+	const char *args[] = { "config", "--add", key, value, NULL };
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
 	int rc, found = 0;
@@ -162,10 +166,8 @@ static int add_config_value(git_config *cfg, const char *key, const char *value,
 	}
 	if (found)
 		return 0;
-	/* "^$" matches no existing value, so this appends rather than replaces. */
-	rc = git_config_set_multivar(cfg, key, "^$", value);
-	if (rc < 0)
-		return clm_git_error(rc, "cannot set %s", key);
+	if ((rc = clm_store_run_git(s, args)) < 0)
+		return rc;
 	if (added)
 		*added = 1;
 	return 0;
@@ -187,7 +189,7 @@ static int has_values(git_config *cfg, const char *key)
 int clm_store_configure(struct clm_store *s, const char *share_remote, int *added_head_push)
 {
 	git_config *cfg = NULL, *local = NULL;
-	git_remote *remote = NULL;
+	git_config_entry *url = NULL;
 	struct clm_strbuf key = CLM_STRBUF_INIT;
 	int rc = git_repository_config(&cfg, s->repo);
 
@@ -198,33 +200,37 @@ int clm_store_configure(struct clm_store *s, const char *share_remote, int *adde
 		rc = clm_git_error(rc, "cannot open the repository's config");
 		goto done;
 	}
-	if ((rc = add_config_value(local, "notes.rewriteRef", CLM_STORE_NOTES_REF, NULL)) < 0)
-		goto done;
+	/* libgit2 writes first; the appends below go through git, which re-reads the file. */
 	if ((rc = git_config_set_string(local, "notes.rewriteMode", "cat_sort_uniq")) < 0) {
 		rc = clm_git_error(rc, "cannot set notes.rewriteMode");
 		goto done;
 	}
+	if ((rc = add_config_value(s, local, "notes.rewriteRef", CLM_STORE_NOTES_REF, NULL)) < 0)
+		goto done;
 	if (!share_remote)
 		goto done;
-	if ((rc = git_remote_lookup(&remote, s->repo, share_remote)) < 0) {
+	/* Looked up in the config rather than with git_remote_lookup, which leaks in libgit2 1.5. */
+	clm_strbuf_addf(&key, "remote.%s.url", share_remote);
+	if (git_config_get_entry(&url, cfg, key.buf) < 0) {
 		rc = clm_error_set(CLM_ENOTFOUND, "no remote '%s' (add it with 'git remote add')", share_remote);
 		goto done;
 	}
+	clm_strbuf_reset(&key);
 	clm_strbuf_addf(&key, "remote.%s.fetch", share_remote);
-	if ((rc = add_config_value(local, key.buf, "refs/clmodel/*:refs/clmodel/*", NULL)) < 0 ||
-	    (rc = add_config_value(local, key.buf, CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF, NULL)) < 0)
+	if ((rc = add_config_value(s, local, key.buf, "refs/clmodel/*:refs/clmodel/*", NULL)) < 0 ||
+	    (rc = add_config_value(s, local, key.buf, CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF, NULL)) < 0)
 		goto done;
 	clm_strbuf_reset(&key);
 	clm_strbuf_addf(&key, "remote.%s.push", share_remote);
 	/* Once a remote has push refspecs, a bare `git push` uses only them: keep the branch in. */
-	if (!has_values(local, key.buf) && (rc = add_config_value(local, key.buf, "HEAD", added_head_push)) < 0)
+	if (!has_values(local, key.buf) && (rc = add_config_value(s, local, key.buf, "HEAD", added_head_push)) < 0)
 		goto done;
-	if ((rc = add_config_value(local, key.buf, "refs/clmodel/*:refs/clmodel/*", NULL)) < 0)
+	if ((rc = add_config_value(s, local, key.buf, "refs/clmodel/*:refs/clmodel/*", NULL)) < 0)
 		goto done;
-	rc = add_config_value(local, key.buf, CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF, NULL);
+	rc = add_config_value(s, local, key.buf, CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF, NULL);
 done:
 	clm_strbuf_release(&key);
-	git_remote_free(remote);
+	git_config_entry_free(url);
 	git_config_free(local);
 	git_config_free(cfg);
 	return rc;

@@ -39,7 +39,7 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
 
 	if (format == CLM_EXPORT_GGUF)
 		return clm_error_set(CLM_EINVALID, "GGUF export needs a file name and dtype: clm_store_export_gguf");
-	rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
+	rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS | CLM_READ_FILES, &v);
 	if (rc < 0)
 		return rc;
 	meta = json_pack("{ss}", "clmodel_version", v.oid);
@@ -47,6 +47,11 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
 		goto done;
 	if (format == CLM_EXPORT_HF && ((rc = write_in(dir, "config.json", v.config_json, v.config_len)) < 0 ||
 					(rc = write_in(dir, "tokenizer.json", v.tokenizer_json, v.tokenizer_len)) < 0))
+		goto done;
+	for (size_t i = 0; format == CLM_EXPORT_HF && i < v.files.n && rc == 0; i++)
+		if (!strchr(v.files.items[i].path, '/'))
+			rc = write_in(dir, v.files.items[i].path, v.files.items[i].data, v.files.items[i].len);
+	if (rc < 0)
 		goto done;
 	if ((rc = clm_strbuf_addf(&path, "%s/model.safetensors", dir)) == 0)
 		rc = clm_safetensors_write(path.buf, &v.weights, meta);

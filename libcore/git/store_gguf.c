@@ -186,39 +186,3 @@ int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype
 	clm_version_release(&v);
 	return rc;
 }
-
-int clm_store_import_gguf(struct clm_store *s, const char *path, const char *model, git_oid *out)
-{
-	struct clm_strbuf config = CLM_STRBUF_INIT, tok = CLM_STRBUF_INIT, summary = CLM_STRBUF_INIT;
-	struct clm_tensor_list w;
-	struct clm_version_spec spec = { 0 };
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char head_hex[GIT_OID_HEXSZ + 1] = "";
-	git_oid head;
-	int rc = clm_gguf_import_model(path, &config, &tok, &w);
-
-	if (rc < 0)
-		goto done;
-	rc = clm_store_head(s, model, &head);
-	if (rc == 0)
-		git_oid_tostr(head_hex, sizeof(head_hex), &head);
-	else if (rc != CLM_ENOTFOUND)
-		goto done;
-	clm_strbuf_addf(&summary, "Imported from %s", base);
-	spec.model = model;
-	spec.config_json = config.buf;
-	spec.config_len = config.len;
-	spec.tokenizer_json = tok.buf;
-	spec.tokenizer_len = tok.len;
-	spec.weights = &w;
-	spec.summary = summary.buf;
-	spec.strategy = "import";
-	spec.expect_head = head_hex; /* "" when the model is new: it must still not exist */
-	rc = clm_store_write_version(s, &spec, out);
-done:
-	clm_tensor_list_release(&w);
-	clm_strbuf_release(&config);
-	clm_strbuf_release(&tok);
-	clm_strbuf_release(&summary);
-	return rc;
-}

@@ -1,6 +1,6 @@
 /* GGUF for llama.cpp-family runtimes: a model (config.json, tokenizer.json, Hugging Face GPT-2
- * tensors) to a GGUF gpt2 file and back, and the store commands built on that: export a stored
- * version, import a file as a new version. */
+ * tensors) to a GGUF gpt2 file and back, and exporting a stored version (git/store_import.h
+ * records imports). */
 #ifndef CLM_GIT_STORE_GGUF_H
 #define CLM_GIT_STORE_GGUF_H
 
@@ -32,9 +32,5 @@ int clm_gguf_import_model(const char *path, struct clm_strbuf *config_json, stru
 
 /* Export stored version `id` (checksums verified) as GGUF at `path`. */
 int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, const char *path);
-
-/* Record the GGUF file at `path` as a new version of `model` (NULL: default): the model's first
- * version when it does not exist yet, else a version on top of its head. */
-int clm_store_import_gguf(struct clm_store *s, const char *path, const char *model, git_oid *out);
 
 #endif

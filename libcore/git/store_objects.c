@@ -124,7 +124,8 @@ int clm_store_objects_load(git_repository *repo, const void *blob, size_t blob_l
 	if ((rc = clm_store_objects_open(repo, &o)) < 0)
 		return rc;
 	rc = clm_objstore_cache_read(&o.os, &ref, data);
-	if (rc == CLM_ENOTFOUND && o.url) {
+	/* missing, or corrupted and just removed: get it (again) from the store */
+	if ((rc == CLM_ENOTFOUND || rc == CLM_EINVALID) && o.url) {
 		rc = clm_objstore_fetch(&o.os, &ref, 1, NULL);
 		if (!rc)
 			rc = clm_objstore_cache_read(&o.os, &ref, data);

@@ -2,74 +2,17 @@
 #include "git/notes.h"
 #include "git/pins.h"
 #include "git/refs.h"
+#include "git/store_child.h"
 #include "git/store_objects.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define INCOMING "refs/clmodel-incoming/"
 #define INCOMING_REFS INCOMING "clmodel/"
 #define INCOMING_NOTES INCOMING "notes/clmodel"
-
-/* Run `git --git-dir=<ours> <args...>`; on failure the message quotes git's own output. */
-static int run_git(struct clm_store *s, const char *const *args)
-{
-	struct clm_strbuf out = CLM_STRBUF_INIT, gitdir = CLM_STRBUF_INIT;
-	const char *argv[32];
-	int pipefd[2], status = 0, n = 0, rc = 0;
-	pid_t pid;
-	char buf[4096];
-	ssize_t got;
-
-	clm_strbuf_addf(&gitdir, "--git-dir=%s", git_repository_path(s->repo));
-	argv[n++] = "git";
-	argv[n++] = gitdir.buf;
-	for (int i = 0; args[i] && n < 31; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if (pipe(pipefd) < 0) {
-		clm_strbuf_release(&gitdir);
-		return clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		clm_strbuf_release(&gitdir);
-		return clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		execvp("git", (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while ((got = read(pipefd[0], buf, sizeof(buf))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			break;
-		clm_strbuf_add(&out, buf, (size_t)got);
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		clm_strbuf_rtrim(&out);
-		rc = clm_error_set(CLM_EGENERIC, "git %s failed%s%s", args[0], out.len ? ":\n" : "", out.buf);
-	}
-	clm_strbuf_release(&out);
-	clm_strbuf_release(&gitdir);
-	return rc;
-}
 
 /* Remove every staging reference (left from an interrupted fetch, or ours when done). */
 static void clear_incoming(struct clm_store *s)
@@ -104,15 +47,19 @@ static void incoming_free(struct incoming *in, size_t n)
 static int diverged_error(struct clm_store *s, const struct incoming *in)
 {
 	git_oid base;
-	char hint[128] = "";
+	char hint[128] = "", ours[GIT_OID_HEXSZ + 1], theirs[GIT_OID_HEXSZ + 1], base_hex[GIT_OID_HEXSZ + 1];
 
-	if (git_merge_base(&base, s->repo, &in->ours, &in->theirs) == 0)
-		snprintf(hint, sizeof(hint), " since version %.12s", git_oid_tostr_s(&base));
+	git_oid_tostr(ours, sizeof(ours), &in->ours);
+	git_oid_tostr(theirs, sizeof(theirs), &in->theirs);
+	if (git_merge_base(&base, s->repo, &in->ours, &in->theirs) == 0) {
+		git_oid_tostr(base_hex, sizeof(base_hex), &base);
+		snprintf(hint, sizeof(hint), " since version %.12s", base_hex);
+	}
 	clm_error_clear();
 	return clm_error_set(CLM_ECONFLICT, "refusing to fetch: %s diverged%s (here %.12s, there %.12s); taking "
 			     "theirs would lose the local version(s) up to %.12s. Nothing was changed. Keep yours "
-			     "under another model name or roll back, then fetch again.", in->local, hint,
-			     git_oid_tostr_s(&in->ours), git_oid_tostr_s(&in->theirs), git_oid_tostr_s(&in->ours));
+			     "under another model name or roll back, then fetch again.", in->local, hint, ours, theirs,
+			     ours);
 }
 
 /* Read the staged references and decide, refusing on any divergence. */
@@ -231,10 +178,12 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (!*remote || *remote == '-')
+		return clm_error_set(CLM_EINVALID, "'%s' is not a remote name or URL", remote);
 	if ((rc = clm_store_lock(s)) < 0)
 		return rc;
 	clear_incoming(s);
-	rc = run_git(s, args);
+	rc = clm_store_run_git(s, args);
 	if (rc == 0)
 		rc = plan_incoming(s, &in, &n);
 	/* Notes first: merging them loses nothing, and the unpin check reads them. */
@@ -253,9 +202,9 @@ int clm_store_fetch(struct clm_store *s, const char *remote, struct clm_share_re
 
 int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_result *res)
 {
-	const char *args[30] = { "push", "--quiet", remote, "refs/clmodel/*:refs/clmodel/*" };
-	struct clm_strbuf deletions[16];
-	size_t nargs = 4, ndel = 0;
+	const char **args = NULL;
+	char **deletions = NULL;
+	size_t nargs = 0;
 	git_oid notes;
 	int rc = clm_store_lock(s);
 
@@ -264,21 +213,36 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 		return rc;
 	if ((rc = clm_store_fetch(s, remote, res)) < 0)
 		goto done;
+	args = calloc(6 + res->nunpinned, sizeof(*args));
+	deletions = calloc(res->nunpinned + 1, sizeof(*deletions));
+	if (!args || !deletions) {
+		rc = clm_error_oom();
+		goto done;
+	}
+	args[nargs++] = "push";
+	args[nargs++] = "--quiet";
+	args[nargs++] = remote;
+	args[nargs++] = "refs/clmodel/*:refs/clmodel/*";
 	if (git_reference_name_to_id(&notes, s->repo, CLM_STORE_NOTES_REF) == 0)
 		args[nargs++] = CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF;
 	/* A pin removed here goes away there too; the unpin line in the notes says why. */
-	for (size_t i = 0; i < res->nunpinned && ndel < 16; i++, ndel++) {
-		clm_strbuf_init(&deletions[ndel]);
-		clm_strbuf_addf(&deletions[ndel], ":%s%s", CLM_STORE_PINS_PREFIX, res->unpinned[i]);
-		args[nargs++] = deletions[ndel].buf;
+	for (size_t i = 0; i < res->nunpinned; i++) {
+		struct clm_strbuf sb = CLM_STRBUF_INIT;
+		if (clm_strbuf_addf(&sb, ":%s%s", CLM_STORE_PINS_PREFIX, res->unpinned[i]) < 0) {
+			rc = clm_error_oom();
+			goto done;
+		}
+		args[nargs++] = deletions[i] = clm_strbuf_detach(&sb, NULL);
 	}
 	/* bytes before references: whoever sees the new versions can download their tensors */
 	rc = clm_store_objects_sync(s->repo, CLM_OBJECTS_PUSH, NULL);
 	if (rc == 0)
-		rc = run_git(s, args);
-	for (size_t i = 0; i < ndel; i++)
-		clm_strbuf_release(&deletions[i]);
+		rc = clm_store_run_git(s, args);
 done:
+	for (size_t i = 0; deletions && i < res->nunpinned; i++)
+		free(deletions[i]);
+	free(deletions);
+	free(args);
 	clm_store_unlock(s);
 	return rc;
 }

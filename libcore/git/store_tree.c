@@ -55,9 +55,15 @@ int clm_tree_plan_add(struct clm_tree_plan *p, const char *path, const git_oid *
 int clm_tree_plan_add_bytes(struct clm_tree_plan *p, git_repository *repo, const char *path,
 			    const void *data, size_t len)
 {
+	git_odb *odb = NULL;
 	git_oid id;
-	int rc = git_blob_create_from_buffer(&id, repo, len ? data : "", len);
+	int rc = git_repository_odb(&odb, repo);
 
+	/* git_odb_write hashes first and skips objects that exist; git_blob_create_from_buffer
+	 * would compress every unchanged tensor again before finding out. */
+	if (rc == 0)
+		rc = git_odb_write(&id, odb, len ? data : "", len, GIT_OBJECT_BLOB);
+	git_odb_free(odb);
 	if (rc < 0)
 		return clm_git_error(rc, "cannot write blob for '%s'", path);
 	return clm_tree_plan_add(p, path, &id);
@@ -109,6 +115,18 @@ int clm_tree_plan_inherit(struct clm_tree_plan *p, git_repository *repo, const g
 	if (c.rc < 0)
 		return c.rc;
 	return rc < 0 ? clm_git_error(rc, "cannot walk '%s'", dir) : 0;
+}
+
+int clm_tree_plan_inherit_file(struct clm_tree_plan *p, const git_tree *tree, const char *name)
+{
+	const git_tree_entry *e = git_tree_entry_byname(tree, name);
+
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->items[i].path, name))
+			return 0;
+	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	return clm_tree_plan_add(p, name, git_tree_entry_id(e));
 }
 
 static int by_path(const void *a, const void *b)

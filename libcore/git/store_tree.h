@@ -25,6 +25,9 @@ int clm_tree_plan_add_bytes(struct clm_tree_plan *p, git_repository *repo, const
 /* Add every blob under directory `dir` ("tasks") of `tree` whose path is not planned yet. */
 int clm_tree_plan_inherit(struct clm_tree_plan *p, git_repository *repo, const git_tree *tree, const char *dir);
 
+/* Add the blob at top-level `name` of `tree` unless `name` is planned already or absent there. */
+int clm_tree_plan_inherit_file(struct clm_tree_plan *p, const git_tree *tree, const char *name);
+
 /* Write the nested trees and return the root tree's id. */
 int clm_tree_plan_write(struct clm_tree_plan *p, git_repository *repo, git_oid *out);
 

@@ -25,17 +25,58 @@ static int tensor_file(const char *name, struct clm_strbuf *out)
 	return rc;
 }
 
-int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w)
+/* Write the tensor's blob unless it exists, and find its checksum: from the previous version's
+ * index when the blob is the same, else by hashing. A tensor over the object-store threshold
+ * gets a pointer file as its blob (`pointer` is scratch space) and its bytes go to the store. */
+static int plan_tensor(struct clm_tree_plan *plan, git_odb *odb, const char *file,
+		       const struct clm_named_tensor *t, const struct clm_tensor_entry *prev, size_t nprev, char sum[65],
+		       const struct clm_store_objects *objects, struct clm_strbuf *pointer)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
+	const void *bytes = t->nbytes ? t->data : "";
+	size_t len = t->nbytes;
+	int rc;
+
+	clm_strbuf_reset(pointer);
+	if ((rc = clm_store_objects_blob(objects, t->data, t->nbytes, pointer)) < 0)
+		return clm_error_wrap(rc, "tensor '%s'", t->name);
+	if (rc == 1) {
+		bytes = pointer->buf;
+		len = pointer->len;
+	}
+	rc = git_odb_hash(&id, bytes, len, GIT_OBJECT_BLOB);
+	if (rc == 0 && !git_odb_exists(odb, &id))
+		rc = git_odb_write(&id, odb, bytes, len, GIT_OBJECT_BLOB);
+	if (rc < 0)
+		return clm_git_error(rc, "cannot write the blob of tensor '%s'", t->name);
+	git_oid_tostr(hex, sizeof(hex), &id);
+	sum[0] = 0;
+	for (size_t i = 0; i < nprev && !sum[0]; i++)
+		if (!strcmp(prev[i].blob, hex) && prev[i].nbytes == t->nbytes)
+			memcpy(sum, prev[i].sha256, 65);
+	if (!sum[0])
+		clm_sha256_hex(t->data, t->nbytes, sum);
+	return clm_tree_plan_add(plan, file, &id);
+}
+
+int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w,
+		     const struct clm_tensor_entry *prev, size_t nprev)
 {
 	json_t *index = json_object(), *tensors = json_array();
 	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT, pointer = CLM_STRBUF_INIT;
 	struct clm_store_objects objects;
+	git_odb *odb = NULL;
 	int rc = clm_store_objects_open(repo, &objects);
 
 	if (rc < 0)
 		goto done;
 	if (!index || !tensors) {
 		rc = clm_error_oom();
+		goto done;
+	}
+	if ((rc = git_repository_odb(&odb, repo)) < 0) {
+		rc = clm_git_error(rc, "cannot open the object database");
 		goto done;
 	}
 	for (size_t i = 0; i < w->n && rc == 0; i++) {
@@ -50,16 +91,10 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		clm_strbuf_reset(&file);
 		if (rc == 0)
 			rc = tensor_file(t->name, &file);
-		/* a tensor over the object-store threshold becomes a pointer file; its bytes go there */
-		clm_strbuf_reset(&pointer);
 		if (rc == 0)
-			rc = clm_store_objects_blob(&objects, t->data, t->nbytes, &pointer);
-		if (rc >= 0)
-			rc = pointer.len ? clm_tree_plan_add_bytes(plan, repo, file.buf, pointer.buf, pointer.len)
-					 : clm_tree_plan_add_bytes(plan, repo, file.buf, t->data, t->nbytes);
+			rc = plan_tensor(plan, odb, file.buf, t, prev, nprev, sum, &objects, &pointer);
 		for (int d = 0; d < t->ndim; d++)
 			json_array_append_new(shape, json_integer(t->shape[d]));
-		clm_sha256_hex(t->data, t->nbytes, sum);
 		json_array_append_new(tensors, json_pack("{ss ss ss so sI ss}", "name", t->name, "file", file.buf,
 							 "dtype", clm_dtype_name(t->dtype), "shape", shape,
 							 "nbytes", (json_int_t)t->nbytes, "sha256", sum));
@@ -73,6 +108,7 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(plan, repo, "weights/index.json", text.buf, text.len);
 done:
+	git_odb_free(odb);
 	json_decref(tensors);
 	json_decref(index);
 	clm_strbuf_release(&file);

@@ -6,8 +6,10 @@
 #include "git/store.h"
 #include "git/store_tree.h"
 
-/* Plan one blob per tensor and the index; identical tensors reuse existing blobs. */
-int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w);
+/* Plan one blob per tensor and the index; identical tensors reuse existing blobs, and take their
+ * checksum from `prev` (the previous version's index, may be NULL) instead of hashing again. */
+int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w,
+		     const struct clm_tensor_entry *prev, size_t nprev);
 
 /* Parse weights/index.json of `tree` (entries get their blob ids from the tree). Caller frees
  * with clm_tensor_entries_free. */

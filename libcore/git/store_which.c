@@ -91,9 +91,12 @@ static int walk_notes(struct clm_store *s, const char *model, const git_oid *sta
 			out->reason = CLM_WHICH_NOTE;
 			if (distance == 0)
 				snprintf(out->detail, sizeof(out->detail), "model note on this commit");
-			else
+			else {
+				char hex[GIT_OID_HEXSZ + 1];
+				git_oid_tostr(hex, sizeof(hex), &cur);
 				snprintf(out->detail, sizeof(out->detail), "model note on first-parent ancestor %.12s "
-					 "(%d commit%s back)", git_oid_tostr_s(&cur), distance, distance == 1 ? "" : "s");
+					 "(%d commit%s back)", hex, distance, distance == 1 ? "" : "s");
+			}
 			return 1;
 		}
 		if (git_commit_lookup(&c, s->repo, &cur) < 0)
@@ -140,7 +143,7 @@ int clm_store_which(struct clm_store *s, const char *model, const char *explicit
 		git_tag_foreach(s->repo, tag_cb, &t);
 		if (t.found) {
 			out->reason = CLM_WHICH_PIN;
-			snprintf(out->detail, sizeof(out->detail), "pinned to tag '%s', which points at this commit", t.best);
+			snprintf(out->detail, sizeof(out->detail), "pinned to tag '%.200s', which points at this commit", t.best);
 			return 0;
 		}
 		if (walk_notes(s, model, &commit, out))

@@ -18,6 +18,14 @@ static int one_line(const char *what, const char *v, int required)
 	return 0;
 }
 
+static int is_side_file(const char *path)
+{
+	for (int i = 0; clm_store_hf_side_files[i]; i++)
+		if (!strcmp(path, clm_store_hf_side_files[i]))
+			return 1;
+	return 0;
+}
+
 static int check_spec(const struct clm_version_spec *spec)
 {
 	json_t *j;
@@ -36,9 +44,12 @@ static int check_spec(const struct clm_version_spec *spec)
 	json_decref(j);
 	for (size_t i = 0; spec->files && i < spec->files->n; i++) {
 		const char *p = spec->files->items[i].path;
+		if (is_side_file(p))
+			continue;
 		if ((strncmp(p, "cl/", 3) && strncmp(p, "tasks/", 6) && strncmp(p, "eval/", 5)) ||
 		    !clm_tree_path_is_clean(p))
-			return clm_error_set(CLM_EINVALID, "file '%s' must be a clean path under cl/, tasks/ or eval/", p);
+			return clm_error_set(CLM_EINVALID, "file '%s' must be a clean path under cl/, tasks/ or eval/, "
+					     "or a Hugging Face side file", p);
 	}
 	if ((rc = one_line("the summary", spec->summary, 1)) < 0 ||
 	    (rc = one_line("Clmodel-Strategy", spec->strategy, 0)) < 0 ||
@@ -67,24 +78,30 @@ static int plan_tree(struct clm_store *s, const struct clm_version_spec *spec, c
 		     git_oid *tree_out)
 {
 	struct clm_tree_plan plan = { 0 };
+	struct clm_tensor_entry *prev = NULL;
+	size_t nprev = 0;
 	git_tree *ptree = NULL;
 	int rc = clm_tree_plan_add_bytes(&plan, s->repo, "config.json", spec->config_json, spec->config_len);
 
+	if (rc == 0 && parent && (rc = git_commit_tree(&ptree, parent)) < 0)
+		rc = clm_git_error(rc, "cannot read the previous version's tree");
+	/* The previous index only saves hashing; a damaged one just means hashing everything. */
+	if (rc == 0 && ptree && clm_weights_index_read(s->repo, ptree, &prev, &nprev) < 0)
+		clm_error_clear();
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(&plan, s->repo, "tokenizer.json", spec->tokenizer_json, spec->tokenizer_len);
 	if (rc == 0)
-		rc = clm_weights_plan(&plan, s->repo, spec->weights);
+		rc = clm_weights_plan(&plan, s->repo, spec->weights, prev, nprev);
 	for (size_t i = 0; spec->files && i < spec->files->n && rc == 0; i++)
 		rc = clm_tree_plan_add_bytes(&plan, s->repo, spec->files->items[i].path, spec->files->items[i].data,
 					     spec->files->items[i].len);
-	if (rc == 0 && spec->keep_tasks && parent) {
-		if ((rc = git_commit_tree(&ptree, parent)) < 0)
-			rc = clm_git_error(rc, "cannot read the previous version's tree");
-		else
-			rc = clm_tree_plan_inherit(&plan, s->repo, ptree, "tasks");
-	}
+	if (rc == 0 && spec->keep_tasks && ptree)
+		rc = clm_tree_plan_inherit(&plan, s->repo, ptree, "tasks");
+	for (int i = 0; rc == 0 && ptree && clm_store_hf_side_files[i]; i++)
+		rc = clm_tree_plan_inherit_file(&plan, ptree, clm_store_hf_side_files[i]);
 	if (rc == 0)
 		rc = clm_tree_plan_write(&plan, s->repo, tree_out);
+	clm_tensor_entries_free(prev, nprev);
 	git_tree_free(ptree);
 	clm_tree_plan_release(&plan);
 	return rc;
@@ -121,7 +138,7 @@ static int check_expected_head(const struct clm_version_spec *spec, const git_oi
 	return 0;
 }
 
-/* A "model" line for the note on the source commit. */
+/* A "model" line (or "candidate" for a version kept aside) for the note on the source commit. */
 static int source_note_line(const struct clm_version_spec *spec, const git_oid *version, struct clm_strbuf *line)
 {
 	char hex[GIT_OID_HEXSZ + 1];
@@ -135,23 +152,68 @@ static int source_note_line(const struct clm_version_spec *spec, const git_oid *
 		json_object_set_new(f, "task", json_string(spec->task));
 	if (spec->strategy)
 		json_object_set_new(f, "strategy", json_string(spec->strategy));
-	rc = clm_note_line(clm_store_now(), "model", f, line);
+	/* Only "model" lines make a version serve a commit, so a version kept aside is noted apart. */
+	if (spec->ref)
+		json_object_set_new(f, "ref", json_string(spec->ref));
+	if (spec->ref && spec->reason)
+		json_object_set_new(f, "reason", json_string(spec->reason));
+	rc = clm_note_line(clm_store_now(), spec->ref ? "candidate" : "model", f, line);
 	json_decref(f);
+	return rc;
+}
+
+/* A version written aside from the head must go under refs/clmodel/, outside models/. */
+static int check_target_ref(const char *ref)
+{
+	int valid = 0;
+
+	if (!ref)
+		return 0;
+	if (strncmp(ref, "refs/clmodel/", 13) || !strncmp(ref, CLM_STORE_MODELS_PREFIX, strlen(CLM_STORE_MODELS_PREFIX)) ||
+	    git_reference_name_is_valid(&valid, ref) < 0 || !valid)
+		return clm_error_set(CLM_EINVALID, "'%s' is not a reference under refs/clmodel/ outside models/", ref);
+	return 0;
+}
+
+/* The notes commit that adds the "model" line to the source commit's note, on top of the current
+ * notes (`*notes_old`, when `*have_notes`); `*tip` is where refs/notes/clmodel should move. */
+static int stage_source_note(struct clm_store *s, const struct clm_version_spec *spec, const git_oid *version,
+			     const git_oid *source, git_oid *notes_old, int *have_notes, git_oid *tip, int *have_tip)
+{
+	struct clm_strbuf line = CLM_STRBUF_INIT;
+	int rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, notes_old);
+
+	*have_notes = rc == 0;
+	if (rc == CLM_ENOTFOUND) {
+		memset(notes_old, 0, sizeof(*notes_old));
+		rc = 0;
+	}
+	git_oid_cpy(tip, notes_old);
+	*have_tip = *have_notes;
+	if (rc == 0)
+		rc = source_note_line(spec, version, &line);
+	if (rc == 0)
+		rc = clm_notes_stage(s, tip, have_tip, source, line.buf);
+	clm_strbuf_release(&line);
 	return rc;
 }
 
 int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *spec, git_oid *out)
 {
-	struct clm_strbuf msg = CLM_STRBUF_INIT, line = CLM_STRBUF_INIT;
+	struct clm_strbuf msg = CLM_STRBUF_INIT;
 	char ref[256], source_hex[GIT_OID_HEXSZ + 1];
-	git_oid head, tree_id, source, notes_old, notes_tip;
+	git_oid head, tree_id, source, notes_old, notes_tip, target_old;
 	git_commit *parent = NULL;
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
-	int have_head, have_notes = 0, have_tip = 0, rc;
+	const char *target;
+	int have_head, have_target = 0, have_notes = 0, have_tip = 0, rc;
 
-	if ((rc = clm_store_model_ref(spec->model, ref, sizeof(ref))) < 0 || (rc = check_spec(spec)) < 0)
+	if ((rc = clm_store_model_ref(spec->model, ref, sizeof(ref))) < 0 || (rc = check_spec(spec)) < 0 ||
+	    (rc = check_target_ref(spec->ref)) < 0)
 		return rc;
+	target = spec->ref ? spec->ref : ref;
+	memset(&head, 0, sizeof(head));
 	if (spec->source && (rc = resolve_source(s, spec->source, &source)) < 0)
 		return rc;
 	if (spec->source)
@@ -164,6 +226,15 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 		rc = 0;
 	if (rc == 0)
 		rc = check_expected_head(spec, &head, have_head, ref);
+	if (rc == 0 && spec->ref) {
+		rc = clm_ref_read(s->repo, target, &target_old);
+		have_target = rc == 0;
+		if (rc == CLM_ENOTFOUND)
+			rc = 0;
+	} else if (rc == 0) {
+		git_oid_cpy(&target_old, &head);
+		have_target = have_head;
+	}
 	if (rc == 0 && have_head && (rc = git_commit_lookup(&parent, s->repo, &head)) < 0)
 		rc = clm_git_error(rc, "cannot read the model head");
 	if (rc == 0)
@@ -177,21 +248,11 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 	if (rc == 0 && (rc = git_commit_create(out, s->repo, NULL, sig, sig, NULL, msg.buf, tree, parent ? 1 : 0,
 					       (const git_commit **)&parent)) < 0)
 		rc = clm_git_error(rc, "cannot write the version commit");
-	if (rc == 0 && spec->source) {
-		rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &notes_old);
-		have_notes = rc == 0;
-		git_oid_cpy(&notes_tip, &notes_old);
-		have_tip = have_notes;
-		if (rc == CLM_ENOTFOUND)
-			rc = 0;
-		if (rc == 0)
-			rc = source_note_line(spec, out, &line);
-		if (rc == 0)
-			rc = clm_notes_stage(s, &notes_tip, &have_tip, &source, line.buf);
-	}
+	if (rc == 0 && spec->source)
+		rc = stage_source_note(s, spec, out, &source, &notes_old, &have_notes, &notes_tip, &have_tip);
 	/* Every object exists now; the references move last, each by compare-and-swap. */
 	if (rc == 0)
-		rc = clm_ref_cas(s->repo, ref, out, have_head ? &head : NULL, "clmodel: new version");
+		rc = clm_ref_cas(s->repo, target, out, have_target ? &target_old : NULL, "clmodel: new version");
 	if (rc == 0 && have_tip && (!have_notes || !git_oid_equal(&notes_tip, &notes_old)))
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &notes_tip, have_notes ? &notes_old : NULL,
 				 "clmodel: note new version");
@@ -200,6 +261,5 @@ int clm_store_write_version(struct clm_store *s, const struct clm_version_spec *
 	git_tree_free(tree);
 	git_commit_free(parent);
 	clm_strbuf_release(&msg);
-	clm_strbuf_release(&line);
 	return rc;
 }

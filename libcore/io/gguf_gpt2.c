@@ -24,11 +24,9 @@ struct tensor_map {
 	int conv1d;
 };
 
-static const struct tensor_map global_map[] = {
+static const struct tensor_map embed_map[] = {
 	{ "wte.weight", "token_embd.weight", D_V, D_C, 0 },
 	{ "wpe.weight", "position_embd.weight", D_CTX, D_C, 0 },
-	{ "ln_f.weight", "output_norm.weight", D_C, D_NONE, 0 },
-	{ "ln_f.bias", "output_norm.bias", D_C, D_NONE, 0 },
 };
 
 static const struct tensor_map block_map[] = {
@@ -46,8 +44,38 @@ static const struct tensor_map block_map[] = {
 	{ "mlp.c_proj.bias", "ffn_down.bias", D_C, D_NONE, 0 },
 };
 
-#define N_GLOBAL (sizeof(global_map) / sizeof(global_map[0]))
-#define N_BLOCK (sizeof(block_map) / sizeof(block_map[0]))
+static const struct tensor_map final_map[] = {
+	{ "ln_f.weight", "output_norm.weight", D_C, D_NONE, 0 },
+	{ "ln_f.bias", "output_norm.bias", D_C, D_NONE, 0 },
+};
+
+/* The output head, when a model has its own rather than the tied embedding. */
+static const struct tensor_map output_map = { "lm_head.weight", "output.weight", D_V, D_C, 0 };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Visits one tensor: its entry, HF name and GGUF name. */
+typedef int (*tensor_fn)(const struct tensor_map *m, const char *hf_name, const char *gguf_name, void *arg);
+
+/* Call `fn` for every backbone tensor in Hugging Face's order (embeddings, blocks, final norm),
+ * stopping at the first failure. */
+static int for_each_tensor(uint32_t n_layer, tensor_fn fn, void *arg)
+{
+	char hf[160], gguf[160];
+	int rc = 0;
+
+	for (size_t i = 0; i < COUNT(embed_map) && !rc; i++)
+		rc = fn(&embed_map[i], embed_map[i].hf, embed_map[i].gguf, arg);
+	for (uint32_t l = 0; l < n_layer && !rc; l++)
+		for (size_t i = 0; i < COUNT(block_map) && !rc; i++) {
+			snprintf(hf, sizeof(hf), "h.%u.%s", l, block_map[i].hf);
+			snprintf(gguf, sizeof(gguf), "blk.%u.%s", l, block_map[i].gguf);
+			rc = fn(&block_map[i], hf, gguf, arg);
+		}
+	for (size_t i = 0; i < COUNT(final_map) && !rc; i++)
+		rc = fn(&final_map[i], final_map[i].hf, final_map[i].gguf, arg);
+	return rc;
+}
 
 static int64_t dim_size(enum dim d, const struct clm_gguf_gpt2_hparams *hp)
 {
@@ -58,18 +86,6 @@ static int64_t dim_size(enum dim d, const struct clm_gguf_gpt2_hparams *hp)
 	case D_3C: return 3 * (int64_t)hp->n_embd;
 	case D_FF: return hp->n_ff;
 	default: return 1;
-	}
-}
-
-/* Names of entry `m` for block `layer` (-1: a global tensor). */
-static void names_of(const struct tensor_map *m, int layer, char *hf, char *gguf, size_t size)
-{
-	if (layer < 0) {
-		snprintf(hf, size, "%s", m->hf);
-		snprintf(gguf, size, "%s", m->gguf);
-	} else {
-		snprintf(hf, size, "h.%d.%s", layer, m->hf);
-		snprintf(gguf, size, "blk.%d.%s", layer, m->gguf);
 	}
 }
 
@@ -253,17 +269,34 @@ static int is_buffer(const char *name)
 	return (n >= 10 && !strcmp(name + n - 10, ".attn.bias")) || (n >= 17 && !strcmp(name + n - 17, ".attn.masked_bias"));
 }
 
+/* State of a write while visiting the tensors. */
+struct write_state {
+	struct clm_gguf_writer w;
+	const struct clm_tensor_list *hf;
+	const struct clm_gguf_gpt2_hparams *hp;
+	enum clm_dtype dtype;
+	char *used; /* per HF tensor: written */
+};
+
+static int write_tensor(const struct tensor_map *m, const char *hf_name, const char *gguf_name, void *arg)
+{
+	struct write_state *ws = arg;
+	long idx = find_hf(ws->hf, hf_name);
+
+	if (idx < 0)
+		return clm_error_set(CLM_EINVALID, "GPT-2 tensor '%s' is missing", hf_name);
+	ws->used[idx] = 1;
+	return add_one(&ws->w, m, gguf_name, &ws->hf->items[idx], ws->hp, ws->dtype);
+}
+
 int clm_gguf_write_gpt2(const char *path, const struct clm_gguf_gpt2_hparams *hp, const struct clm_gguf_vocab *vocab,
 			const struct clm_tensor_list *hf, enum clm_dtype dtype, const char *name)
 {
-	static const struct tensor_map output_map = { "lm_head.weight", "output.weight", D_V, D_C, 0 };
-	struct clm_gguf_writer w;
-	char hf_name[160], gguf_name[160];
-	char *used = calloc(hf->n ? hf->n : 1, 1);
+	struct write_state ws = { .hf = hf, .hp = hp, .dtype = dtype, .used = calloc(hf->n ? hf->n : 1, 1) };
 	long idx;
 	int rc;
 
-	if (!used)
+	if (!ws.used)
 		return clm_error_oom();
 	rc = check_hparams(hp);
 	if (!rc && (dtype != CLM_DTYPE_F32 && dtype != CLM_DTYPE_F16))
@@ -272,41 +305,30 @@ int clm_gguf_write_gpt2(const char *path, const struct clm_gguf_gpt2_hparams *hp
 		rc = clm_error_set(CLM_EINVALID, "the vocabulary has %zu tokens but the model %u rows", vocab->n_tokens,
 				   hp->n_vocab);
 	if (rc < 0) {
-		free(used);
+		free(ws.used);
 		return rc;
 	}
-	rc = clm_gguf_writer_init(&w, CLM_GGUF_DEFAULT_ALIGNMENT);
+	rc = clm_gguf_writer_init(&ws.w, CLM_GGUF_DEFAULT_ALIGNMENT);
 	if (!rc)
-		rc = write_metadata(&w, hp, vocab, dtype, name);
-	for (int layer = -1; layer < (int)hp->n_layer && !rc; layer++) {
-		const struct tensor_map *table = layer < 0 ? global_map : block_map;
-		for (size_t i = 0; i < (layer < 0 ? N_GLOBAL : N_BLOCK) && !rc; i++) {
-			names_of(&table[i], layer, hf_name, gguf_name, sizeof(hf_name));
-			idx = find_hf(hf, hf_name);
-			if (idx < 0) {
-				rc = clm_error_set(CLM_EINVALID, "GPT-2 tensor '%s' is missing", hf_name);
-				break;
-			}
-			used[idx] = 1;
-			rc = add_one(&w, &table[i], gguf_name, &hf->items[idx], hp, dtype);
-		}
-	}
+		rc = write_metadata(&ws.w, hp, vocab, dtype, name);
+	if (!rc)
+		rc = for_each_tensor(hp->n_layer, write_tensor, &ws);
 	/* The output head: lm_head.weight when the model has its own, else the tied embedding. */
 	if (!rc) {
-		idx = find_hf(hf, "lm_head.weight");
+		idx = find_hf(hf, output_map.hf);
 		if (idx < 0)
-			idx = find_hf(hf, "wte.weight");
-		used[idx] = 1;
-		rc = add_one(&w, &output_map, "output.weight", &hf->items[idx], hp, dtype);
+			idx = find_hf(hf, embed_map[0].hf);
+		ws.used[idx] = 1;
+		rc = add_one(&ws.w, &output_map, output_map.gguf, &hf->items[idx], hp, dtype);
 	}
 	for (size_t i = 0; i < hf->n && !rc; i++)
-		if (!used[i] && !is_buffer(hf->items[i].name))
+		if (!ws.used[i] && !is_buffer(hf->items[i].name))
 			rc = clm_error_set(CLM_EINVALID, "tensor '%s' has no place in a GGUF gpt2 model (merge or drop "
 					   "adapters and prompts before exporting)", hf->items[i].name);
 	if (!rc)
-		rc = clm_gguf_write(&w, path);
-	clm_gguf_writer_release(&w);
-	free(used);
+		rc = clm_gguf_write(&ws.w, path);
+	clm_gguf_writer_release(&ws.w);
+	free(ws.used);
 	return rc;
 }
 
@@ -478,24 +500,73 @@ static int import_one(const struct clm_gguf_file *f, const struct tensor_map *m,
 	return rc;
 }
 
-static int import_tensors(const struct clm_gguf_file *f, const struct clm_gguf_gpt2_hparams *hp, struct clm_tensor_list *out)
-{
-	static const struct tensor_map output_map = { "lm_head.weight", "output.weight", D_V, D_C, 0 };
-	const struct clm_gguf_tensor *emb, *head;
-	char hf_name[160], gguf_name[160];
-	int rc = 0;
+/* State of an import while visiting the tensors. */
+struct import_state {
+	const struct clm_gguf_file *f;
+	const struct clm_gguf_gpt2_hparams *hp;
+	struct clm_tensor_list *out;
+};
 
-	for (int layer = -1; layer < (int)hp->n_layer && !rc; layer++) {
-		const struct tensor_map *table = layer < 0 ? global_map : block_map;
-		for (size_t i = 0; i < (layer < 0 ? N_GLOBAL : N_BLOCK) && !rc; i++) {
-			names_of(&table[i], layer, hf_name, gguf_name, sizeof(hf_name));
-			rc = import_one(f, &table[i], hf_name, gguf_name, hp, out);
-		}
+static int import_tensor(const struct tensor_map *m, const char *hf_name, const char *gguf_name, void *arg)
+{
+	struct import_state *is = arg;
+	return import_one(is->f, m, hf_name, gguf_name, is->hp, is->out);
+}
+
+static int import_tensors(const struct clm_gguf_file *f, const struct clm_gguf_gpt2_hparams *hp,
+			  struct clm_tensor_list *out)
+{
+	struct import_state is = { f, hp, out };
+	const struct clm_gguf_tensor *emb, *head;
+	int rc = for_each_tensor(hp->n_layer, import_tensor, &is);
+
+	emb = clm_gguf_find_tensor(f, embed_map[0].gguf);
+	head = clm_gguf_find_tensor(f, output_map.gguf);
+	/* an output head identical to the embedding is the tied one, written out for llama.cpp */
+	if (!rc && head &&
+	    !(head->type == emb->type && head->nbytes == emb->nbytes && !memcmp(head->data, emb->data, emb->nbytes)))
+		rc = import_one(f, &output_map, output_map.hf, output_map.gguf, hp, out);
+	return rc;
+}
+
+/* The gpt2 model in a parsed file; outputs initialised by the caller, released on failure. */
+static int read_parsed(const struct clm_gguf_file *f, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
+		       struct clm_tensor_list *hf)
+{
+	int rc = read_vocab(f, vocab);
+
+	if (!rc)
+		rc = read_hparams(f, hp, vocab->n_tokens);
+	if (!rc)
+		rc = import_tensors(f, hp, hf);
+	if (rc == CLM_ENOTFOUND) /* a required key is missing: the file is malformed */
+		rc = CLM_EINVALID;
+	if (rc < 0) {
+		clm_gguf_vocab_release(vocab);
+		clm_tensor_list_release(hf);
 	}
-	emb = clm_gguf_find_tensor(f, "token_embd.weight");
-	head = clm_gguf_find_tensor(f, "output.weight");
-	if (!rc && head && !(head->type == emb->type && head->nbytes == emb->nbytes && !memcmp(head->data, emb->data, emb->nbytes)))
-		rc = import_one(f, &output_map, "lm_head.weight", "output.weight", hp, out);
+	return rc;
+}
+
+static void init_outputs(struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab, struct clm_tensor_list *hf)
+{
+	memset(hp, 0, sizeof(*hp));
+	memset(vocab, 0, sizeof(*vocab));
+	vocab->bos_id = vocab->eos_id = -1;
+	memset(hf, 0, sizeof(*hf));
+}
+
+int clm_gguf_parse_gpt2(const void *data, size_t size, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
+			struct clm_tensor_list *hf)
+{
+	struct clm_gguf_file f;
+	int rc;
+
+	init_outputs(hp, vocab, hf);
+	if ((rc = clm_gguf_parse(data, size, &f)) < 0)
+		return rc;
+	rc = read_parsed(&f, hp, vocab, hf);
+	clm_gguf_close(&f);
 	return rc;
 }
 
@@ -505,23 +576,10 @@ int clm_gguf_read_gpt2(const char *path, struct clm_gguf_gpt2_hparams *hp, struc
 	struct clm_gguf_file f;
 	int rc;
 
-	memset(hp, 0, sizeof(*hp));
-	memset(vocab, 0, sizeof(*vocab));
-	vocab->bos_id = vocab->eos_id = -1;
-	memset(hf, 0, sizeof(*hf));
-	rc = clm_gguf_open(path, &f);
-	if (rc < 0)
+	init_outputs(hp, vocab, hf);
+	if ((rc = clm_gguf_open(path, &f)) < 0)
 		return rc;
-	rc = read_vocab(&f, vocab);
-	if (!rc)
-		rc = read_hparams(&f, hp, vocab->n_tokens);
-	if (!rc)
-		rc = import_tensors(&f, hp, hf);
+	rc = read_parsed(&f, hp, vocab, hf);
 	clm_gguf_close(&f);
-	if (rc < 0) {
-		clm_gguf_vocab_release(vocab);
-		clm_tensor_list_release(hf);
-		return clm_error_wrap(rc, "%s", path);
-	}
-	return 0;
+	return rc < 0 ? clm_error_wrap(rc, "%s", path) : 0;
 }

@@ -45,4 +45,8 @@ int clm_gguf_write_gpt2(const char *path, const struct clm_gguf_gpt2_hparams *hp
 int clm_gguf_read_gpt2(const char *path, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
 		       struct clm_tensor_list *hf);
 
+/* Like clm_gguf_read_gpt2, from `size` bytes in memory (they may be freed afterwards). */
+int clm_gguf_parse_gpt2(const void *data, size_t size, struct clm_gguf_gpt2_hparams *hp, struct clm_gguf_vocab *vocab,
+			struct clm_tensor_list *hf);
+
 #endif

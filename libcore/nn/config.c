@@ -72,13 +72,12 @@ int clm_gpt_config_from_json(const json_t *obj, struct clm_gpt_config *cfg)
 json_t *clm_gpt_config_to_json(const struct clm_gpt_config *c)
 {
 	return json_pack("{s:[s], s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:n, s:b, "
-			 "s:b, s:i, s:i}",
+			 "s:b}",
 			 "architectures", "GPT2LMHeadModel", "model_type", "gpt2", "activation_function", "gelu_new",
 			 "n_layer", c->n_layer, "n_head", c->n_head, "n_embd", c->n_embd, "n_positions",
 			 c->n_positions, "n_ctx", c->n_positions, "vocab_size", c->vocab_size, "layer_norm_epsilon",
 			 (double)c->layer_norm_epsilon, "initializer_range", 0.02, "attn_pdrop", 0.0, "embd_pdrop",
-			 0.0, "resid_pdrop", 0.0, "n_inner", "tie_word_embeddings", 1, "scale_attn_weights", 1,
-			 "bos_token_id", 0, "eos_token_id", 0);
+			 0.0, "resid_pdrop", 0.0, "n_inner", "tie_word_embeddings", 1, "scale_attn_weights", 1);
 }
 
 long long clm_gpt_config_param_count(const struct clm_gpt_config *c)

@@ -24,7 +24,8 @@ int clm_gpt_config_named(const char *name, int vocab_size, struct clm_gpt_config
 int clm_gpt_config_from_json(const json_t *obj, struct clm_gpt_config *cfg);
 
 /* A new config.json object (caller owns the reference) that transformers loads as GPT-2
- * (model_type, architectures, activation_function "gelu_new", tied embeddings). NULL on OOM. */
+ * (model_type, architectures, activation_function "gelu_new", tied embeddings, no dropout). The
+ * caller adds tokenizer-dependent keys (bos_token_id, eos_token_id). NULL on OOM. */
 json_t *clm_gpt_config_to_json(const struct clm_gpt_config *cfg);
 
 /* Check sizes are positive, n_head divides n_embd and nothing overflows. 0 or CLM_EINVALID. */

@@ -78,6 +78,7 @@ static int plan(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode mod
 	w->prob_off = w->adapter + n;
 	w->trow = w->prob_off + n + 1;
 	w->tex = w->trow + ntok;
+	_Static_assert(sizeof(int) == sizeof(int32_t), "target tokens share the int arena");
 	w->ttok = (int32_t *)(w->tex + ntok);
 	w->n_ex = n;
 	w->row_off[0] = w->prob_off[0] = 0;
@@ -330,9 +331,9 @@ int clm_gpt_forward_backward(struct clm_gpt *m, const struct clm_batch *b, float
 	int rc = prepare(m, b, PASS_TARGETS);
 	struct clm_gpt_work *w = m->work;
 
-	if (rc)
-		return rc;
 	*loss = 0.0f;
+	if (rc || (rc = clm_gpt_ensure_grads(m)))
+		return rc;
 	if (w->sum_w == 0.0)
 		return 0;
 	forward(m, b);

@@ -89,6 +89,14 @@ static int kept_prompt(const struct clm_gpt *m, const struct clm_gen_request *q)
 	return q->n_prompt < room ? q->n_prompt : room;
 }
 
+/* How many tokens a request may generate: the cap, bounded by the room left in the context. */
+static int new_token_limit(const struct clm_gpt *m, const struct clm_gen_config *c, const struct clm_gen_request *q,
+			   int kept)
+{
+	int room = m->cfg.n_positions - q->n_prefix - kept;
+	return c->max_new_tokens < room ? c->max_new_tokens : room;
+}
+
 static int check_request(const struct clm_gpt *m, const struct clm_gen_request *q)
 {
 	if (q->n_prompt < 1 || !q->prompt)
@@ -177,9 +185,7 @@ static int generate_sampled(struct clm_gpt *m, const struct clm_gen_config *c, s
 		s.tok_off[0] = s.prefix_off[0] = 0;
 		for (int i = 0; i < n; i++) {
 			int produced = s.len[i] - s.kept[i];
-			int limit = c->max_new_tokens < P - reqs[i].n_prefix - s.kept[i] ? c->max_new_tokens
-											  : P - reqs[i].n_prefix - s.kept[i];
-			if (produced >= limit || (produced > 0 && is_stop(c, s.seq[i][s.len[i] - 1])))
+			if (produced >= new_token_limit(m, c, &reqs[i], s.kept[i]) || (produced > 0 && is_stop(c, s.seq[i][s.len[i] - 1])))
 				continue;
 			s.active_idx[na] = i;
 			s.seq_ids[na] = i;
@@ -274,7 +280,7 @@ static int generate_beam(struct clm_gpt *m, const struct clm_gen_config *c, stru
 {
 	int B = c->beam_width, V = m->cfg.vocab_size, P = m->cfg.n_positions, rc = 0;
 	int kept = kept_prompt(m, q), na = 1, nfin = 0, half = 0;
-	int limit = c->max_new_tokens < P - q->n_prefix - kept ? c->max_new_tokens : P - q->n_prefix - kept;
+	int limit = new_token_limit(m, c, q, kept);
 	struct clm_kv_cache kv = { 0 };
 	struct beam *alive = calloc(B, sizeof(*alive)), *next = calloc(B, sizeof(*next)), *fin = calloc(B, sizeof(*fin));
 	struct candidate *cand = malloc(sizeof(*cand) * (size_t)B * 2 * B);

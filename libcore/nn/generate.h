@@ -56,8 +56,8 @@ void clm_kv_cache_release(struct clm_kv_cache *kv);
 /* Copy sequence `src`'s cache onto sequence `dst` (beam reordering). */
 void clm_kv_cache_copy(struct clm_kv_cache *kv, const struct clm_gpt_config *cfg, int dst, int src);
 
-/* Append new positions to sequences and return next-token logits: for each i < n_seq_step,
- * sequence seq[i] gets prefix rows prefix_ids[prefix_off[i]..prefix_off[i+1]) then tokens
+/* Append new positions to sequences and return next-token logits: for each i < n_seq_step
+ * (seq[] strictly increasing), sequence seq[i] gets prefix rows prefix_ids[prefix_off[i]..prefix_off[i+1]) then tokens
  * tokens[tok_off[i]..tok_off[i+1]) (prefix_off may be NULL), with LoRA set adapter[i] (NULL: none);
  * logits[i * V ...] receive the logits after its last new position. 0 or a negative code. */
 int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n_seq_step, const int *seq,

@@ -104,8 +104,7 @@ int clm_gpt_init(struct clm_gpt *m, const struct clm_gpt_config *cfg, uint64_t s
 		goto fail;
 	fill_const(m->params[clm_lnf_param(cfg)].w, C, 1.0f);
 	m->n_backbone = m->n_params;
-	if ((rc = clm_gpt_set_trainable(m, "", 1)) < 0)
-		goto fail;
+	clm_gpt_set_trainable(m, "", 1);
 	return 0;
 fail:
 	clm_gpt_release(m);
@@ -164,7 +163,7 @@ int clm_gpt_set_prompt_rows(struct clm_gpt *m, int rows, uint64_t seed)
 		memcpy(p->w + (size_t)i * C, wte + tok * C, sizeof(float) * C);
 	}
 	m->n_prompt_rows = rows;
-	return clm_gpt_set_trainable(m, "clm.prompt", p->trainable) < 0 ? CLM_ENOMEM : 0;
+	return 0;
 }
 
 int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)
@@ -197,8 +196,7 @@ int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)
 			m->params[m->n_params - 1].trainable = 1;
 		}
 	m->n_lora = s + 1;
-	snprintf(name, sizeof(name), "clm.lora.%d.", s);
-	return clm_gpt_set_trainable(m, name, 1) < 0 ? CLM_ENOMEM : s;
+	return s;
 }
 
 struct clm_param *clm_gpt_param(struct clm_gpt *m, const char *name)
@@ -220,16 +218,22 @@ int clm_gpt_set_trainable(struct clm_gpt *m, const char *prefix, int trainable)
 			continue;
 		matched++;
 		p->trainable = trainable != 0;
-		if (trainable && !p->g) {
-			p->g = calloc(p->n, sizeof(float));
-			if (!p->g)
-				return clm_error_oom();
-		} else if (!trainable) {
+		if (!trainable) {
 			free(p->g);
 			p->g = NULL;
 		}
 	}
 	return matched;
+}
+
+int clm_gpt_ensure_grads(struct clm_gpt *m)
+{
+	for (size_t i = 0; i < m->n_params; i++) {
+		struct clm_param *p = &m->params[i];
+		if (p->trainable && !p->g && !(p->g = calloc(p->n, sizeof(float))))
+			return clm_error_oom();
+	}
+	return 0;
 }
 
 size_t clm_gpt_trainable_count(const struct clm_gpt *m)

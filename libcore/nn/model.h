@@ -25,7 +25,8 @@ struct clm_param {
 	int64_t shape[2];              /* row-major */
 	size_t n;                      /* elements */
 	float *w;                      /* values; owned by the model */
-	float *g;                      /* gradient (accumulated by clm_gpt_forward_backward); NULL while frozen */
+	float *g;                      /* gradient (accumulated by clm_gpt_forward_backward); NULL while frozen
+					  and until the first backward (or clm_gpt_ensure_grads) after unfreezing */
 	int trainable;                 /* 1: receives gradients and optimizer updates */
 	int decay;                     /* 1: a weight matrix (AdamW may decay it); 0: bias, norm, embedding, prompt */
 };
@@ -73,9 +74,13 @@ int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed);
 struct clm_param *clm_gpt_param(struct clm_gpt *m, const char *name);
 
 /* Set the trainable flag of every parameter whose name starts with `prefix` ("" = all,
- * "h.", "clm.prompt", "clm.lora.2."); allocates or frees gradients accordingly. Returns the number
- * of parameters matched, or CLM_ENOMEM. */
+ * "h.", "clm.prompt", "clm.lora.2."); freezing frees the gradient, so a frozen backbone costs no
+ * gradient memory. Returns the number of parameters matched. */
 int clm_gpt_set_trainable(struct clm_gpt *m, const char *prefix, int trainable);
+
+/* Allocate (zeroed) gradients of trainable parameters that have none yet; clm_gpt_forward_backward
+ * does this itself, call it before writing gradients by hand. 0 or CLM_ENOMEM. */
+int clm_gpt_ensure_grads(struct clm_gpt *m);
 
 /* Number of trainable scalar parameters. */
 size_t clm_gpt_trainable_count(const struct clm_gpt *m);

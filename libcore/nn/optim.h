@@ -50,7 +50,8 @@ float clm_adamw_lr_at(const struct clm_adamw_config *c, int64_t step);
 
 /* One update of every trainable parameter of `m` from its gradient divided by `n_accum` (the
  * number of clm_gpt_forward_backward calls since the last zeroing), with clipping; then zeroes the
- * gradients. Frozen parameters are never read or written. 0 or CLM_ENOMEM / CLM_EINVALID
+ * gradients. Frozen parameters (and trainable ones with no gradient buffer yet) are never read or
+ * written. 0 or CLM_ENOMEM / CLM_EINVALID
  * (non-finite gradient: nothing is updated, gradients are zeroed). */
 int clm_adamw_step(struct clm_adamw *o, struct clm_gpt *m, int n_accum);
 

@@ -14,8 +14,8 @@ enum {
 	CLM_EXPORT_ALL = 7
 };
 
-/* Append copies of the selected parameters to `out` as F32 tensors (for the backbone also
- * "lm_head.weight" is NOT written: it is tied to wte). 0 or a negative code. */
+/* Append copies of the selected parameters to `out` as F32 tensors, in parameter order. No
+ * "lm_head.weight" is written: the output projection is tied to wte. 0 or a negative code. */
 int clm_gpt_export(const struct clm_gpt *m, int what, struct clm_tensor_list *out);
 
 /* Create a model of config `cfg` from tensors in `in`: every backbone tensor must be present with
@@ -25,8 +25,9 @@ int clm_gpt_export(const struct clm_gpt *m, int what, struct clm_tensor_list *ou
  * trainable. Release with clm_gpt_release. 0 or CLM_EINVALID with a message naming the tensor. */
 int clm_gpt_from_tensors(struct clm_gpt *m, const struct clm_gpt_config *cfg, const struct clm_tensor_list *in);
 
-/* Overwrite existing parameters from the same-named tensors in `in` (any subset; prompt table and
- * LoRA sets are created or grown as needed). 0 or CLM_EINVALID (shape mismatch, unknown clm.* name). */
+/* Overwrite parameters from the same-named tensors in `in` (any subset; the prompt table and LoRA
+ * sets are created or grown as needed; "clm.optim.*" tensors are skipped). 0 or CLM_EINVALID (shape
+ * mismatch, or a name that is no parameter of this model; the model may then be partly updated). */
 int clm_gpt_load_tensors(struct clm_gpt *m, const struct clm_tensor_list *in);
 
 #endif

@@ -24,7 +24,7 @@ int clm_http_setup(CURL *h, const char *url, const struct clm_http_options *o)
 		return clm_error_set(CLM_EINVALID, "%s: only http:// and https:// URLs are supported", where);
 	}
 	/* No redirects: they could carry the Authorization header elsewhere, and the servers we
-	 * talk to need none. */
+	 * talk to need none. Credentials for object stores may come from ~/.netrc. */
 	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
@@ -33,7 +33,8 @@ int clm_http_setup(CURL *h, const char *url, const struct clm_http_options *o)
 	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			     o->connect_timeout_ms > 0 ? o->connect_timeout_ms : DEFAULT_CONNECT_MS) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : 0L) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_USERAGENT, "git-clmodel") != CURLE_OK)
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, "git-clmodel") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL) != CURLE_OK)
 		return clm_error_set(CLM_EGENERIC, "libcurl refused a transfer option");
 	return 0;
 }
@@ -131,7 +132,8 @@ int clm_http_fail(const char *url, CURL *h, CURLcode cc, long status, const char
 				     o->timeout_ms);
 	}
 	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE)
-		return clm_error_set(CLM_EIO, "%s: TLS certificate not trusted (%s); --insecure skips the check",
+		return clm_error_set(CLM_EIO, "%s: TLS certificate not trusted (%s); --insecure "
+				     "(clmodel.store.insecure for object stores) skips the check",
 				     where, curl_easy_strerror(cc));
 	if (cc == CURLE_GOT_NOTHING)
 		return clm_error_set(CLM_EIO, "%s: the server closed the connection without answering", where);

@@ -20,7 +20,7 @@ struct clm_http_options {
 void clm_http_options_default(struct clm_http_options *o);
 
 /* Put the shared settings on an easy handle: URL, http/https only, no redirects, TLS checks,
- * timeouts. Returns 0 or CLM_EGENERIC with a message. */
+ * timeouts, credentials from ~/.netrc when it has the host. Returns 0 or a negative code. */
 int clm_http_setup(CURL *h, const char *url, const struct clm_http_options *o);
 
 /* Copy `url` into `out` (size bytes) without user info and query string, for messages. */

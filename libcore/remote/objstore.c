@@ -184,7 +184,6 @@ struct xfer {
 	double not_before;
 	uint64_t resume_from;   /* bytes of the partial file when the GET started */
 	uint64_t received;      /* bytes written by this GET */
-	int restarted;          /* the server ignored the Range request */
 	char detail[128];       /* why the write callback stopped the transfer */
 	char err[ERR_MAX];
 };
@@ -209,13 +208,7 @@ static size_t write_part(char *ptr, size_t size, size_t nmemb, void *userdata)
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200 && status != 206)
 		return n; /* an error page: not object bytes */
-	if (status == 200 && x->resume_from > 0 && !x->restarted) {
-		/* the server sent the whole object instead of the rest: start the file over */
-		if (ftruncate(fileno(x->fp), 0) < 0 || fseek(x->fp, 0, SEEK_SET) < 0)
-			return 0;
-		x->restarted = 1;
-	}
-	if ((x->restarted ? 0 : x->resume_from) + x->received + n > x->ref->size) {
+	if (x->resume_from + x->received + n > x->ref->size) {
 		snprintf(x->detail, sizeof(x->detail), "sends more than the %llu bytes the object has",
 			 (unsigned long long)x->ref->size);
 		return 0;
@@ -245,7 +238,6 @@ static int start_xfer(struct xfer *x, const struct clm_objstore *os)
 
 	curl_easy_reset(x->h);
 	x->received = 0;
-	x->restarted = 0;
 	if ((rc = clm_http_setup(x->h, x->url, &os->http)) < 0)
 		return rc;
 	curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
@@ -319,7 +311,7 @@ static void finish_download(struct xfer *x, struct run *r)
 		if (r->st) {
 			r->st->downloaded++;
 			r->st->bytes_down += x->received;
-			r->st->resumed += x->resume_from > 0 && !x->restarted;
+			r->st->resumed += x->resume_from > 0;
 		}
 	}
 	clm_strbuf_release(&final);
@@ -361,6 +353,12 @@ static void after_attempt(struct xfer *x, CURLcode cc, struct run *r)
 		finish_download(x, r);
 		return;
 	}
+	if (x->phase == P_GET && cc == CURLE_RANGE_ERROR && x->resume_from > 0) {
+		/* the server cannot resume: start the download over */
+		unlink(x->path.buf);
+		x->state = X_PENDING;
+		return;
+	}
 	if (x->phase == P_GET && cc == CURLE_OK && status == 416) {
 		/* the partial file is already whole (or longer than the object): check it */
 		finish_download(x, r);
@@ -376,9 +374,12 @@ static void after_attempt(struct xfer *x, CURLcode cc, struct run *r)
 		return;
 	}
 	clm_http_fail(x->url, x->h, cc, status, NULL, &os->http);
+	if (x->phase == P_GET && x->resume_from == 0 && x->received == 0)
+		unlink(x->path.buf); /* no empty partial files left behind */
 	if (clm_http_retryable(cc, status) && x->attempt <= os->http.max_retries) {
 		curl_easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &retry_after);
-		x->not_before = clm_now() + clm_http_backoff_ms(&os->http, x->attempt, retry_after > 0 ? (long)retry_after : -1) / 1000.0;
+		long wait_ms = clm_http_backoff_ms(&os->http, x->attempt, retry_after > 0 ? (long)retry_after : -1);
+		x->not_before = clm_now() + wait_ms / 1000.0;
 		x->attempt++;
 		x->state = X_PENDING;
 		return;

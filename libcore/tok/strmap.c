@@ -14,22 +14,26 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
+/* One multiply per 8 bytes and a full avalanche at the end: keys are mostly short pieces of
+ * text, where hashing is a large part of a lookup. */
 uint64_t clm_strmap_hash(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)len * 0xc2b2ae3d27d4eb4fULL);
 
 	while (len >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		h = (h ^ mix(w)) * 0x100000001b3ULL;
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
 		p += 8;
 		len -= 8;
 	}
 	if (len) {
 		uint64_t w = 0;
 		memcpy(&w, p, len);
-		h = (h ^ mix(w ^ 0xa5a5a5a5ULL)) * 0x100000001b3ULL;
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
 	}
 	return mix(h);
 }

@@ -7,7 +7,7 @@
 uint64_t clm_hash_bytes(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];

@@ -4,6 +4,7 @@
 the CPU. Run with Debian's python3-torch under OPENBLAS_NUM_THREADS=2; prints
 `torch_train_tokens_per_s: N`."""
 import math
+import statistics
 import time
 
 import torch
@@ -51,20 +52,21 @@ def main():
     torch.manual_seed(0)
     model = GPT()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01)
-    warm, steps = 2, 6
+    warm, steps, times = 2, 6, []
     for s in range(warm + steps):
-        if s == warm:
-            t0 = time.perf_counter()
+        t0 = time.perf_counter()
         idx = torch.randint(0, V, (B, P))
         loss = model(idx, idx)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-    dt = time.perf_counter() - t0
-    print("torch %s, %d threads, %.3f s/step, last loss %.3f" % (torch.__version__, torch.get_num_threads(), dt / steps,
-                                                                 loss.item()))
-    print("torch_train_tokens_per_s: %.1f" % (steps * B * P / dt))
+        if s >= warm:
+            times.append(time.perf_counter() - t0)
+    dt = statistics.median(times)
+    print("torch %s, %d threads, median %.3f s/step of %d, last loss %.3f" % (torch.__version__, torch.get_num_threads(),
+                                                                           dt, steps, loss.item()))
+    print("torch_train_tokens_per_s: %.1f" % (B * P / dt))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 # Helpers for the model-store integration tests (t40xx), sourced after lib.sh.
 # They write model versions with plain git plumbing, which also shows the format is readable
 # and writable by other tools.
+# Fixed dates: version commits, notes commits and note timestamps are reproducible.
+GIT_AUTHOR_DATE="1700001000 +0000" GIT_COMMITTER_DATE="1700001000 +0000"
+export GIT_AUTHOR_DATE GIT_COMMITTER_DATE
+
 fixture_base() { sh "$CLM_TOP/fixtures/clmodel-tiny-base.sh" "$@"; }
 
 # A code repository with three commits c1..c3 (fixed dates) in directory $1.
@@ -37,7 +41,7 @@ Clmodel-Source: $(git rev-parse "$source")"
 	commit=$(git commit-tree "$tree" -p "$head" -m "$summary" -m "$trailers") || return 1
 	git update-ref "$ref" "$commit" "$head" || return 1
 	if [ -n "$source" ]; then
-		line="{\"t\":$(date +%s),\"kind\":\"model\",\"model\":\"$model\",\"strategy\":\"seqft\",\"version\":\"$commit\"}"
+		line="{\"t\":1700001000,\"kind\":\"model\",\"model\":\"$model\",\"strategy\":\"seqft\",\"version\":\"$commit\"}"
 		{ git notes --ref=clmodel show "$source" 2>/dev/null; echo "$line"; } | sort -u |
 			git notes --ref=clmodel add -f -F - "$source" || return 1
 	fi

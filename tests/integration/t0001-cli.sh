@@ -22,6 +22,11 @@ done
 for c in $(clm --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit } on && !/not available yet/ { print $1 }'); do
 	t_ok "man page for $c" test -f "$CLM_TOP/man/git-clmodel-$c.1"
 done
-t_exit 1 "an unavailable command says so and fails" clm bench codetask
+unavailable=$(clm --help | awk '/not available yet/ { print $1; exit }')
+if [ -n "$unavailable" ]; then
+	t_exit 1 "an unavailable command says so and fails" clm "$unavailable"
+else
+	t_skip "an unavailable command says so and fails" "every command is available"
+fi
 t_ok "main man page" test -f "$CLM_TOP/man/git-clmodel.1"
 t_done

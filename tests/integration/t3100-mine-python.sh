@@ -52,6 +52,15 @@ t_exit 1 "tasks show of an unknown task" clm tasks show nope
 t_exit 129 "tasks with a bad subcommand" clm tasks frob
 cd ..
 
+clm -C repo mine -q --rescan >/dev/null
+git clone -q repo inc
+git -C inc reset -q --hard HEAD~3
+t_grep "mining up to the bump commit" "^mined 3 commits: 3 events, 2 tasks" clm -C inc mine -q
+t_ok "the bump's window stays open in the state" grep -q '"task": "pypi/requests/2.31.0..3.0.0"' inc/.git/clmodel/mine-state.json
+git -C inc reset -q --hard origin/main
+t_grep "the next run continues the open window" "pypi/requests/2.31.0..3.0.0 .* 6 examples" clm -C inc mine -q
+t_ok "incremental mining equals mining at once" test "$(cat inc/.git/clmodel/tasks/*/*.jsonl | sort | cksum)" = "$(cat repo/.git/clmodel/tasks/*/*.jsonl | sort | cksum)"
+
 git clone -q --bare repo bare.git
 t_grep "mine in a bare repository" "^mined 6 commits: 4 events, 3 tasks, 14 examples" clm -C bare.git mine -q
 t_ok "bare repository keeps tasks in its git dir" test -f bare.git/clmodel/tasks/pypi%2Frequests%2F2.31.0..3.0.0/task.json
@@ -59,4 +68,6 @@ git -C repo worktree add -q ../wt HEAD~2 2>/dev/null
 t_grep "mine in a linked worktree walks its HEAD" "^mined 4 commits: 3 events, 2 tasks" clm -C wt mine -q --rescan
 t_ok "a worktree writes to the common git dir" test -f repo/.git/clmodel/mine-state.json
 t_exit 1 "outside a repository" clm -C / mine -q
+mkdir empty && git -C empty init -q
+t_grep "a repository without commits has nothing to mine" "^mined 0 commits" clm -C empty mine -q
 t_done

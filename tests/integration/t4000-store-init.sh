@@ -37,6 +37,8 @@ t_grep "show of a non-version says why" "not a model version" clm show HEAD
 t_ok "export hf" clm export --format hf --out ../exp
 t_ok "export has config, tokenizer, weights" test -f ../exp/config.json -a -f ../exp/tokenizer.json -a -f ../exp/model.safetensors
 t_ok "exported config is byte-identical" cmp ../exp/config.json ../base/config.json
+t_ok "the tokenizer_config.json side file is kept and exported" cmp ../exp/tokenizer_config.json ../base/tokenizer_config.json
+t_grep "show lists the side file" "tokenizer_config.json" clm show
 t_grep "exported safetensors names the version" "clmodel_version" head -c 400 ../exp/model.safetensors
 t_ok "export safetensors" clm export --format safetensors --out ../exp2 default
 t_ok "export safetensors writes only weights" test ! -f ../exp2/config.json -a -f ../exp2/model.safetensors
@@ -55,4 +57,9 @@ t_ok "the lock directory is in the common git dir" test -d .git/clmodel -a ! -d 
 t_ok "a second model from the worktree" clm -C ../wt init --base ../base --name other
 t_grep "the second model is visible in the main repository" "Base model" clm log --name other
 t_exit 1 "a bad model name fails" clm log --name "../x"
+# A bare repository holds a model as well.
+git init -q --bare ../bare.git
+t_ok "init in a bare repository" clm -C ../bare.git init --base ../base
+t_grep "log in the bare repository" "Base model" clm -C ../bare.git log
+t_ok "the bare repository has the same version id (fixed dates)" test "$(git -C ../bare.git rev-parse refs/clmodel/models/default)" = "$(git rev-parse refs/clmodel/models/default)"
 t_done

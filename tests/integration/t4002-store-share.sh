@@ -25,6 +25,9 @@ t_grep "the remote has the notes" "kind" git -C ../remote.git notes --ref=clmode
 t_grep "log works in the bare remote" "Learn task one" clm -C ../remote.git log
 t_grep "which works in the bare remote" "why:" clm -C ../remote.git which main
 t_ok "push again is a no-op" clm push origin
+t_grep "a remote that looks like an option is refused" "not a remote name" clm fetch -- --upload-pack=evil
+t_exit 1 "fetch from a missing remote fails" clm fetch nowhere
+t_grep "the failure quotes git" "git fetch failed" clm fetch nowhere
 
 cd ../b || exit 1
 git fetch -q --tags origin

@@ -14,7 +14,7 @@ trap 'sh "$CLM_TOP/tests/objstore/dav-server.sh" stop "$top/dav"' EXIT
 store="$url/models"
 
 sh "$CLM_TOP/fixtures/clmodel-tiny-base.sh" "$top/base"
-git init -q --bare "$top/origin.git"
+git init -q --bare --initial-branch=main "$top/origin.git"
 git init -q "$top/a"
 cd "$top/a"
 echo one > f && git add f && git commit -qm one
@@ -40,6 +40,11 @@ t_ok "fetch brings versions and their objects" clm fetch origin
 t_ok "the object is in the clone's cache" test -f .git/clmodel/objects/$sha
 t_ok "export in the clone" clm export --format safetensors --out "$top/out-b"
 t_ok "same weights on both sides" cmp "$top/out-a/model.safetensors" "$top/out-b/model.safetensors"
+
+# A corrupted cached copy is noticed, removed and downloaded again.
+printf 'X' | dd of=.git/clmodel/objects/$sha bs=1 seek=3 conv=notrunc 2>/dev/null
+t_ok "a corrupted cached copy is fetched again" clm export --format safetensors --out "$top/out-b2"
+t_ok "and the result is right" cmp "$top/out-a/model.safetensors" "$top/out-b2/model.safetensors"
 
 # A corrupted object on the server is refused and nothing of it is kept.
 printf 'X' | dd of="$top/dav/data/models/$sha" bs=1 seek=3 conv=notrunc 2>/dev/null

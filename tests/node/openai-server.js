@@ -2,13 +2,18 @@
 // A small OpenAI-compatible /v1/completions server for the remote-client tests, with one
 // behaviour per mode (well-behaved, garbage, slow, dropped connection, rate-limited, failing).
 // Listens on 127.0.0.1 on a free port and prints the port on stdout.
-// Usage: node openai-server.js <mode> [api-key-expected]
+// Usage: node openai-server.js <mode> [api-key-expected] [tls-key.pem tls-cert.pem]
+// With a key and certificate it serves HTTPS (mode "ok" behaviour).
 'use strict';
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const net = require('net');
 
 const mode = process.argv[2] || 'ok';
 const expectedKey = process.argv[3] || '';
+const tlsKey = process.argv[4];
+const tlsCert = process.argv[5];
 let requests = 0;
 
 // The completion answers "You said: <prompt>", cut into pieces so the client must reassemble
@@ -109,6 +114,8 @@ if (mode === 'garbage-raw') {
   server = net.createServer((sock) => {
     sock.once('data', () => sock.end('SSH-2.0-OpenSSH_9.2 not http at all\r\n\r\n'));
   });
+} else if (tlsKey && tlsCert) {
+  server = https.createServer({ key: fs.readFileSync(tlsKey), cert: fs.readFileSync(tlsCert) }, handle);
 } else {
   server = http.createServer(handle);
 }
@@ -116,3 +123,6 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(server.address().port + '\n');
 });
 process.on('SIGTERM', () => process.exit(0));
+// A test that fails half-way cannot stop us: leave when the parent process is gone.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 500).unref();

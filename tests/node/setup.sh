@@ -9,5 +9,5 @@ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || exit 2
 if [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ]; then
 	exit 0
 fi
-(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || exit 3
+(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error --fetch-retries=1 --fetch-timeout=30000 >&2) || exit 3
 touch "$stamp"

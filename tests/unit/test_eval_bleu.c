@@ -135,6 +135,35 @@ static void smoothed_bleu_tokenization(void **state)
 	clm_eval_tokenizer_release(&tk);
 }
 
+/* The tokens joined by " | ", for comparing with what Python prints. */
+static void expect_tokens(struct clm_eval_tokenizer *tk, const char *line, const char *want)
+{
+	struct clm_ids ids = CLM_IDS_INIT;
+	struct clm_strbuf got = CLM_STRBUF_INIT;
+
+	assert_int_equal(clm_tokenize_words_puncts(tk, line, &ids), 0);
+	for (size_t i = 0; i < ids.n; i++)
+		assert_int_equal(clm_strbuf_addf(&got, "%s%s", i ? " | " : "", clm_symtab_name(&tk->syms, ids.id[i], NULL)), 0);
+	assert_string_equal(got.buf, want);
+	clm_strbuf_release(&got);
+	clm_ids_release(&ids);
+}
+
+/* Expected strings are what the code-to-text evaluator's splitPuncts + normalize print:
+ * Python's \w covers Unicode letters and numbers ("x²") but not symbols ("ⓧ") or combining
+ * marks; lower() turns "İ" into "i" + U+0307 and a word-final "Σ" into "ς". */
+static void smoothed_bleu_unicode_like_python(void **state)
+{
+	struct clm_eval_tokenizer tk;
+	(void)state;
+
+	assert_int_equal(clm_eval_tokenizer_init(&tk), 0);
+	expect_tokens(&tk, "\xc4\xb0stanbul x\xc2\xb2 \xe2\x93\xa7 \xce\xa3\xce\x91\xce\xa3 na\xc3\xafve",
+		      "i | \xcc\x87 | stanbul | x\xc2\xb2 | \xe2\x93\xa7 | \xcf\x83\xce\xb1\xcf\x82 | na\xc3\xafve");
+	expect_tokens(&tk, "e\xcc\x81t\xc3\xa9 __init__", "e | \xcc\x81 | t\xc3\xa9 | _ | _ | init | _ | _");
+	clm_eval_tokenizer_release(&tk);
+}
+
 static void exact_match_strips_like_python(void **state)
 {
 	const char *ref[] = { "return x ;", "a", "b" }, *pred[] = { "  return x ;\t", "a b", "B" };
@@ -169,6 +198,7 @@ int main(void)
 		cmocka_unit_test(corpus_bleu_clips_and_penalises),
 		cmocka_unit_test(empty_inputs_do_not_divide_by_zero),
 		cmocka_unit_test(smoothed_bleu_tokenization),
+		cmocka_unit_test(smoothed_bleu_unicode_like_python),
 		cmocka_unit_test(exact_match_strips_like_python),
 		cmocka_unit_test(lines_split_like_readlines),
 	};

@@ -1,6 +1,7 @@
 /* libcore/eval CodeBLEU and its tree-sitter helpers (parsers/codebleu_syntax, parsers/dataflow). */
 #include "test_helpers.h"
 #include "eval/codebleu.h"
+#include "eval/lines.h"
 #include "parsers/codebleu_syntax.h"
 #include "parsers/dataflow.h"
 #include "parsers/languages.h"
@@ -113,6 +114,106 @@ static void keyword_weighted_ngram_by_hand(void **state)
 	assert_float_equal(c.weighted_ngram, 100 * weighted, 1e-9);
 }
 
+/* A one-token prediction: the plain part's brevity penalty uses the real reference length
+ * (exp(1 - 3/1)); the weighted part, like the reference, counts each reference as 2 tokens
+ * (exp(1 - 2/1)). */
+static void weighted_ngram_brevity_penalty_as_reference(void **state)
+{
+	struct clm_codebleu c = score1("java", "return x ;", "return");
+	double plain = exp(-2.0) * exp(0.25 * (log(1.0) + log(0.1) + log(0.1) + log(0.1)));
+	double weighted = exp(-1.0) * exp(0.25 * (log(1.0 / 1.4) + log(0.05) + log(0.1) + log(0.1)));
+	(void)state;
+
+	assert_float_equal(c.ngram, 100 * plain, 1e-9);
+	assert_float_equal(c.weighted_ngram, 100 * weighted, 1e-9);
+}
+
+/* The reference compares subtrees as ts_node_string S-expressions; collect them here the same
+ * way (recursion is fine in this test: the vectors are shallow). */
+static size_t sexps(TSNode root, char ***out)
+{
+	size_t n = 0, cap = 256, sp = 0, stack_cap = 256;
+	TSNode *stack = malloc(stack_cap * sizeof(*stack));
+	char **v = malloc(cap * sizeof(*v));
+
+	assert_non_null(stack);
+	assert_non_null(v);
+	stack[sp++] = root;
+	while (sp) {
+		TSNode x = stack[--sp];
+		if (n == cap)
+			assert_non_null(v = realloc(v, (cap *= 2) * sizeof(*v)));
+		v[n++] = ts_node_string(x);
+		for (uint32_t i = 0; i < ts_node_child_count(x); i++) {
+			TSNode c = ts_node_child(x, i);
+			if (!ts_node_child_count(c))
+				continue;
+			if (sp == stack_cap)
+				assert_non_null(stack = realloc(stack, (stack_cap *= 2) * sizeof(*stack)));
+			stack[sp++] = c;
+		}
+	}
+	free(stack);
+	*out = v;
+	return n;
+}
+
+static size_t sexp_matches(TSParser *parser, const char *ref, const char *pred, size_t *total)
+{
+	TSTree *tr = ts_parser_parse_string(parser, NULL, ref, (uint32_t)strlen(ref));
+	TSTree *tp = ts_parser_parse_string(parser, NULL, pred, (uint32_t)strlen(pred));
+	char **rs, **ps;
+	size_t nr = sexps(ts_tree_root_node(tr), &rs), np = sexps(ts_tree_root_node(tp), &ps), m = 0;
+
+	for (size_t a = 0; a < nr; a++)
+		for (size_t b = 0; b < np; b++)
+			if (!strcmp(rs[a], ps[b])) {
+				m++;
+				break;
+			}
+	for (size_t a = 0; a < nr; a++)
+		free(rs[a]);
+	for (size_t b = 0; b < np; b++)
+		free(ps[b]);
+	free(rs);
+	free(ps);
+	ts_tree_delete(tr);
+	ts_tree_delete(tp);
+	*total += nr;
+	return m;
+}
+
+/* Subtree hashes agree with S-expression comparison on perturbed (partly unparsable) code. */
+static void syntax_match_equals_sexp_comparison(void **state)
+{
+	static const char *const cases[][2] = { { "codetrans-L2", "c_sharp" }, { "bugs2fix-L3", "java" } };
+	(void)state;
+
+	for (size_t k = 0; k < 2; k++) {
+		struct clm_lines ref = CLM_LINES_INIT, pred = CLM_LINES_INIT;
+		struct clm_strbuf path = CLM_STRBUF_INIT;
+		struct clm_codebleu c;
+		size_t matched = 0, total = 0;
+		TSParser *parser;
+
+		assert_int_equal(clm_strbuf_addf(&path, "%s/data/metrics/%s.ref", clm_test_shared(), cases[k][0]), 0);
+		assert_int_equal(clm_lines_read(path.buf, &ref), 0);
+		clm_strbuf_reset(&path);
+		assert_int_equal(clm_strbuf_addf(&path, "%s/data/metrics/%s.pred", clm_test_shared(), cases[k][0]), 0);
+		assert_int_equal(clm_lines_read(path.buf, &pred), 0);
+		assert_int_equal(clm_language_parser(clm_language_by_name(cases[k][1]), &parser), 0);
+		for (size_t i = 0; i < ref.n; i++)
+			matched += sexp_matches(parser, ref.line[i], pred.line[i], &total);
+		assert_int_equal(clm_codebleu_corpus(cases[k][1], ref.line, pred.line, ref.n, &c), 0);
+		assert_int_equal(c.ref_subtrees, total);
+		assert_int_equal(c.matched_subtrees, matched);
+		ts_parser_delete(parser);
+		clm_strbuf_release(&path);
+		clm_lines_release(&ref);
+		clm_lines_release(&pred);
+	}
+}
+
 /* Reference subtrees with children: program, class_declaration, class_body, field_declaration,
  * integral_type ("int"), variable_declarator; the prediction has the last three unchanged. */
 static void syntax_match_by_hand(void **state)
@@ -160,7 +261,7 @@ static void unsupported_language_is_refused(void **state)
 	assert_null(clm_codebleu_language("ruby"));
 }
 
-/* The graph itself: x comes from a and 1; the use of x in return comes from both branches. */
+/* The graph itself: x comes from a and 1; the use of x in return comes from the if parts. */
 static void dataflow_graph_shape(void **state)
 {
 	const char *code = "int f(int a) { int x = a + 1; if (a > 0) { x = a; } else { x = 2; } return x; }";
@@ -179,7 +280,9 @@ static void dataflow_graph_shape(void **state)
 		assert_true(g.edge[i - 1].pos < g.edge[i].pos);
 	last = g.n - 1;
 	assert_int_equal(g.edge[last].rel, CLM_DFG_COMES_FROM);
-	assert_int_equal(g.edge[last].nfrom_pos, 2); /* x = a; and x = 2; */
+	/* x = a; and x = 2; and, as in the reference (its "else" keyword is a branch that changes
+	 * nothing), the declaration too */
+	assert_int_equal(g.edge[last].nfrom_pos, 3);
 	assert_int_equal(g.edge[last].nfrom_var, 1);
 	assert_int_equal(g.edge[last].from_var[0], g.edge[last].var);
 	assert_int_equal(clm_dataflow_extract("cobol", ts_tree_root_node(tree), code, strlen(code), &g), CLM_EINVALID);
@@ -197,7 +300,9 @@ int main(void)
 		cmocka_unit_test(dataflow_sees_a_changed_flow),
 		cmocka_unit_test(no_dataflow_does_not_divide_by_zero),
 		cmocka_unit_test(keyword_weighted_ngram_by_hand),
+		cmocka_unit_test(weighted_ngram_brevity_penalty_as_reference),
 		cmocka_unit_test(syntax_match_by_hand),
+		cmocka_unit_test(syntax_match_equals_sexp_comparison),
 		cmocka_unit_test(deep_nesting_is_walked_without_recursion),
 		cmocka_unit_test(unsupported_language_is_refused),
 		cmocka_unit_test(dataflow_graph_shape),

@@ -414,6 +414,49 @@ static void gpt2_reader_refuses_other_architectures(void **state)
 	assert_int_equal(clm_gguf_read_gpt2("missing.gguf", &hp, &v, &l), CLM_ENOTFOUND);
 }
 
+/* Every byte of the metadata and tensor table of a real gpt2 file set to 0x00, 0x7f and 0xff in
+ * turn: each damaged file is read or refused with a message, never crashes (ASan watches). */
+static void gpt2_reader_survives_damaged_headers(void **state)
+{
+	struct clm_tensor_list model, back;
+	struct clm_gguf_vocab vocab = tiny_vocab(), vback;
+	struct clm_gguf_gpt2_hparams hp;
+	struct clm_strbuf file = CLM_STRBUF_INIT;
+	struct clm_gguf_file f;
+	const uint8_t values[3] = { 0x00, 0x7f, 0xff };
+	size_t header, refused = 0;
+	(void)state;
+	tiny_model(&model);
+	assert_int_equal(clm_gguf_write_gpt2("tiny.gguf", &tiny_hp, &vocab, &model, CLM_DTYPE_F32, "tiny"), 0);
+	assert_int_equal(clm_read_file("tiny.gguf", 0, &file), 0);
+	assert_int_equal(clm_gguf_parse(file.buf, file.len, &f), 0);
+	header = (size_t)(f.tensors[0].data - (const uint8_t *)file.buf);
+	clm_gguf_close(&f);
+	for (size_t off = 0; off < header; off++) {
+		for (int v = 0; v < 3; v++) {
+			char saved = file.buf[off];
+			int rc;
+			if ((uint8_t)saved == values[v])
+				continue;
+			file.buf[off] = (char)values[v];
+			rc = clm_gguf_parse_gpt2(file.buf, file.len, &hp, &vback, &back);
+			if (rc == 0) {
+				clm_gguf_vocab_release(&vback);
+				clm_tensor_list_release(&back);
+			} else {
+				assert_true(rc == CLM_EINVALID || rc == CLM_ENOMEM);
+				assert_true(clm_error()[0] != '\0');
+				refused++;
+			}
+			file.buf[off] = saved;
+		}
+	}
+	print_message("# %zu of %zu damaged headers refused\n", refused, 3 * header);
+	assert_true(refused > header); /* most damage is caught, none crashes */
+	clm_strbuf_release(&file);
+	clm_tensor_list_release(&model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +470,7 @@ int main(void)
 		cmocka_unit_test(reader_refuses_repeated_names),
 		cmocka_unit_test(reader_checks_alignment_key),
 		cmocka_unit_test(gpt2_reader_refuses_other_architectures),
+		cmocka_unit_test(gpt2_reader_survives_damaged_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,17 @@
 /* GGUF export checked by llama.cpp itself: a tokenizer trained here and a small GPT-2 from the
  * engine are exported, llama.cpp (node-llama-cpp 3.21.1, installed by tests/llama/setup.sh) loads
  * the file, and its greedy continuations of several prompts must be exactly our engine's for
- * f32; its tokenization of the prompts must be exactly ours. Skipped, with a message, when node
- * or the package cannot be had. */
+ * f32; its tokenization of the prompts must be exactly ours. Then the same file is served over
+ * an OpenAI-compatible API (tests/llama/serve.mjs) and our remote client must stream exactly the
+ * text our engine generates. Skipped, with a message, when node or the package cannot be had. */
 #include "test_helpers.h"
+#include "server_helpers.h"
 #include "git/store_gguf.h"
 #include "io/gguf_gpt2.h"
 #include "nn/generate.h"
 #include "nn/model.h"
 #include "nn/optim.h"
+#include "remote/client.h"
 #include "tok/bpe.h"
 #include "tok/train.h"
 #include "util/error.h"
@@ -254,18 +257,19 @@ static size_t compare(struct fixture *fx, enum clm_dtype dtype, const char *gguf
 	return agree;
 }
 
-#define NEED_LLAMA(fx)                                                                          \
-	do {                                                                                    \
-		if (!(fx)->modules[0]) {                                                        \
-			print_message("# node or node-llama-cpp unavailable: llama.cpp check skipped\n"); \
-			skip();                                                                 \
-		}                                                                               \
-	} while (0)
+/* Skip the calling test, with a message, when llama.cpp could not be installed. */
+static void need_llama(const struct fixture *fx)
+{
+	if (!fx->modules[0]) {
+		print_message("# node or node-llama-cpp unavailable: llama.cpp check skipped\n");
+		skip();
+	}
+}
 
 static void f32_greedy_tokens_identical(void **state)
 {
 	struct fixture *fx = *state;
-	NEED_LLAMA(fx);
+	need_llama(fx);
 	assert_int_equal(compare(fx, CLM_DTYPE_F32, "model-f32.gguf"), N_PROMPTS);
 }
 
@@ -273,10 +277,68 @@ static void f16_loads_and_mostly_agrees(void **state)
 {
 	struct fixture *fx = *state;
 	size_t agree;
-	NEED_LLAMA(fx);
+	need_llama(fx);
 	agree = compare(fx, CLM_DTYPE_F16, "model-f16.gguf");
 	print_message("# f16: %zu of %zu prompts give identical greedy tokens\n", agree, N_PROMPTS);
 	assert_true(2 * agree >= N_PROMPTS);
+}
+
+static int collect_text(const char *text, size_t len, void *arg)
+{
+	return clm_strbuf_add(arg, text, len);
+}
+
+static void remote_client_streams_what_the_engine_generates(void **state)
+{
+	struct fixture *fx = *state;
+	struct clm_tensor_list w;
+	struct clm_gguf_vocab vocab;
+	struct clm_gguf_gpt2_hparams hp = { (uint32_t)fx->model.cfg.vocab_size, (uint32_t)fx->model.cfg.n_positions,
+					    (uint32_t)fx->model.cfg.n_embd, 4 * (uint32_t)fx->model.cfg.n_embd,
+					    (uint32_t)fx->model.cfg.n_layer, (uint32_t)fx->model.cfg.n_head,
+					    fx->model.cfg.layer_norm_epsilon };
+	struct clm_test_server srv;
+	char script[4096];
+	char *argv[] = { "node", script, fx->modules, "served.gguf", NULL };
+	need_llama(fx);
+	model_tensors(&fx->model, &w);
+	assert_int_equal(clm_gguf_vocab_from_tokenizer(&fx->tok, &vocab), 0);
+	assert_int_equal(clm_gguf_write_gpt2("served.gguf", &hp, &vocab, &w, CLM_DTYPE_F32, "served"), 0);
+	clm_gguf_vocab_release(&vocab);
+	clm_tensor_list_release(&w);
+	snprintf(script, sizeof(script), "%s/tests/llama/serve.mjs", getenv("CLM_TOP"));
+	assert_int_equal(clm_test_server_start(&srv, argv), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct clm_remote_config cfg = { srv.url, NULL, { 0 } };
+		struct clm_completion_request req = { "served", prompts[i], N_NEW, 0.0, NULL, (int)(i != 2) };
+		struct clm_remote_result r;
+		struct clm_strbuf streamed = CLM_STRBUF_INIT, ours = CLM_STRBUF_INIT;
+		struct clm_tok_ids ids = { 0 };
+		struct clm_gen_config gc;
+		struct clm_gen_request g = { 0 };
+
+		clm_http_options_default(&cfg.http);
+		cfg.http.timeout_ms = 60000;
+		clm_remote_result_init(&r);
+		assert_int_equal(clm_remote_complete(&cfg, &req, collect_text, &streamed, &r), 0);
+		assert_int_equal(clm_tok_encode(&fx->tok, prompts[i], strlen(prompts[i]), 0, &ids), 0);
+		clm_gen_defaults(&gc);
+		gc.max_new_tokens = N_NEW;
+		g.prompt = ids.v;
+		g.n_prompt = (int)ids.n;
+		g.adapter = -1;
+		assert_int_equal(clm_generate(&fx->model, &gc, &g, 1), 0);
+		assert_int_equal(clm_tok_decode(&fx->tok, g.out, (size_t)g.n_out, &ours), 0);
+		assert_string_equal(r.text.buf, ours.buf);
+		assert_string_equal(streamed.buf, ours.buf);
+		assert_string_equal(r.finish_reason, "length");
+		free(g.out);
+		clm_tok_ids_release(&ids);
+		clm_strbuf_release(&streamed);
+		clm_strbuf_release(&ours);
+		clm_remote_result_release(&r);
+	}
+	clm_test_server_stop(&srv);
 }
 
 int main(void)
@@ -284,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(f32_greedy_tokens_identical),
 		cmocka_unit_test(f16_loads_and_mostly_agrees),
+		cmocka_unit_test(remote_client_streams_what_the_engine_generates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

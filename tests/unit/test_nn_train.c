@@ -225,7 +225,7 @@ static void weight_decay_skips_biases_norms_embeddings(void **state)
 	c.lr = 0.1f;
 	c.weight_decay = 0.5f;
 	clm_adamw_init(&o, &c);
-	clm_gpt_zero_grad(&m);
+	assert_int_equal(clm_gpt_ensure_grads(&m), 0);
 	assert_int_equal(clm_adamw_step(&o, &m, 1), 0);
 	for (size_t i = 0; i < m.n_params; i++) {
 		const float *w0 = before.items[i].data;
@@ -268,6 +268,8 @@ static void schedules_and_clipping(void **state)
 	assert_int_equal(clm_gpt_init(&m, &small_cfg, 12), 0);
 	clm_adamw_defaults(&c);
 	clm_adamw_init(&o, &c);
+	assert_null(m.params[0].g); /* allocated on demand */
+	assert_int_equal(clm_gpt_ensure_grads(&m), 0);
 	for (size_t j = 0; j < m.params[0].n; j++)
 		m.params[0].g[j] = 1000.0f;
 	assert_int_equal(clm_adamw_step(&o, &m, 2), 0);
@@ -368,6 +370,50 @@ static void pooled_hidden_matches_reference(void **state)
 	clm_gpt_release(&m);
 }
 
+/* Growing the prompt table keeps trained rows and their optimizer moments; new rows start fresh. */
+static void prompt_table_grows_during_training(void **state)
+{
+	struct clm_gpt m, other;
+	struct clm_adamw o;
+	struct clm_adamw_config c;
+	struct clm_batch b = CLM_BATCH_INIT;
+	struct clm_tensor_list saved = { 0 };
+	int32_t toks[] = { 1, 2, 3, 4, 5 }, pre[] = { 0, 1, 2 };
+	float loss;
+	(void)state;
+	assert_int_equal(clm_gpt_init(&m, &small_cfg, 15), 0);
+	clm_gpt_set_trainable(&m, "", 0);
+	assert_int_equal(clm_gpt_set_prompt_rows(&m, 2, 1), 0);
+	clm_adamw_defaults(&c);
+	clm_adamw_init(&o, &c);
+	assert_int_equal(clm_batch_add(&b, toks, 5, NULL, pre, 2, -1), 0);
+	assert_int_equal(clm_gpt_forward_backward(&m, &b, &loss), 0);
+	assert_int_equal(clm_adamw_step(&o, &m, 1), 0);
+	float row1 = m.params[m.prompt_param].w[32];
+	assert_int_equal(clm_gpt_set_prompt_rows(&m, 3, 2), 0);
+	assert_true(m.params[m.prompt_param].w[32] == row1);
+	clm_batch_clear(&b);
+	assert_int_equal(clm_batch_add(&b, toks, 5, NULL, pre, 3, -1), 0);
+	assert_int_equal(clm_gpt_forward_backward(&m, &b, &loss), 0);
+	assert_int_equal(clm_adamw_step(&o, &m, 1), 0);
+	assert_int_equal(clm_adamw_save(&o, &saved), 0);
+	const struct clm_named_tensor *mo = clm_tensor_list_find(&saved, "clm.optim.m.clm.prompt.weight");
+	assert_non_null(mo);
+	assert_int_equal(mo->nbytes, 3 * 32 * sizeof(float));
+	assert_null(clm_tensor_list_find(&saved, "clm.optim.m.wte.weight"));
+	/* loading the prompt table into a model without one creates it */
+	assert_int_equal(clm_gpt_export(&m, CLM_EXPORT_PROMPT, &saved), 0);
+	assert_int_equal(clm_gpt_init(&other, &small_cfg, 16), 0);
+	assert_int_equal(clm_gpt_load_tensors(&other, &saved), 0);
+	assert_int_equal(other.n_prompt_rows, 3);
+	assert_memory_equal(other.params[other.prompt_param].w, m.params[m.prompt_param].w, 3 * 32 * sizeof(float));
+	clm_gpt_release(&other);
+	clm_tensor_list_release(&saved);
+	clm_batch_release(&b);
+	clm_adamw_release(&o);
+	clm_gpt_release(&m);
+}
+
 static void config_json_round_trip(void **state)
 {
 	struct clm_gpt_config c, back;
@@ -403,6 +449,7 @@ int main(void)
 		cmocka_unit_test(schedules_and_clipping),
 		cmocka_unit_test(tensors_round_trip_with_hf_names),
 		cmocka_unit_test(pooled_hidden_matches_reference),
+		cmocka_unit_test(prompt_table_grows_during_training),
 		cmocka_unit_test(config_json_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,13 +112,34 @@ static void dav_stop(struct dav *d)
 		print_message("# could not stop nginx\n");
 }
 
-#define NEED_DAV(d)                                                                    \
-	do {                                                                           \
-		if (dav_start(&(d)) < 0) {                                             \
-			print_message("# nginx cannot start here: object store test skipped\n"); \
-			skip();                                                        \
-		}                                                                      \
-	} while (0)
+/* One server for all tests, stopped by the group teardown even when a test fails. */
+static struct dav group_dav;
+static int have_dav;
+
+static int start_group(void **state)
+{
+	(void)state;
+	have_dav = dav_start(&group_dav) == 0;
+	return 0;
+}
+
+static int stop_group(void **state)
+{
+	(void)state;
+	if (have_dav)
+		dav_stop(&group_dav);
+	return 0;
+}
+
+/* The group's server, or skip the calling test with a message when nginx cannot start. */
+static void need_dav(struct dav *d)
+{
+	if (!have_dav) {
+		print_message("# nginx cannot start here: object store test skipped\n");
+		skip();
+	}
+	*d = group_dav;
+}
 
 static void fast_store(struct clm_objstore *os, const char *url, const char *cache)
 {
@@ -157,7 +178,7 @@ static void upload_then_fetch_several_at_once(void **state)
 	struct clm_objstore_stats st;
 	void *data;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&up, d.url, "up-cache");
 	for (int i = 0; i < 5; i++)
 		make_object(&up, (size_t)(1 + i * 300000), (unsigned)i, &refs[i]);
@@ -181,7 +202,6 @@ static void upload_then_fetch_several_at_once(void **state)
 	assert_int_equal(clm_objstore_fetch(&down, refs, 5, &st), 0);
 	assert_int_equal(st.present, 5);
 	assert_int_equal(st.downloaded, 0);
-	dav_stop(&d);
 }
 
 static void corrupted_object_on_the_server_is_refused(void **state)
@@ -192,7 +212,7 @@ static void corrupted_object_on_the_server_is_refused(void **state)
 	char path[512];
 	FILE *fp;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "c-cache");
 	make_object(&os, 100000, 7, &ref);
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), 0);
@@ -210,7 +230,6 @@ static void corrupted_object_on_the_server_is_refused(void **state)
 	assert_false(clm_path_exists(path));
 	snprintf(path, sizeof(path), "c-cache2/%s.part", ref.sha256);
 	assert_false(clm_path_exists(path));
-	dav_stop(&d);
 }
 
 static void interrupted_download_resumes(void **state)
@@ -223,7 +242,7 @@ static void interrupted_download_resumes(void **state)
 	long have;
 	void *data;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "r-up");
 	make_object(&os, 2u << 20, 3, &ref);
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), 0);
@@ -245,7 +264,6 @@ static void interrupted_download_resumes(void **state)
 	assert_false(clm_path_exists(part));
 	assert_int_equal(clm_objstore_cache_read(&os, &ref, &data), 0);
 	free(data);
-	dav_stop(&d);
 }
 
 static void interrupted_upload_leaves_nothing_usable(void **state)
@@ -257,7 +275,7 @@ static void interrupted_upload_leaves_nothing_usable(void **state)
 	char path[512];
 	void *data;
 	(void)state;
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "u-cache");
 	make_object(&os, 2u << 20, 11, &ref);
 	os.max_send_speed = 256 * 1024;
@@ -275,7 +293,6 @@ static void interrupted_upload_leaves_nothing_usable(void **state)
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), 0);
 	assert_int_equal(clm_objstore_cache_read(&os, &ref, &data), 0);
 	free(data);
-	dav_stop(&d);
 }
 
 static void missing_objects_and_servers_are_named(void **state)
@@ -283,15 +300,17 @@ static void missing_objects_and_servers_are_named(void **state)
 	struct dav d;
 	struct clm_objstore os;
 	struct clm_obj_ref ref = { "", 10 };
+	char part[128];
 	(void)state;
 	memset(ref.sha256, 'a', 64);
-	NEED_DAV(d);
+	need_dav(&d);
 	fast_store(&os, d.url, "m-cache");
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), CLM_EIO);
 	assert_non_null(strstr(clm_error(), "HTTP 404"));
 	assert_non_null(strstr(clm_error(), "/aaaaaaaa"));
+	snprintf(part, sizeof(part), "m-cache/%s.part", ref.sha256);
+	assert_false(clm_path_exists(part)); /* no empty partial file left behind */
 	assert_int_equal(clm_objstore_upload(&os, &ref, 1, NULL), CLM_EINVALID); /* not cached */
-	dav_stop(&d);
 	fast_store(&os, "http://127.0.0.1:1/store", "m-cache");
 	os.http.max_retries = 0;
 	assert_int_equal(clm_objstore_fetch(&os, &ref, 1, NULL), CLM_EIO);
@@ -310,5 +329,5 @@ int main(void)
 		cmocka_unit_test(interrupted_upload_leaves_nothing_usable),
 		cmocka_unit_test(missing_objects_and_servers_are_named),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, start_group, stop_group);
 }

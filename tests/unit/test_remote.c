@@ -1,15 +1,14 @@
 /* libcore/remote: the server-sent-events parser, the completion wire format, the retry policy,
  * and the client against real local servers (tests/node/openai-server.js, skipped without node). */
 #include "test_helpers.h"
+#include "server_helpers.h"
+#include "git/remote_settings.h"
 #include "remote/client.h"
 #include "remote/completion.h"
 #include "remote/http.h"
 #include "remote/sse.h"
 #include "util/error.h"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 /* ---- server-sent events ---- */
 
@@ -210,57 +209,25 @@ static void backoff_doubles_and_is_capped(void **state)
 
 /* ---- the client against real servers on 127.0.0.1 ---- */
 
-struct server {
-	pid_t pid;
-	char url[64];
-};
-
 /* Start tests/node/openai-server.js in `mode`; 0 or -1 when node cannot run it. */
-static int start_server(struct server *s, const char *mode, const char *key)
+static int start_server(struct clm_test_server *s, const char *mode, const char *key)
 {
-	char script[4096], line[32] = "";
+	char script[4096];
 	const char *top = getenv("CLM_TOP");
-	int fds[2];
-	FILE *fp;
+	char *argv[] = { "node", script, (char *)mode, (char *)key, NULL };
 
 	snprintf(script, sizeof(script), "%s/tests/node/openai-server.js", top ? top : ".");
-	if (pipe(fds) < 0)
-		return -1;
-	s->pid = fork();
-	if (s->pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("node", "node", script, mode, key, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	fp = fdopen(fds[0], "r");
-	if (!fp || !fgets(line, sizeof(line), fp) || atoi(line) <= 0) {
-		if (fp)
-			fclose(fp);
-		if (s->pid > 0)
-			waitpid(s->pid, NULL, 0);
-		return -1;
-	}
-	fclose(fp);
-	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", atoi(line));
-	return 0;
+	return clm_test_server_start(s, argv);
 }
 
-static void stop_server(struct server *s)
+/* Skip the calling test, with a message, when node cannot run the test server. */
+static void need_node(void)
 {
-	kill(s->pid, SIGTERM);
-	waitpid(s->pid, NULL, 0);
+	if (system("node --version > /dev/null 2>&1") != 0) {
+		print_message("# node is not available: server test skipped\n");
+		skip();
+	}
 }
-
-#define NEED_SERVER(s, mode, key)                                                   \
-	do {                                                                        \
-		if (start_server(&(s), mode, key) < 0) {                            \
-			print_message("# node is not available: server test skipped\n"); \
-			skip();                                                     \
-		}                                                                   \
-	} while (0)
 
 static void fast_config(struct clm_remote_config *cfg, const char *url)
 {
@@ -299,13 +266,14 @@ static int complete(struct clm_remote_config *cfg, int stream, struct pieces *p,
 
 static void client_streams_and_sends_the_key(void **state)
 {
-	struct server s;
+	struct clm_test_server s;
 	struct clm_remote_config cfg;
 	struct clm_remote_result r;
 	struct pieces p = { "", 0, 0 };
 	char want[256];
 	(void)state;
-	NEED_SERVER(s, "ok", "sekret-key-123");
+	need_node();
+	assert_int_equal(start_server(&s, "ok", "sekret-key-123"), 0);
 	fast_config(&cfg, s.url);
 	cfg.api_key = "sekret-key-123";
 	snprintf(want, sizeof(want), "You said: %s", prompt);
@@ -335,35 +303,28 @@ static void client_streams_and_sends_the_key(void **state)
 	assert_int_equal(r.attempts, 1); /* 401 is not retried */
 	unsetenv(CLM_REMOTE_API_KEY_ENV);
 	clm_remote_result_release(&r);
-	stop_server(&s);
+	clm_test_server_stop(&s);
 }
 
-/* Run one request against a server in `mode`; return the code, message in clm_error(). */
+/* Run one request against a fresh server in `mode`; returns the code (message in clm_error())
+ * and the URL the client used in `url`. */
 static int against(const char *mode, long timeout_ms, int retries, struct clm_remote_result *r,
 		   struct pieces *p, char *url, size_t url_size)
 {
-	struct server s;
+	struct clm_test_server s;
 	struct clm_remote_config cfg;
 	int rc;
 
-	if (start_server(&s, mode, "") < 0)
-		return 1;
+	assert_int_equal(start_server(&s, mode, ""), 0);
 	fast_config(&cfg, s.url);
 	if (timeout_ms)
 		cfg.http.timeout_ms = timeout_ms;
 	cfg.http.max_retries = retries;
 	rc = complete(&cfg, 1, p, r);
 	snprintf(url, url_size, "%s/v1/completions", s.url);
-	stop_server(&s);
+	clm_test_server_stop(&s);
 	return rc;
 }
-
-#define AGAINST(mode, timeout, retries)                                                  \
-	rc = against(mode, timeout, retries, &r, &p, url, sizeof(url));                    \
-	if (rc == 1) {                                                                     \
-		print_message("# node is not available: server test skipped\n");           \
-		skip();                                                                    \
-	}
 
 static void client_refuses_garbage(void **state)
 {
@@ -374,8 +335,9 @@ static void client_refuses_garbage(void **state)
 	char url[128];
 	int rc;
 	(void)state;
+	need_node();
 	for (int i = 0; i < 3; i++) {
-		AGAINST(modes[i], 0, 0);
+		rc = against(modes[i], 0, 0, &r, &p, url, sizeof(url));
 		assert_true(rc < 0);
 		assert_non_null(strstr(clm_error(), url));
 		assert_non_null(strstr(clm_error(), says[i]));
@@ -391,7 +353,8 @@ static void client_times_out_on_a_slow_server(void **state)
 	char url[128];
 	int rc;
 	(void)state;
-	AGAINST("slow", 300, 2);
+	need_node();
+	rc = against("slow", 300, 2, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, CLM_EIO);
 	assert_non_null(strstr(clm_error(), url));
 	assert_non_null(strstr(clm_error(), "within 300 ms (timeout)"));
@@ -406,14 +369,15 @@ static void client_reports_a_dropped_stream_without_retrying(void **state)
 	char url[128];
 	int rc;
 	(void)state;
-	AGAINST("drop", 0, 3);
+	need_node();
+	rc = against("drop", 0, 3, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, CLM_EIO);
 	assert_non_null(strstr(clm_error(), url));
 	assert_true(p.calls > 0 && r.text.len > 0); /* text arrived before the drop ... */
 	assert_int_equal(r.attempts, 1);             /* ... so a retry would repeat it */
 	clm_remote_result_release(&r);
 
-	AGAINST("hangup", 0, 2);
+	rc = against("hangup", 0, 2, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, CLM_EIO);
 	assert_non_null(strstr(clm_error(), "without answering"));
 	assert_non_null(strstr(clm_error(), "after 3 attempts"));
@@ -428,18 +392,19 @@ static void client_retries_429_then_succeeds(void **state)
 	char url[128];
 	int rc;
 	(void)state;
-	AGAINST("flaky", 0, 3);
+	need_node();
+	rc = against("flaky", 0, 3, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, 0);
 	assert_int_equal(r.attempts, 3); /* two 429s, then the answer */
 	assert_int_equal(strncmp(r.text.buf, "You said: ", 10), 0);
 	clm_remote_result_release(&r);
 
-	AGAINST("flaky", 0, 1);
+	rc = against("flaky", 0, 1, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, CLM_EIO);
 	assert_non_null(strstr(clm_error(), "HTTP 429 Too Many Requests: server error: slow down"));
 	clm_remote_result_release(&r);
 
-	AGAINST("failing", 0, 1);
+	rc = against("failing", 0, 1, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, CLM_EIO);
 	assert_int_equal(r.attempts, 2);
 	assert_non_null(strstr(clm_error(), url));
@@ -454,7 +419,8 @@ static void client_callback_can_cancel(void **state)
 	char url[128];
 	int rc;
 	(void)state;
-	AGAINST("ok", 0, 3);
+	need_node();
+	rc = against("ok", 0, 3, &r, &p, url, sizeof(url));
 	assert_int_equal(rc, CLM_EINTERRUPT);
 	assert_int_equal(p.calls, 3);
 	assert_int_equal(r.attempts, 1);
@@ -478,6 +444,73 @@ static void client_refuses_bad_urls_and_unreachable_servers(void **state)
 	clm_remote_result_release(&r);
 }
 
+/* A self-signed certificate is refused unless TLS checks are turned off explicitly. */
+static void client_verifies_tls_unless_told_not_to(void **state)
+{
+	char script[4096], url[96];
+	const char *top = getenv("CLM_TOP");
+	char *argv[] = { "node", script, "ok", "", "key.pem", "cert.pem", NULL };
+	struct clm_test_server s;
+	struct clm_remote_config cfg;
+	struct clm_remote_result r;
+	struct pieces p = { "", 0, 0 };
+	(void)state;
+	need_node();
+	if (system("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout key.pem "
+		   "-out cert.pem -subj /CN=127.0.0.1 -days 1 > /dev/null 2>&1") != 0) {
+		print_message("# openssl cannot make a test certificate: TLS test skipped\n");
+		skip();
+	}
+	snprintf(script, sizeof(script), "%s/tests/node/openai-server.js", top ? top : ".");
+	assert_int_equal(clm_test_server_start(&s, argv), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", s.port);
+	fast_config(&cfg, url);
+	cfg.http.max_retries = 0;
+	assert_int_equal(complete(&cfg, 1, &p, &r), CLM_EIO);
+	assert_non_null(strstr(clm_error(), url));
+	assert_non_null(strstr(clm_error(), "TLS certificate not trusted"));
+	assert_int_equal(r.text.len, 0);
+	clm_remote_result_release(&r);
+	cfg.http.insecure = 1;
+	assert_int_equal(complete(&cfg, 1, &p, &r), 0);
+	assert_int_equal(strncmp(r.text.buf, "You said: ", 10), 0);
+	clm_remote_result_release(&r);
+	clm_test_server_stop(&s);
+}
+
+/* ---- settings from git config ---- */
+
+static void settings_come_from_git_config(void **state)
+{
+	char *dir = clm_test_tmpdir(), cmd[512];
+	git_repository *repo = NULL;
+	struct clm_remote_settings st;
+	(void)state;
+	git_libgit2_init();
+	snprintf(cmd, sizeof(cmd), "git init -q %s && git -C %s config clmodel.remote.url http://gpu-box:8000/v1 && "
+		 "git -C %s config clmodel.remote.model my-coder && git -C %s config clmodel.remote.timeout 42",
+		 dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(git_repository_open(&repo, dir), 0);
+	assert_int_equal(clm_remote_settings_read(repo, NULL, 0, &st), 0);
+	assert_string_equal(st.cfg.url, "http://gpu-box:8000/v1");
+	assert_string_equal(st.model, "my-coder");
+	assert_int_equal(st.cfg.http.timeout_ms, 42000);
+	assert_int_equal(st.cfg.http.insecure, 0);
+	assert_null(st.cfg.api_key); /* from the environment only */
+	clm_remote_settings_release(&st);
+	assert_int_equal(clm_remote_settings_read(repo, "https://other/", 1, &st), 0);
+	assert_string_equal(st.cfg.url, "https://other/");
+	assert_int_equal(st.cfg.http.insecure, 1);
+	clm_remote_settings_release(&st);
+	snprintf(cmd, sizeof(cmd), "git -C %s config clmodel.remote.timeout -5", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(clm_remote_settings_read(repo, NULL, 0, &st), CLM_EINVALID);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +531,8 @@ int main(void)
 		cmocka_unit_test(client_retries_429_then_succeeds),
 		cmocka_unit_test(client_callback_can_cancel),
 		cmocka_unit_test(client_refuses_bad_urls_and_unreachable_servers),
+		cmocka_unit_test(client_verifies_tls_unless_told_not_to),
+		cmocka_unit_test(settings_come_from_git_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,8 @@
 #include "git/notes.h"
 #include "git/refs.h"
 #include "git/store.h"
+#include "git/store_show.h"
+#include "git/store_which.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -98,6 +100,7 @@ static void version_round_trip_and_blob_reuse(void **state)
 	make_weights(&w0, 50000, 1.0f);
 	assert_int_equal(clm_file_list_add(&files, "tasks/pypi/x/1..2/task.json", "{}", 2), 0);
 	assert_int_equal(clm_file_list_add(&files, "cl/strategy.json", "{\"name\":\"pp\"}", 13), 0);
+	assert_int_equal(clm_file_list_add(&files, "tokenizer_config.json", "{}", 2), 0);
 	spec_init(&sp, &w0, "Base model");
 	sp.files = &files;
 	sp.expect_head = "";
@@ -136,6 +139,7 @@ static void version_round_trip_and_blob_reuse(void **state)
 	assert_non_null(clm_file_list_find(&v.files, "tasks/pypi/x/1..2/task.json")); /* kept */
 	assert_non_null(clm_file_list_find(&v.files, "tasks/pypi/y/2..3/task.json"));
 	assert_null(clm_file_list_find(&v.files, "cl/strategy.json")); /* cl/ is per version */
+	assert_non_null(clm_file_list_find(&v.files, "tokenizer_config.json")); /* side files carry forward */
 	assert_memory_equal(v.config_json, config, strlen(config));
 	{
 		char want[GIT_OID_HEXSZ + 1];
@@ -169,6 +173,35 @@ static void version_round_trip_and_blob_reuse(void **state)
 		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
 		assert_true(git_oid_equal(&head, &v1));
 	}
+	/* A candidate goes to its own reference, parented on the head, and leaves the head alone. */
+	{
+		git_oid cand, got;
+		struct clm_which which;
+		json_t *ev;
+		git_oid src;
+		spec_init(&sp, &w0, "Candidate");
+		sp.ref = "refs/clmodel/candidates/default";
+		sp.source = "HEAD";
+		sp.reason = "forgetting too high";
+		assert_int_equal(clm_store_write_version(&s, &sp, &cand), 0);
+		/* Its note line says "candidate", so the commit is still served by v1. */
+		assert_int_equal(git_reference_name_to_id(&src, s.repo, "HEAD"), 0);
+		assert_int_equal(clm_notes_events(&s, &src, &ev), 0);
+		assert_int_equal(json_array_size(ev), 2);
+		json_decref(ev);
+		assert_int_equal(clm_store_which(&s, NULL, NULL, NULL, &which), 0);
+		assert_int_equal(which.reason, CLM_WHICH_NOTE);
+		assert_true(git_oid_equal(&which.version, &v1));
+		assert_int_equal(clm_store_head(&s, NULL, &head), 0);
+		assert_true(git_oid_equal(&head, &v1));
+		assert_int_equal(clm_ref_read(s.repo, "refs/clmodel/candidates/default", &got), 0);
+		assert_true(git_oid_equal(&got, &cand));
+		assert_int_equal(clm_store_read_version(&s, &cand, 0, &v), 0);
+		assert_string_equal(v.parent, git_oid_tostr_s(&v1));
+		clm_version_release(&v);
+		sp.ref = "refs/clmodel/models/other";
+		assert_int_equal(clm_store_write_version(&s, &sp, &cand), CLM_EINVALID);
+	}
 	clm_file_list_release(&files);
 	clm_tensor_list_release(&w0);
 	clm_tensor_list_release(&w1);
@@ -179,12 +212,12 @@ static void version_round_trip_and_blob_reuse(void **state)
 /* Random-looking floats, so zlib cannot shrink them and a write takes measurable time. */
 static void make_big_weights(struct clm_tensor_list *l, unsigned seed)
 {
-	size_t n = 256 * 1024;
+	size_t n = 128 * 1024;
 	uint32_t *buf = malloc(n * 4), x = seed * 2654435761u + 1;
 	int64_t shape = (int64_t)n;
 	char name[32];
 
-	for (int t = 0; t < 6; t++) {
+	for (int t = 0; t < 4; t++) {
 		for (size_t i = 0; i < n; i++) {
 			x ^= x << 13;
 			x ^= x >> 17;
@@ -233,7 +266,7 @@ static void check_head_after_kill(const char *dir, const git_oid *old, int *move
 		assert_int_equal(clm_store_read_version(&s, &head, CLM_READ_WEIGHTS, &v), 0);
 		git_oid_tostr(want, sizeof(want), old);
 		assert_string_equal(v.parent, want);
-		assert_int_equal(v.weights.n, 6);
+		assert_int_equal(v.weights.n, 4);
 		clm_version_release(&v);
 	}
 	clm_store_close(&s);
@@ -253,7 +286,7 @@ static void kill_at_any_point_leaves_old_head_or_new_version(void **state)
 	start = clm_now();
 	write_big_version(dir, 2);
 	full = clm_now() - start;
-	print_message("# one 6 MB version write took %.3f s; killing writers at %d points across twice that\n", full, trials);
+	print_message("# one 2 MB version write took %.3f s; killing writers at %d points across twice that\n", full, trials);
 	for (int k = 0; k < trials; k++) {
 		struct clm_store s;
 		int moved;
@@ -390,11 +423,91 @@ static void bad_specs_are_refused(void **state)
 	free(dir);
 }
 
+/* Run the built binary in `dir` and return its stdout (caller frees). */
+static char *run_cli(const char *dir, const char *args)
+{
+	char cmd[1024], buf[4096];
+	struct clm_strbuf out = CLM_STRBUF_INIT;
+	FILE *fp;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "\"%s\" -C %s %s", getenv("CLM_BIN"), dir, args);
+	fp = popen(cmd, "r");
+	assert_non_null(fp);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		clm_strbuf_add(&out, buf, n);
+	assert_int_equal(pclose(fp), 0);
+	return clm_strbuf_detach(&out, NULL);
+}
+
+static void show_and_log_report_tasks_and_scores(void **state)
+{
+	static const char matrix[] = "{\"metric\":\"bleu\",\"tasks\":[\"pypi/x/1..2\",\"npm/y/3..4\"],"
+				     "\"R\":[[0.5,null],[0.4,0.7]],\"summary\":{\"average\":0.55,\"forgetting\":0.1}}";
+	char *dir = make_repo(), *text;
+	struct clm_store s;
+	struct clm_tensor_list w = { 0 };
+	struct clm_file_list files = { 0 };
+	struct clm_version_spec sp;
+	struct clm_version_info *items;
+	size_t n;
+	git_oid v0, v1;
+	json_t *d, *task;
+	(void)state;
+
+	assert_int_equal(clm_store_open(&s, dir), 0);
+	make_weights(&w, 1000, 1.0f);
+	spec_init(&sp, &w, "Base");
+	assert_int_equal(clm_store_write_version(&s, &sp, &v0), 0);
+	clm_tensor_list_release(&w);
+	make_weights(&w, 1000, 5.0f);
+	assert_int_equal(clm_file_list_add(&files, "tasks/pypi/x/1..2/task.json", "{\"counts\":{\"train\":3}}", 22), 0);
+	assert_int_equal(clm_file_list_add(&files, "tasks/pypi/x/1..2/train.jsonl", "{}\n{}\n{}\n", 9), 0);
+	assert_int_equal(clm_file_list_add(&files, "eval/matrix.json", matrix, strlen(matrix)), 0);
+	assert_int_equal(clm_file_list_add(&files, "cl/strategy.json", "{}", 2), 0);
+	spec_init(&sp, &w, "Learn x");
+	sp.files = &files;
+	sp.task = "pypi/x/1..2";
+	assert_int_equal(clm_store_write_version(&s, &sp, &v1), 0);
+
+	assert_int_equal(clm_store_show(&s, &v1, &d), 0);
+	task = json_array_get(json_object_get(d, "tasks"), 0);
+	assert_string_equal(json_string_value(json_object_get(task, "id")), "pypi/x/1..2");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(task, "files"), "train.jsonl")), 9);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "weights"), "new_bytes")), 32);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "weights"), "new_tensors")), 1);
+	assert_true(json_is_object(json_object_get(d, "matrix")));
+	assert_int_equal(json_array_size(json_object_get(d, "files")), 2); /* cl/strategy.json, eval/matrix.json */
+	json_decref(d);
+
+	assert_int_equal(clm_store_list(&s, &v1, 0, &items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(items[0].has_scores);
+	assert_true(items[0].average > 0.549 && items[0].average < 0.551);
+	assert_true(items[0].forgetting > 0.099 && items[0].forgetting < 0.101);
+	assert_false(items[1].has_scores);
+	clm_version_infos_free(items, n);
+	clm_store_close(&s);
+
+	text = run_cli(dir, "show");
+	assert_non_null(strstr(text, "pypi/x/1..2  task.json=22  train.jsonl=9"));
+	assert_non_null(strstr(text, "accuracy matrix R[i][j] = bleu"));
+	assert_non_null(strstr(text, " 0.4000  0.7000"));
+	free(text);
+	text = run_cli(dir, "log");
+	assert_non_null(strstr(text, "task=pypi/x/1..2  avg=0.5500  forgetting=0.1000"));
+	free(text);
+	clm_file_list_release(&files);
+	clm_tensor_list_release(&w);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version_round_trip_and_blob_reuse),
 		cmocka_unit_test(bad_specs_are_refused),
+		cmocka_unit_test(show_and_log_report_tasks_and_scores),
 		cmocka_unit_test(second_writer_fails_clearly_or_waits),
 		cmocka_unit_test(stale_lock_of_a_dead_process_is_broken),
 		cmocka_unit_test(kill_at_any_point_leaves_old_head_or_new_version),

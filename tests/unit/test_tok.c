@@ -2,7 +2,9 @@
 #include "test_helpers.h"
 #include "tok/bpe.h"
 #include "tok/byte_unicode.h"
+#include "tok/pairmap.h"
 #include "tok/pretok.h"
+#include "tok/strmap.h"
 #include "tok/train.h"
 #include "util/error.h"
 
@@ -50,6 +52,48 @@ static void byte_mapping_matches_gpt2(void **state)
 	assert_int_equal(clm_mapped_to_bytes("\xc4", 1, &back), CLM_EINVALID); /* truncated */
 	clm_strbuf_release(&sb);
 	clm_strbuf_release(&back);
+}
+
+static void maps_find_what_was_put_and_forget_what_was_removed(void **state)
+{
+	struct clm_strmap m;
+	struct clm_pairmap pm;
+	char key[32];
+	uint32_t *v;
+	int inserted;
+	(void)state;
+	clm_strmap_init(&m);
+	clm_pairmap_init(&pm);
+	for (uint32_t i = 0; i < 5000; i++) {
+		int n = snprintf(key, sizeof(key), "k%u", i * 7919u);
+		assert_int_equal(clm_strmap_upsert(&m, key, (size_t)n, i, &v, &inserted), 0);
+		assert_true(inserted);
+		assert_int_equal(clm_pairmap_upsert(&pm, clm_pair_key((int32_t)i, (int32_t)(i % 7)), i, &v, &inserted), 0);
+		assert_true(inserted);
+	}
+	assert_int_equal(clm_strmap_upsert(&m, "k0", 2, 99, &v, &inserted), 0);
+	assert_false(inserted);
+	assert_int_equal(*v, 0);
+	/* Removing every other key (backward-shift deletion) must keep the rest reachable. */
+	for (uint32_t i = 0; i < 5000; i += 2) {
+		int n = snprintf(key, sizeof(key), "k%u", i * 7919u);
+		clm_strmap_remove(&m, key, (size_t)n);
+	}
+	assert_int_equal(m.n, 2500);
+	for (uint32_t i = 0; i < 5000; i++) {
+		int n = snprintf(key, sizeof(key), "k%u", i * 7919u);
+		v = clm_strmap_find(&m, key, (size_t)n);
+		if (i % 2)
+			assert_true(v && *v == i);
+		else
+			assert_null(v);
+		v = clm_pairmap_find(&pm, clm_pair_key((int32_t)i, (int32_t)(i % 7)));
+		assert_true(v && *v == i);
+	}
+	assert_null(clm_pairmap_find(&pm, clm_pair_key(1, 2)));
+	assert_null(clm_strmap_find(&m, "", 0));
+	clm_strmap_release(&m);
+	clm_pairmap_release(&pm);
 }
 
 /* Split `text` and join the pieces with '|'. */
@@ -432,6 +476,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(byte_mapping_matches_gpt2),
+		cmocka_unit_test(maps_find_what_was_put_and_forget_what_was_removed),
 		cmocka_unit_test(pretokenizer_follows_gpt2_pattern),
 		cmocka_unit_test(merges_apply_lowest_rank_first),
 		cmocka_unit_test(special_tokens_only_when_allowed),

@@ -239,6 +239,42 @@ static void hf_json_rejects_what_it_cannot_do(void **state)
 	assert_int_equal(clm_tok_parse_hf(&t, "{", 1), CLM_EINVALID);
 }
 
+/* Cut and corrupted files are rejected with a message or, when still well-formed, loaded; never
+ * a crash or an out-of-bounds read (run under ASan by make check-asan). */
+static void damaged_files_never_crash(void **state)
+{
+	struct clm_tokenizer a, b;
+	struct clm_strbuf hf = CLM_STRBUF_INIT, v = CLM_STRBUF_INIT, m = CLM_STRBUF_INIT;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	(void)state;
+	train_small(&a);
+	assert_int_equal(clm_tok_write_hf(&a, &hf), 0);
+	assert_int_equal(clm_tok_write_gpt2(&a, &v, &m), 0);
+	for (int i = 0; i < 300; i++) {
+		struct clm_strbuf d = CLM_STRBUF_INIT;
+		const struct clm_strbuf *src = i % 3 == 0 ? &hf : i % 3 == 1 ? &v : &m;
+		size_t cut, k;
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		cut = (size_t)(seed % src->len);
+		clm_strbuf_add(&d, src->buf, i % 2 ? cut : src->len);
+		for (k = 0; i % 2 == 0 && k < 4; k++)
+			d.buf[(seed >> (8 * k)) % d.len] ^= (char)(1 + k);
+		if ((i % 3 == 0 ? clm_tok_parse_hf(&b, d.buf, d.len)
+				: i % 3 == 1 ? clm_tok_parse_gpt2(&b, d.buf, d.len, m.buf, m.len)
+					     : clm_tok_parse_gpt2(&b, v.buf, v.len, d.buf, d.len)) == 0)
+			clm_tok_release(&b);
+		else
+			assert_true(strlen(clm_error()) > 0);
+		clm_strbuf_release(&d);
+	}
+	clm_tok_release(&a);
+	clm_strbuf_release(&hf);
+	clm_strbuf_release(&v);
+	clm_strbuf_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +283,7 @@ int main(void)
 		cmocka_unit_test(gpt2_files_roundtrip),
 		cmocka_unit_test(gpt2_files_reject_malformed),
 		cmocka_unit_test(hf_json_rejects_what_it_cannot_do),
+		cmocka_unit_test(damaged_files_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-#include "git/taskdir.h"
+#include "data/taskdir.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -93,11 +93,76 @@ oom:
 	return clm_error_oom();
 }
 
+
 static int count_key(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 	json_int_t n = v ? json_integer_value(v) : 0;
 	return json_object_set_new(obj, key, json_integer(n + 1)) < 0 ? clm_error_oom() : 0;
+}
+
+/* Copy the examples of one split file of the old folder, counting them. */
+static int copy_split(struct clm_task_writer *w, enum clm_mined_split split)
+{
+	struct clm_jsonl_reader r;
+	char *path;
+	FILE *fp;
+	json_t *obj;
+	int rc;
+
+	if (asprintf(&path, "%s/%s.jsonl", w->final_dir, clm_mined_split_name(split)) < 0)
+		return clm_error_oom();
+	fp = fopen(path, "r");
+	if (!fp) {
+		free(path);
+		return 0;
+	}
+	clm_jsonl_reader_init(&r, fp, path, 0);
+	while ((rc = clm_jsonl_next(&r, &obj)) > 0) {
+		const char *id = json_string_value(json_object_get(obj, "id"));
+		const char *kind = json_string_value(json_object_get(obj, "kind"));
+		const char *lang = json_string_value(json_object_get(obj, "lang"));
+		if (!id || strlen(id) != 40 || !kind || !lang)
+			rc = clm_error_set(CLM_EINVALID, "%s:%zu: not a mined example", path, r.lineno);
+		else if ((rc = clm_idset_add(&w->seen, id)) > 0 && (rc = clm_jsonl_write(w->files[split], obj)) == 0 &&
+			 (rc = count_key(w->by_kind, kind)) == 0 && (rc = count_key(w->by_lang, lang)) == 0)
+			w->by_split[split]++;
+		json_decref(obj);
+		if (rc < 0)
+			break;
+	}
+	clm_jsonl_reader_release(&r);
+	fclose(fp);
+	free(path);
+	return rc < 0 ? rc : 0;
+}
+
+int clm_task_writer_resume(struct clm_task_writer *w, const char *tasks_dir, const char *task_id, json_t **meta)
+{
+	struct clm_strbuf data = CLM_STRBUF_INIT;
+	char *path = NULL;
+	int rc;
+
+	*meta = NULL;
+	if ((rc = clm_task_writer_open(w, tasks_dir, task_id, NULL)) < 0)
+		return rc;
+	if (asprintf(&path, "%s/task.json", w->final_dir) < 0)
+		return clm_error_oom();
+	rc = clm_read_file(path, 16 << 20, &data);
+	if (rc == 0 && !(*meta = clm_json_parse(data.buf, data.len, path)))
+		rc = CLM_EINVALID;
+	if (rc == 0)
+		w->duplicates = (size_t)json_integer_value(
+			json_object_get(json_object_get(*meta, "counts"), "duplicates"));
+	for (int s = 0; rc == 0 && s < CLM_MINED_COUNT; s++)
+		rc = copy_split(w, (enum clm_mined_split)s);
+	if (rc < 0) {
+		json_decref(*meta);
+		*meta = NULL;
+	}
+	clm_strbuf_release(&data);
+	free(path);
+	return rc;
 }
 
 int clm_task_writer_add(struct clm_task_writer *w, struct clm_mined_example *ex)

@@ -1,11 +1,11 @@
 /* Task datasets on disk: one folder per task under .git/clmodel/tasks/ holding task.json and
  * train/valid/test.jsonl, written into a temporary folder and renamed into place at the end. */
-#ifndef CLM_GIT_TASKDIR_H
-#define CLM_GIT_TASKDIR_H
+#ifndef CLM_DATA_TASKDIR_H
+#define CLM_DATA_TASKDIR_H
 
 #include <stdio.h>
 #include <jansson.h>
-#include "git/mined_example.h"
+#include "data/mined_example.h"
 #include "util/idset.h"
 
 struct clm_task_writer {
@@ -22,6 +22,12 @@ struct clm_task_writer {
 /* Start task `task_id`: into a new folder under `tasks_dir`, or, when `stream` is not NULL, as
  * JSON lines on `stream` (tasks_dir is then unused). 0 or a negative code. */
 int clm_task_writer_open(struct clm_task_writer *w, const char *tasks_dir, const char *task_id, FILE *stream);
+
+/* Start task `task_id` again from its folder under `tasks_dir`: its examples are copied into
+ * the new temporary folder (and count as seen), so finishing replaces the folder with the old
+ * and the new examples. *meta receives its task.json (caller decrefs). CLM_ENOTFOUND when the
+ * folder or its task.json is missing. */
+int clm_task_writer_resume(struct clm_task_writer *w, const char *tasks_dir, const char *task_id, json_t **meta);
 
 /* Add one example (its `task` field is set to the writer's id). Returns 1 when written, 0 when
  * dropped (an exact duplicate, or text that is not valid UTF-8), negative on failure. */

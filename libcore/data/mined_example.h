@@ -1,6 +1,6 @@
 /* One mined example (a line of a task's train/valid/test.jsonl): content id, split, JSON form. */
-#ifndef CLM_GIT_MINED_EXAMPLE_H
-#define CLM_GIT_MINED_EXAMPLE_H
+#ifndef CLM_DATA_MINED_EXAMPLE_H
+#define CLM_DATA_MINED_EXAMPLE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "git/mined_example.h"
+#include "data/mined_example.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 

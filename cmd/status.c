@@ -1,0 +1,116 @@
+/* git clmodel status: the version serving HEAD, queued or running updates, the last result. */
+#include "cmd/commands.h"
+#include "cmd/json_out.h"
+#include "git/jobs.h"
+#include "git/repo.h"
+#include "git/store_which.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const status_usage[] = {
+	"git clmodel status [--name <model>]",
+	NULL,
+};
+
+/* PID of a live process holding the store lock, or 0. */
+static long lock_holder(git_repository *repo)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
+	long pid = 0;
+
+	if (clm_repo_state_path(repo, "lock", &path) == 0 && clm_read_file(path.buf, 4096, &text) == 0) {
+		pid = strtol(text.buf, NULL, 10);
+		if (pid <= 0 || kill((pid_t)pid, 0) < 0)
+			pid = 0;
+	}
+	clm_strbuf_release(&path);
+	clm_strbuf_release(&text);
+	return pid;
+}
+
+static json_t *last_result(git_repository *repo)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
+	json_t *o = NULL;
+
+	if (clm_repo_state_path(repo, "last-update.json", &path) == 0 && clm_read_file(path.buf, 1 << 20, &text) == 0)
+		o = clm_json_parse(text.buf, text.len, "last-update.json");
+	clm_strbuf_release(&path);
+	clm_strbuf_release(&text);
+	return o;
+}
+
+static void print_last(const json_t *last)
+{
+	const json_t *steps = json_object_get(last, "steps"), *step;
+	size_t i;
+
+	if (!last) {
+		printf("Last update: none yet\n");
+		return;
+	}
+	if (json_object_get(last, "error")) {
+		printf("Last update failed: %s\n", json_string_value(json_object_get(last, "error")));
+		return;
+	}
+	printf("Last update: %zu task%s\n", json_array_size(steps), json_array_size(steps) == 1 ? "" : "s");
+	json_array_foreach(steps, i, step) {
+		const char *reason = json_string_value(json_object_get(step, "reason"));
+		printf("  %-40s %s%s%s\n", json_string_value(json_object_get(step, "task")),
+		       json_string_value(json_object_get(step, "outcome")), reason ? ": " : "", reason ? reason : "");
+	}
+}
+
+int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
+{
+	const char *model = NULL;
+	const struct clm_option opts[] = {
+		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
+	};
+	struct clm_which which;
+	struct clm_store s;
+	json_t *last;
+	size_t queued = 0;
+	long running;
+	int code = CLM_EXIT_OK, n, serving;
+
+	n = clm_parse_options(argc, argv, opts, status_usage, ctx, &code);
+	if (n < 0)
+		return code;
+	if (n > 0)
+		return clm_usage_error(status_usage, opts, "unexpected argument '%s'", argv[0]);
+	if (clm_store_open(&s, NULL) < 0)
+		return clm_die_error();
+	serving = clm_store_which(&s, model, NULL, NULL, &which) == 0;
+	if (clm_jobs_count(s.repo, &queued) < 0) {
+		clm_store_close(&s);
+		return clm_die_error();
+	}
+	running = lock_holder(s.repo);
+	last = last_result(s.repo);
+	if (ctx->json) {
+		clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:I,s:o?,s:O?}", "version",
+					 serving ? git_oid_tostr_s(&which.version) : NULL, "reason",
+					 serving ? clm_which_reason_name(which.reason) : NULL, "why",
+					 serving ? which.detail : NULL, "queued", (json_int_t)queued, "running_pid",
+					 running ? json_integer(running) : NULL, "last_update", last));
+	} else {
+		if (serving)
+			printf("Serving HEAD: %.12s (%s)\n", git_oid_tostr_s(&which.version), which.detail);
+		else
+			printf("Serving HEAD: no model yet (%s)\n", clm_error());
+		printf("Queued updates: %zu\n", queued);
+		if (running)
+			printf("Running: a model update or write (pid %ld); its output goes to .git/clmodel/log\n", running);
+		print_last(last);
+	}
+	json_decref(last);
+	clm_store_close(&s);
+	return CLM_EXIT_OK;
+}

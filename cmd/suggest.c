@@ -1,0 +1,199 @@
+/* git clmodel suggest: rewrite a function for the current dependencies, complete code, or answer
+ * a snippet, with the model version that serves HEAD. */
+#include "cmd/commands.h"
+#include "cmd/json_out.h"
+#include "git/suggest.h"
+#include "parsers/functions.h"
+#include "parsers/languages.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/udiff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const suggest_usage[] = {
+	"git clmodel suggest --file <path> --line <n> [--task refine|generate] [-n <count>]",
+	"git clmodel suggest --file <path> --complete [--line <n>]",
+	"git clmodel suggest [--task refine|complete|generate] [--lang <language>] < snippet",
+	NULL,
+};
+
+/* What to ask the model and how to show the answer. */
+struct request {
+	enum clm_task_kind kind;
+	const char *lang;
+	struct clm_strbuf source;
+	const char *path;                /* --file with --line: a diff of this file */
+	struct clm_strbuf file;          /* its contents */
+	unsigned first_line, last_line;  /* the function's lines */
+	const char *function;            /* its name, borrowed from `functions` */
+	struct clm_function_list functions;
+};
+
+/* The function around `line` of the file, as the source to rewrite (or, for generate, its
+ * signature and docstring). */
+static int request_from_function(struct request *rq, long line)
+{
+	const struct clm_language *lang = clm_language_for_path(rq->path);
+	const struct clm_function *f;
+	TSParser *parser = NULL;
+	TSTree *tree = NULL;
+	int rc;
+
+	if (!lang || !clm_functions_supported(lang))
+		return clm_error_set(CLM_EINVALID, "%s: no function support for this file type", rq->path);
+	rq->lang = lang->name;
+	rc = clm_language_parser(lang, &parser);
+	if (rc == 0 && !(tree = ts_parser_parse_string(parser, NULL, rq->file.buf, (uint32_t)rq->file.len)))
+		rc = clm_error_set(CLM_EINVALID, "%s: cannot parse", rq->path);
+	if (rc == 0)
+		rc = clm_functions_extract(lang, tree, rq->file.buf, rq->file.len, &rq->functions);
+	if (rc == 0 && !(f = clm_function_enclosing(&rq->functions, (uint32_t)line, (uint32_t)line)))
+		rc = clm_error_set(CLM_ENOTFOUND, "%s:%ld is not inside a function", rq->path, line);
+	if (rc == 0) {
+		uint32_t end = rq->kind == CLM_KIND_GENERATE ? (f->doc_end > f->body_start ? f->doc_end : f->body_start)
+							     : f->end_byte;
+		rq->first_line = f->start_line;
+		rq->last_line = f->end_line;
+		rq->function = f->name;
+		rc = clm_strbuf_add(&rq->source, rq->file.buf + f->start_byte, end - f->start_byte);
+	}
+	ts_tree_delete(tree);
+	ts_parser_delete(parser);
+	return rc;
+}
+
+/* The file up to the end of `line` (0: the whole file), to continue from there. */
+static int request_completion(struct request *rq, long line)
+{
+	size_t end = rq->file.len;
+
+	if (line > 0) {
+		long seen = 0;
+		for (end = 0; end < rq->file.len && seen < line; end++)
+			seen += rq->file.buf[end] == '\n';
+		if (seen < line && end == rq->file.len && line > seen + 1)
+			return clm_error_set(CLM_EINVALID, "%s has fewer than %ld lines", rq->path, line);
+	}
+	if (!rq->lang) {
+		const struct clm_language *lang = clm_language_for_path(rq->path);
+		rq->lang = lang ? lang->name : "";
+	}
+	return clm_strbuf_add(&rq->source, rq->file.buf, end);
+}
+
+static int read_stdin(struct clm_strbuf *out)
+{
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (clm_strbuf_add(out, buf, n) < 0)
+			return CLM_ENOMEM;
+	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
+}
+
+static void print_json(const struct clm_suggester *sg, const struct request *rq, char **outs, int n,
+		       struct clm_strbuf *diffs)
+{
+	json_t *alts = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *a = json_pack("{s:s}", "text", outs[i]);
+		if (rq->path && rq->last_line)
+			json_object_set_new(a, "diff", json_string(diffs[i].buf));
+		json_array_append_new(alts, a);
+	}
+	clm_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:o}", "version", git_oid_tostr_s(&sg->which.version),
+				 "reason", clm_which_reason_name(sg->which.reason), "why", sg->which.detail, "task",
+				 clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
+}
+
+int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
+{
+	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL;
+	long line = 0, count = 1, max_new = 256;
+	int complete = 0, code = CLM_EXIT_OK, n, rc;
+	const struct clm_option opts[] = {
+		{ CLM_OPT_STRING, 0, "file", &path, "<path>", "the file to work on" },
+		{ CLM_OPT_INT, 0, "line", &line, "<n>", "a line inside the function to rewrite (or where to complete)" },
+		{ CLM_OPT_FLAG, 0, "complete", &complete, NULL, "continue the file at its end or after --line" },
+		{ CLM_OPT_STRING, 0, "task", &task, "<kind>", "refine (default), complete or generate" },
+		{ CLM_OPT_STRING, 0, "lang", &lang, "<language>", "language of a snippet on standard input" },
+		{ CLM_OPT_INT, 'n', NULL, &count, "<count>", "number of alternatives (default 1)" },
+		{ CLM_OPT_INT, 0, "max-tokens", &max_new, "<n>", "length cap of a suggestion (default 256)" },
+		{ CLM_OPT_STRING, 0, "model", &version, "<version>", "use this version instead of the one serving HEAD" },
+		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
+	};
+	struct request rq = { .source = CLM_STRBUF_INIT, .file = CLM_STRBUF_INIT };
+	struct clm_strbuf *diffs = NULL;
+	struct clm_suggester sg = { 0 };
+	struct clm_store s;
+	char **outs = NULL;
+
+	n = clm_parse_options(argc, argv, opts, suggest_usage, ctx, &code);
+	if (n < 0)
+		return code;
+	if (n > 0)
+		return clm_usage_error(suggest_usage, opts, "unexpected argument '%s'", argv[0]);
+	if (count < 1 || count > 16 || max_new < 1 || line < 0)
+		return clm_usage_error(suggest_usage, opts, "-n must be 1-16, --max-tokens and --line positive");
+	rq.kind = complete ? CLM_KIND_COMPLETE : CLM_KIND_REFINE;
+	if (task && clm_task_kind_parse(task, &rq.kind) < 0)
+		return clm_usage_error(suggest_usage, opts, "unknown task '%s'", task);
+	if ((complete || line) && !path)
+		return clm_usage_error(suggest_usage, opts, "--line and --complete need --file");
+	if (path && !line && !complete)
+		return clm_usage_error(suggest_usage, opts, "--file needs --line or --complete");
+	rq.path = path;
+	rq.lang = lang;
+	if (path && (rc = clm_read_file(path, 1 << 20, &rq.file)) < 0)
+		return clm_die_error();
+	if (path && !complete && rq.kind != CLM_KIND_COMPLETE)
+		rc = request_from_function(&rq, line);
+	else if (path)
+		rc = request_completion(&rq, line);
+	else
+		rc = read_stdin(&rq.source);
+	if (rc == 0 && (rc = clm_store_open(&s, NULL)) == 0) {
+		rc = clm_suggester_open(&sg, &s, model, version, NULL);
+		sg.max_new_tokens = (int)max_new;
+		if (rc == 0)
+			rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs);
+		clm_store_close(&s);
+	}
+	if (rc == 0 && !(diffs = calloc((size_t)count, sizeof(*diffs))))
+		rc = clm_error_oom();
+	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < count; i++)
+		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
+					     &diffs[i]);
+	if (rc == 0 && ctx->json) {
+		print_json(&sg, &rq, outs, (int)count, diffs);
+	} else if (rc == 0) {
+		if (!ctx->quiet)
+			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr_s(&sg.which.version), sg.which.detail,
+				rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
+		for (long i = 0; i < count; i++) {
+			if (count > 1)
+				printf("%s# alternative %ld\n", i ? "\n" : "", i + 1);
+			if (rq.path && rq.last_line)
+				fputs(diffs[i].len ? diffs[i].buf : "", stdout);
+			else
+				printf("%s\n", outs[i]);
+			if (rq.path && rq.last_line && !diffs[i].len && !ctx->quiet)
+				fprintf(stderr, "no change suggested\n");
+		}
+	}
+	for (long i = 0; diffs && i < count; i++)
+		clm_strbuf_release(&diffs[i]);
+	free(diffs);
+	clm_cl_free_preds(outs, outs ? (size_t)count : 0);
+	clm_suggester_release(&sg);
+	clm_function_list_release(&rq.functions);
+	clm_strbuf_release(&rq.source);
+	clm_strbuf_release(&rq.file);
+	return rc < 0 ? clm_die_error() : CLM_EXIT_OK;
+}

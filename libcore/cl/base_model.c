@@ -1,0 +1,91 @@
+#include "cl/base_model.h"
+#include "io/safetensors.h"
+#include "nn/config.h"
+#include "nn/tensormap.h"
+#include "tok/hf_json.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int clm_base_model_from_parts(const char *config_json, size_t config_len, const char *tokenizer_json,
+			      size_t tokenizer_len, const struct clm_tensor_list *weights, struct clm_base_model *out)
+{
+	struct clm_gpt_config cfg;
+	json_t *config = clm_json_parse(config_json, config_len, "config.json");
+	int rc = config ? 0 : CLM_EINVALID;
+
+	memset(out, 0, sizeof(*out));
+	if (!rc && (rc = clm_gpt_config_from_json(config, &cfg)) < 0)
+		clm_error_wrap(rc, "config.json");
+	if (!rc && (rc = clm_gpt_from_tensors(&out->model, &cfg, weights)) < 0)
+		clm_error_wrap(rc, "weights");
+	if (!rc && (rc = clm_tok_parse_hf(&out->tok, tokenizer_json, tokenizer_len)) < 0)
+		clm_error_wrap(rc, "tokenizer.json");
+	if (!rc && out->tok.n_tokens > (size_t)cfg.vocab_size)
+		rc = clm_error_set(CLM_EINVALID, "tokenizer.json has %zu tokens, the model only %d", out->tok.n_tokens,
+				   cfg.vocab_size);
+	json_decref(config);
+	return rc;
+}
+
+int clm_base_model_load(const char *dir, struct clm_base_model *out)
+{
+	struct clm_strbuf config = CLM_STRBUF_INIT, tok = CLM_STRBUF_INIT;
+	struct clm_tensor_list w = { 0 };
+	char path[4096];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	rc = clm_read_file(path, 1 << 20, &config);
+	snprintf(path, sizeof(path), "%s/tokenizer.json", dir);
+	if (!rc)
+		rc = clm_read_file(path, 256 << 20, &tok);
+	snprintf(path, sizeof(path), "%s/model.safetensors", dir);
+	if (!rc)
+		rc = clm_safetensors_read(path, CLM_SAFETENSORS_TO_F32, &w, NULL);
+	if (!rc && (rc = clm_base_model_from_parts(config.buf, config.len, tok.buf, tok.len, &w, out)) < 0)
+		clm_error_wrap(rc, "%s", dir);
+	clm_strbuf_release(&config);
+	clm_strbuf_release(&tok);
+	clm_tensor_list_release(&w);
+	return rc;
+}
+
+void clm_base_model_release(struct clm_base_model *b)
+{
+	clm_gpt_release(&b->model);
+	clm_tok_release(&b->tok);
+	memset(b, 0, sizeof(*b));
+}
+
+static int tok_encode(void *ctx, const char *text, size_t len, int32_t **ids, size_t *n)
+{
+	struct clm_tok_ids out = { *ids, *n, *n };
+	int rc = clm_tok_encode(ctx, text, len, 0, &out);
+
+	*ids = out.v;
+	*n = out.n;
+	return rc;
+}
+
+static int tok_decode(void *ctx, const int32_t *ids, size_t n, struct clm_strbuf *out)
+{
+	return clm_tok_decode(ctx, ids, n, out);
+}
+
+int clm_tok_codec(struct clm_text_codec *c, struct clm_tokenizer *tok)
+{
+	memset(c, 0, sizeof(*c));
+	c->encode = tok_encode;
+	c->decode = tok_decode;
+	c->ctx = tok;
+	c->sep = clm_tok_special_id(tok, "<|sep|>");
+	c->eos = clm_tok_special_id(tok, "<|endoftext|>");
+	if (c->sep < 0 || c->eos < 0)
+		return clm_error_set(CLM_EINVALID, "the tokenizer has no <|sep|> or <|endoftext|> token");
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* The source and target texts of examples built from one extracted function: refine (whole
+ * function), generate (signature + docstring or leading comment -> body) and summarize
+ * (function without its docstring -> first sentence). CRLF line ends become LF. */
+#ifndef CLM_DATA_FUNCTION_TEXTS_H
+#define CLM_DATA_FUNCTION_TEXTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "parsers/functions.h"
+#include "util/strbuf.h"
+
+/* Append the whole function `f` of `src` to `out`; 0 or CLM_ENOMEM. */
+int clm_function_text(const char *src, const struct clm_function *f, struct clm_strbuf *out);
+
+/* Fill `source` (signature with docstring or leading comment) and `target` (the rest of the
+ * function). 0 or CLM_ENOMEM. */
+int clm_generate_texts(const char *src, const struct clm_function *f, struct clm_strbuf *source,
+		       struct clm_strbuf *target);
+
+/* Fill `source` (the function with its docstring lines removed) and `target` (the first sentence
+ * of its docstring). Returns 1 when filled, 0 when the function has no summary, CLM_ENOMEM. */
+int clm_summarize_texts(const char *src, size_t len, const struct clm_function *f, struct clm_strbuf *source,
+			struct clm_strbuf *target);
+
+/* A rough token count: identifier and number runs count one, every other visible byte one. */
+size_t clm_approx_tokens(const char *s, size_t len);
+
+/* Non-zero when the text is only whitespace. */
+int clm_text_blank(const char *s, size_t len);
+
+#endif

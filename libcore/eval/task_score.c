@@ -1,0 +1,36 @@
+#include "eval/task_score.h"
+#include "eval/bleu.h"
+#include "eval/codebleu.h"
+
+#include <string.h>
+
+const char *clm_task_metric_name(enum clm_task_kind kind)
+{
+	switch (kind) {
+	case CLM_KIND_GENERATE:
+		return "codebleu";
+	case CLM_KIND_SUMMARIZE:
+		return "smooth-bleu";
+	default:
+		return "bleu";
+	}
+}
+
+int clm_task_score(enum clm_task_kind kind, const char *lang, const char *const *refs, const char *const *preds,
+		   size_t n, struct clm_task_score *out)
+{
+	const char *arrow = strstr(lang, "->");
+	struct clm_codebleu cb = { 0 };
+	int rc;
+
+	out->metric = clm_task_metric_name(kind);
+	out->em = clm_exact_match(refs, preds, n);
+	if (kind == CLM_KIND_GENERATE) {
+		rc = clm_codebleu_corpus(arrow ? arrow + 2 : lang, refs, preds, n, &cb);
+		out->score = cb.score;
+		return rc;
+	}
+	if (kind == CLM_KIND_SUMMARIZE)
+		return clm_bleu_smoothed(refs, preds, n, &out->score);
+	return clm_bleu_corpus(refs, preds, n, &out->score);
+}

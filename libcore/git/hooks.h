@@ -1,0 +1,29 @@
+/* Installing and removing the git hooks that queue model updates, keeping any hook that was
+ * already in place: it is renamed to <name>.pre-clmodel, still run by ours, and restored
+ * byte for byte (same file, same mode) by uninstall. */
+#ifndef CLM_GIT_HOOKS_H
+#define CLM_GIT_HOOKS_H
+
+#include <git2.h>
+#include "util/strbuf.h"
+
+/* The hooks we install, NULL-terminated: post-merge, post-checkout, post-rewrite. */
+const char *const *clm_hook_names(void);
+
+/* Where git runs hooks for `repo`: core.hooksPath when set (relative to the work tree, or to
+ * the git dir of a bare repository), else <common git dir>/hooks. */
+int clm_hooks_dir(git_repository *repo, struct clm_strbuf *out);
+
+/* Install each hook from `template_dir` (our hooks/ folder), with @CLMODEL@ replaced by
+ * `binary`. Re-installing updates ours in place. One line per hook is appended to `report`. */
+int clm_hooks_install(git_repository *repo, const char *template_dir, const char *binary,
+		      struct clm_strbuf *report);
+
+/* Remove our hooks and put back the ones they replaced. Hooks that are not ours are left alone
+ * and reported. */
+int clm_hooks_uninstall(git_repository *repo, struct clm_strbuf *report);
+
+/* Non-zero when the file at `path` is a hook installed by git-clmodel. */
+int clm_hook_is_ours(const char *path);
+
+#endif
