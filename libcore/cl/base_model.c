@@ -10,22 +10,28 @@
 #include <stdio.h>
 #include <string.h>
 
-int clm_base_model_from_parts(const char *config_json, size_t config_len, const char *tokenizer_json,
-			      size_t tokenizer_len, const struct clm_tensor_list *weights, struct clm_base_model *out)
+int clm_base_model_from_parts(const char *where, const char *config_json, size_t config_len,
+			      const char *tokenizer_json, size_t tokenizer_len, const struct clm_tensor_list *weights,
+			      struct clm_base_model *out)
 {
 	struct clm_gpt_config cfg;
-	json_t *config = clm_json_parse(config_json, config_len, "config.json");
-	int rc = config ? 0 : CLM_EINVALID;
+	char name[4096];
+	json_t *config;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(name, sizeof(name), "%s/config.json", where);
+	config = clm_json_parse(config_json, config_len, name);
+	rc = config ? 0 : CLM_EINVALID;
 	if (!rc && (rc = clm_gpt_config_from_json(config, &cfg)) < 0)
-		clm_error_wrap(rc, "config.json");
+		clm_error_wrap(rc, "%s", name);
 	if (!rc && (rc = clm_gpt_from_tensors(&out->model, &cfg, weights)) < 0)
-		clm_error_wrap(rc, "weights");
+		clm_error_wrap(rc, "%s/weights", where);
+	snprintf(name, sizeof(name), "%s/tokenizer.json", where);
 	if (!rc && (rc = clm_tok_parse_hf(&out->tok, tokenizer_json, tokenizer_len)) < 0)
-		clm_error_wrap(rc, "tokenizer.json");
+		clm_error_wrap(rc, "%s", name);
 	if (!rc && out->tok.n_tokens > (size_t)cfg.vocab_size)
-		rc = clm_error_set(CLM_EINVALID, "tokenizer.json has %zu tokens, the model only %d", out->tok.n_tokens,
+		rc = clm_error_set(CLM_EINVALID, "%s has %zu tokens, the model only %d", name, out->tok.n_tokens,
 				   cfg.vocab_size);
 	json_decref(config);
 	return rc;
@@ -47,8 +53,8 @@ int clm_base_model_load(const char *dir, struct clm_base_model *out)
 	snprintf(path, sizeof(path), "%s/model.safetensors", dir);
 	if (!rc)
 		rc = clm_safetensors_read(path, CLM_SAFETENSORS_TO_F32, &w, NULL);
-	if (!rc && (rc = clm_base_model_from_parts(config.buf, config.len, tok.buf, tok.len, &w, out)) < 0)
-		clm_error_wrap(rc, "%s", dir);
+	if (!rc)
+		rc = clm_base_model_from_parts(dir, config.buf, config.len, tok.buf, tok.len, &w, out);
 	clm_strbuf_release(&config);
 	clm_strbuf_release(&tok);
 	clm_tensor_list_release(&w);

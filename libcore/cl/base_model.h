@@ -18,9 +18,11 @@ struct clm_base_model {
 int clm_base_model_load(const char *dir, struct clm_base_model *out);
 
 /* Build from config.json and tokenizer.json bytes and the model's tensors (names as
- * clm_gpt_from_tensors takes them); release with clm_base_model_release, also after a failure. */
-int clm_base_model_from_parts(const char *config_json, size_t config_len, const char *tokenizer_json,
-			      size_t tokenizer_len, const struct clm_tensor_list *weights, struct clm_base_model *out);
+ * clm_gpt_from_tensors takes them); messages name the files as "<where>/config.json". Release
+ * with clm_base_model_release, also after a failure. */
+int clm_base_model_from_parts(const char *where, const char *config_json, size_t config_len,
+			      const char *tokenizer_json, size_t tokenizer_len, const struct clm_tensor_list *weights,
+			      struct clm_base_model *out);
 
 /* Free the model and tokenizer. */
 void clm_base_model_release(struct clm_base_model *b);

@@ -39,7 +39,7 @@ int clm_model_state_load(struct clm_store *s, const git_oid *id, struct clm_mode
 	if (rc == 0)
 		rc = split_weights(&out->version.weights, &model, &strategy);
 	if (rc == 0)
-		rc = clm_base_model_from_parts(out->version.config_json, out->version.config_len,
+		rc = clm_base_model_from_parts(git_oid_tostr_s(id), out->version.config_json, out->version.config_len,
 					       out->version.tokenizer_json, out->version.tokenizer_len, &model,
 					       &out->base);
 	if (rc == 0 && clm_file_list_find(&out->version.files, CLM_STATE_STRATEGY_FILE)) {
