@@ -22,18 +22,20 @@ LIB_SRC   := $(shell find libcore parsers -name '*.c' 2>/dev/null | sort)
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES   := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
-.PHONY: all deps grammars test check-asan install demo bench bench-train bench-mine bench-cl clean
+.PHONY: all deps grammars test check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
 all: $(BUILD)/git-clmodel $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
-	libcmocka-dev libjansson-dev libpcre2-dev git nginx
+	libcmocka-dev libjansson-dev libpcre2-dev git nginx clang-14 libclang-rt-14-dev
 
 # apt-get only what is missing, so a second run is quiet and needs no network.
 deps:
@@ -93,11 +95,53 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libclcore.a $(GRAMMAR_LIB)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -MF $@.d -o $@ $< $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
 
-test: all $(TESTS)
+# The fuzz harnesses without libFuzzer: `make test` replays their seeds and past crash inputs.
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz.h $(BUILD)/libclcore.a $(GRAMMAR_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
+
+test: all $(TESTS) $(REPLAYS)
 	@BUILD=$(BUILD) sh tests/run.sh
 
+# Known leaks inside Debian's libraries (not ours) are listed, each with its reason, in tests/lsan.supp.
+LSAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+
 check-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
+	@$(LSAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
+
+# Integration tests with the ASan build's binary and LeakSanitizer on: every report of every
+# command goes to build/asan/leaks/, and any report fails the target (zero leaks).
+check-leaks:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all $(REPLAYS:$(BUILD)/%=build/asan/%)
+	@rm -rf build/asan/leaks && mkdir -p build/asan/leaks
+	@$(LSAN_ENV) BUILD=build/asan CLM_TESTS='t*' ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/build/asan/leaks/report \
+		sh tests/run.sh; rc=$$?; \
+	if ls build/asan/leaks | grep -q .; then \
+		echo "check-leaks: sanitizer reports:"; grep -h -A12 'ERROR' build/asan/leaks/* | head -80; exit 1; fi; \
+	exit $$rc
+
+# The suite with the slow fault loops (50 kill -9 iterations and more); `make test` runs lighter ones.
+check-faults: all $(TESTS) $(REPLAYS)
+	@BUILD=$(BUILD) CLM_FAULTS_FULL=1 sh tests/run.sh
+
+# libFuzzer: the library again with clang and sanitizers in build/fuzz, one binary per harness;
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds on its seeds and fails on any crash.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 20
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZERS      := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g" \
+		SANFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZERS)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libclcore.a $(GRAMMAR_LIB)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -MF $@.d -o $@ $< build/fuzz/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: all $(BENCHES)
 	@BUILD=$(BUILD) sh tests/bench/run.sh all

@@ -134,6 +134,12 @@ static int add_change(struct clm_dep_change_list *out, enum clm_dep_change_kind 
 	return 0;
 }
 
+/* NULL before any path, then by bytes. */
+static int compare_paths(const char *a, const char *b)
+{
+	return !a || !b ? (a != NULL) - (b != NULL) : strcmp(a, b);
+}
+
 static int compare_deps(const void *a, const void *b)
 {
 	const struct clm_dep *x = *(const struct clm_dep *const *)a;
@@ -142,7 +148,9 @@ static int compare_deps(const void *a, const void *b)
 
 	if (!c)
 		c = strcmp(x->group, y->group);
-	return c ? c : strcmp(x->spec, y->spec);
+	if (!c)
+		c = strcmp(x->spec, y->spec);
+	return c ? c : compare_paths(x->go_path, y->go_path);
 }
 
 static const struct clm_dep **sorted_pointers(const struct clm_dep_list *l)
@@ -158,20 +166,53 @@ static const struct clm_dep **sorted_pointers(const struct clm_dep_list *l)
 	return v;
 }
 
-static int same_path(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 enum match_rule { SAME_ENTRY, SAME_GROUP, ANY };
 
-static int rule_holds(enum match_rule rule, const struct clm_dep *a, const struct clm_dep *b)
+/* Compare two entries of one name on what `rule` matches: nothing (ANY), the group, or group,
+ * spec and Go path (SAME_ENTRY). Each is a prefix of the sort order, so the entries that match
+ * one key are contiguous. */
+static int compare_key(enum match_rule rule, const struct clm_dep *a, const struct clm_dep *b)
 {
+	int c;
+
 	if (rule == ANY)
-		return 1;
-	if (strcmp(a->group, b->group))
 		return 0;
-	return rule == SAME_GROUP || (!strcmp(a->spec, b->spec) && same_path(a->go_path, b->go_path));
+	if ((c = strcmp(a->group, b->group)) || rule == SAME_GROUP)
+		return c;
+	if ((c = strcmp(a->spec, b->spec)))
+		return c;
+	return compare_paths(a->go_path, b->go_path);
+}
+
+/* Pair each unpaired old entry, in order, with the first unpaired new entry of the same key.
+ * Both sides are sorted, so one cursor per key makes this linear: thousands of entries of one
+ * name (a hostile manifest) cost no more than thousands of names. */
+static int pair_by_key(enum match_rule rule, const struct clm_dep **old, size_t nold, char *old_used,
+		       const struct clm_dep **new, size_t nnew, char *new_used, struct clm_dep_change_list *out)
+{
+	const struct clm_dep *key = NULL;
+	size_t lo = 0, cur = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < nold && !rc; i++) {
+		if (old_used[i])
+			continue;
+		if (!key || compare_key(rule, key, old[i])) {
+			key = old[i];
+			while (lo < nnew && compare_key(rule, new[lo], key) < 0)
+				lo++;
+			cur = lo;
+		}
+		while (cur < nnew && new_used[cur] && !compare_key(rule, new[cur], key))
+			cur++;
+		if (cur == nnew || compare_key(rule, new[cur], key))
+			continue;
+		old_used[i] = new_used[cur] = 1;
+		if (strcmp(old[i]->spec, new[cur]->spec) || compare_paths(old[i]->go_path, new[cur]->go_path))
+			rc = add_change(out, CLM_DEP_BUMPED, old[i], new[cur]);
+		cur++;
+	}
+	return rc;
 }
 
 /* Diff the entries of one package name. Unchanged entries are paired first, then entries of the
@@ -185,15 +226,7 @@ static int diff_one_name(const struct clm_dep **old, size_t nold, const struct c
 	int rc = old_used && new_used ? 0 : clm_error_oom();
 
 	for (size_t r = 0; r < 3 && !rc; r++)
-		for (size_t i = 0; i < nold && !rc; i++)
-			for (size_t j = 0; j < nnew && !old_used[i] && !rc; j++) {
-				if (new_used[j] || !rule_holds(rules[r], old[i], new[j]))
-					continue;
-				old_used[i] = new_used[j] = 1;
-				if (strcmp(old[i]->spec, new[j]->spec) ||
-				    !same_path(old[i]->go_path, new[j]->go_path))
-					rc = add_change(out, CLM_DEP_BUMPED, old[i], new[j]);
-			}
+		rc = pair_by_key(rules[r], old, nold, old_used, new, nnew, new_used, out);
 	for (size_t i = 0; i < nold && !rc; i++)
 		if (!old_used[i])
 			rc = add_change(out, CLM_DEP_REMOVED, old[i], NULL);

@@ -3,6 +3,7 @@
 #include "util/error.h"
 
 #include <string.h>
+#include <strings.h>
 
 int clm_blob_read_capped(git_repository *repo, const git_oid *id, size_t max_bytes, git_blob **out)
 {
@@ -35,4 +36,20 @@ int clm_blob_read_capped(git_repository *repo, const git_oid *id, size_t max_byt
 int clm_blob_is_binary(const char *data, size_t len)
 {
 	return memchr(data, '\0', len < 8000 ? len : 8000) != NULL;
+}
+
+int clm_path_is_hostile(const char *path)
+{
+	const char *p = path;
+
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)) ||
+		    (n == 4 && !strncasecmp(p, ".git", 4)))
+			return 1;
+		if (!slash)
+			return 0;
+		p = slash + 1;
+	}
 }

@@ -16,4 +16,9 @@ int clm_blob_read_capped(git_repository *repo, const git_oid *id, size_t max_byt
 /* Non-zero when the content looks binary: a NUL byte in the first 8000 bytes, as git decides. */
 int clm_blob_is_binary(const char *data, size_t len);
 
+/* Non-zero when a tree path has an empty, ".", ".." or ".git" component (any case). Git never
+ * writes such trees and refuses to check them out, so they come only from crafted repositories;
+ * mining them would put names that escape the work tree into datasets. */
+int clm_path_is_hostile(const char *path);
+
 #endif

@@ -93,6 +93,15 @@ static int add_event(struct clm_dep_event_list *out, const char *ecosystem, cons
 	return 0;
 }
 
+static void warn_hostile(clm_warn_fn warn, void *warn_ctx, const char *path, const char *hex)
+{
+	struct clm_strbuf msg = CLM_STRBUF_INIT;
+
+	if (clm_strbuf_addf(&msg, "skipping %s at %.12s: a path git refuses to check out", path, hex) == 0)
+		warn(warn_ctx, msg.buf);
+	clm_strbuf_release(&msg);
+}
+
 int clm_events_from_diff(git_repository *repo, git_diff *diff, git_tree *old_tree, git_tree *new_tree,
 			 const git_oid *commit, clm_warn_fn warn, void *warn_ctx, struct clm_dep_event_list *out)
 {
@@ -110,6 +119,11 @@ int clm_events_from_diff(git_repository *repo, git_diff *diff, git_tree *old_tre
 
 		if (!mp)
 			continue;
+		if (clm_path_is_hostile(path)) {
+			if (warn)
+				warn_hostile(warn, warn_ctx, path, hex);
+			continue;
+		}
 		rc = parse_side(repo, mp, &d->old_file, old_tree, &old_deps);
 		if (rc == 0)
 			rc = parse_side(repo, mp, &d->new_file, new_tree, &new_deps);

@@ -137,6 +137,12 @@ static int mine_code(struct miner *m, git_commit *commit, git_diff *diff)
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		if (d->status == GIT_DELTA_DELETED || !is_blob_mode(d->new_file.mode))
 			continue;
+		if (clm_path_is_hostile(d->new_file.path)) {
+			m->st->skipped_files++;
+			clm_progress_note(&m->progress, "warning: skipping %s at %.12s: a path git refuses to check out",
+					  d->new_file.path, hex);
+			continue;
+		}
 		if (clm_code_path_skipped(d->new_file.path)) {
 			m->st->skipped_files += clm_language_for_path(d->new_file.path) != NULL &&
 						clm_functions_supported(clm_language_for_path(d->new_file.path));

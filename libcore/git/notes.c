@@ -183,25 +183,38 @@ int clm_notes_read(struct clm_store *s, const char *notes_ref, const git_oid *ta
 	return rc < 0 ? rc : read_in_commit(s->repo, &tip, target, out);
 }
 
-int clm_notes_events(struct clm_store *s, const git_oid *target, json_t **out)
+int clm_note_events_parse(const char *text, size_t len, json_t **out)
 {
-	struct clm_strbuf text = CLM_STRBUF_INIT;
 	size_t start = 0;
-	int rc = clm_notes_read(s, NULL, target, &text);
 
-	*out = rc == 0 ? json_array() : NULL;
-	if (rc == 0 && !*out)
-		rc = clm_error_oom();
-	for (size_t i = 0; rc == 0 && i <= text.len; i++) {
+	*out = json_array();
+	if (!*out)
+		return clm_error_oom();
+	for (size_t i = 0; i <= len; i++) {
 		json_t *ev;
-		if (i < text.len && text.buf[i] != '\n')
+		if (i < len && text[i] != '\n')
 			continue;
-		ev = i > start ? json_loadb(text.buf + start, i - start, 0, NULL) : NULL;
-		if (json_is_object(ev))
-			json_array_append(*out, ev);
+		ev = i > start ? json_loadb(text + start, i - start, 0, NULL) : NULL;
+		if (json_is_object(ev) && json_array_append(*out, ev) < 0) {
+			json_decref(ev);
+			json_decref(*out);
+			*out = NULL;
+			return clm_error_oom();
+		}
 		json_decref(ev);
 		start = i + 1;
 	}
+	return 0;
+}
+
+int clm_notes_events(struct clm_store *s, const git_oid *target, json_t **out)
+{
+	struct clm_strbuf text = CLM_STRBUF_INIT;
+	int rc = clm_notes_read(s, NULL, target, &text);
+
+	*out = NULL;
+	if (rc == 0)
+		rc = clm_note_events_parse(text.buf, text.len, out);
 	clm_strbuf_release(&text);
 	return rc;
 }

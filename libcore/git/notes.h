@@ -24,6 +24,10 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
  * object without a note gives "". */
 int clm_notes_read(struct clm_store *s, const char *notes_ref, const git_oid *target, struct clm_strbuf *out);
 
+/* The events of a note's text as a JSON array of objects in line order (lines that are not JSON
+ * objects are skipped). Caller json_decref's *out. */
+int clm_note_events_parse(const char *text, size_t len, json_t **out);
+
 /* The note of `target` as a JSON array of its event objects, oldest first (lines that are not JSON
  * objects are skipped). Caller json_decref's. */
 int clm_notes_events(struct clm_store *s, const git_oid *target, json_t **out);

@@ -1,6 +1,7 @@
 #include "git/repo.h"
 #include "util/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 int clm_git_error(int gitrc, const char *fmt, ...)
 {
 	const git_error *e = git_error_last();
+	int sys_errno = errno; /* libgit2 fails some writes (disk full) without a message of its own */
 	char ctx[512];
 	va_list ap;
 	int code = gitrc == GIT_ENOTFOUND ? CLM_ENOTFOUND : gitrc == GIT_EMODIFIED ? CLM_ECONFLICT
@@ -17,7 +19,8 @@ int clm_git_error(int gitrc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
-	return clm_error_set(code, "%s: %s", ctx, e && e->message ? e->message : "libgit2 error");
+	return clm_error_set(code, "%s: %s", ctx, e && e->message ? e->message
+			     : sys_errno ? strerror(sys_errno) : "libgit2 error");
 }
 
 int clm_repo_open(git_repository **out)

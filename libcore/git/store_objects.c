@@ -17,8 +17,10 @@ static int config_string(git_config *cfg, const char *key, char **out)
 	int rc = git_config_get_string_buf(&buf, cfg, key);
 
 	*out = NULL;
-	if (rc == GIT_ENOTFOUND)
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear(); /* unset is normal: leave no stale message for a later failure */
 		return 0;
+	}
 	if (rc < 0)
 		return clm_git_error(rc, "git config %s", key);
 	*out = strdup(buf.ptr);
@@ -31,8 +33,10 @@ static int config_int(git_config *cfg, const char *key, int64_t min, int64_t *ou
 	int64_t v;
 	int rc = git_config_get_int64(&v, cfg, key);
 
-	if (rc == GIT_ENOTFOUND)
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
 		return 0;
+	}
 	if (rc < 0)
 		return clm_git_error(rc, "git config %s", key);
 	if (v < min)
@@ -56,8 +60,10 @@ int clm_store_objects_open(git_repository *repo, struct clm_store_objects *o)
 		rc = config_int(cfg, "clmodel.store.threshold", 0, &threshold);
 	if (!rc)
 		rc = config_int(cfg, "clmodel.store.parallel", 1, &parallel);
-	if (!rc && git_config_get_bool(&insecure, cfg, "clmodel.store.insecure") < 0)
+	if (!rc && git_config_get_bool(&insecure, cfg, "clmodel.store.insecure") < 0) {
 		insecure = 0;
+		git_error_clear();
+	}
 	git_config_free(cfg);
 	if (!rc)
 		rc = clm_strbuf_addf(&dir, "%sclmodel/objects", git_repository_commondir(repo));

@@ -237,6 +237,8 @@ int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, s
 			if (rc == 0)
 				rc = clm_tensor_list_add(out, e->name, e->dtype, e->ndim, e->shape, data, (size_t)e->nbytes);
 			free(data);
+			if (rc == 0)
+				rc = clm_tensor_check_finite(&out->items[out->n - 1]);
 			if (rc < 0)
 				return clm_error_wrap(rc, "tensor '%s'", e->name);
 			continue;
@@ -257,6 +259,8 @@ int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, s
 		rc = clm_tensor_list_add(out, e->name, e->dtype, e->ndim, e->shape, git_blob_rawcontent(b),
 					 (size_t)e->nbytes);
 		git_blob_free(b);
+		if (rc == 0 && (rc = clm_tensor_check_finite(&out->items[out->n - 1])) < 0)
+			return clm_error_wrap(rc, "blob %.12s", e->blob);
 		if (rc < 0)
 			return rc;
 	}

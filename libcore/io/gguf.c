@@ -238,7 +238,8 @@ static int check_unique(struct clm_gguf_file *f)
 		return clm_error_oom();
 	for (size_t i = 0; i < f->n_kv; i++)
 		p[i] = &f->kv[i];
-	qsort(p, f->n_kv, sizeof(*p), cmp_kv_ptr);
+	if (f->n_kv > 1) /* p is NULL for a file without pairs and tensors */
+		qsort(p, f->n_kv, sizeof(*p), cmp_kv_ptr);
 	for (size_t i = 1; i < f->n_kv && !rc; i++)
 		if (!cmp_kv_ptr(&p[i - 1], &p[i]))
 			rc = clm_error_set(CLM_EINVALID, "GGUF: key '%.*s' appears twice",
@@ -246,7 +247,7 @@ static int check_unique(struct clm_gguf_file *f)
 					   ((const struct clm_gguf_kv *)p[i])->key.s);
 	for (size_t i = 0; i < f->n_tensors && !rc; i++)
 		p[i] = &f->tensors[i];
-	if (!rc)
+	if (!rc && f->n_tensors > 1)
 		qsort(p, f->n_tensors, sizeof(*p), cmp_tensor_ptr);
 	for (size_t i = 1; i < f->n_tensors && !rc; i++)
 		if (!cmp_tensor_ptr(&p[i - 1], &p[i]))

@@ -457,6 +457,16 @@ static enum clm_dtype dtype_of(enum clm_ggml_type t)
 }
 
 /* Take GGUF tensor `gguf_name` back to HF layout as `hf_name`. */
+
+/* Refuse NaN and infinities in a GGUF tensor (named by its GPT-2 name in the message). */
+static int check_finite(const struct clm_gguf_tensor *t, const char *hf_name)
+{
+	struct clm_named_tensor view = { (char *)hf_name, dtype_of(t->type), 0, { 0 }, (void *)t->data, t->nbytes };
+
+	int rc = clm_tensor_check_finite(&view);
+
+	return rc < 0 ? clm_error_wrap(rc, "GGUF") : 0;
+}
 static int import_one(const struct clm_gguf_file *f, const struct tensor_map *m, const char *hf_name,
 		      const char *gguf_name, const struct clm_gguf_gpt2_hparams *hp, struct clm_tensor_list *out)
 {
@@ -476,6 +486,8 @@ static int import_one(const struct clm_gguf_file *f, const struct tensor_map *m,
 				     "[%llu, %llu]", gguf_name, (unsigned long long)t->ne[0], (unsigned long long)t->ne[1],
 				     (unsigned long long)t->ne[2], (unsigned long long)t->ne[3],
 				     (unsigned long long)want0, (unsigned long long)want1);
+	if ((rc = check_finite(t, hf_name)) < 0)
+		return rc;
 	if (!m->conv1d)
 		return clm_tensor_list_add(out, hf_name, dtype_of(t->type), (int)ndim, shape, t->data, t->nbytes);
 	es = clm_ggml_type_size(t->type);

@@ -181,6 +181,11 @@ static int load_tensor(int fd, uint64_t data_start, const struct st_entry *e, un
 	if (!buf)
 		return clm_error_oom();
 	rc = read_at(fd, buf, nbytes, data_start + e->begin, path);
+	if (rc == 0) {
+		struct clm_named_tensor raw = { (char *)e->name, e->dtype, e->ndim, { 0 }, buf, nbytes };
+		if ((rc = clm_tensor_check_finite(&raw)) < 0)
+			rc = clm_error_wrap(rc, "%s", path);
+	}
 	if (rc == 0 && (flags & CLM_SAFETENSORS_TO_F32) &&
 	    (e->dtype == CLM_DTYPE_F16 || e->dtype == CLM_DTYPE_BF16)) {
 		struct clm_named_tensor t = { (char *)e->name, e->dtype, e->ndim, { 0 }, buf, nbytes };

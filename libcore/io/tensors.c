@@ -92,6 +92,29 @@ const struct clm_named_tensor *clm_tensor_list_find(const struct clm_tensor_list
 	return NULL;
 }
 
+int clm_tensor_check_finite(const struct clm_named_tensor *t)
+{
+	const unsigned char *b = t->data;
+	size_t size = clm_dtype_size(t->dtype), n = size ? t->nbytes / size : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int bad;
+		/* all-ones exponent: NaN or infinity, tested on the little-endian bits */
+		if (t->dtype == CLM_DTYPE_F32)
+			bad = (b[4 * i + 3] & 0x7f) == 0x7f && (b[4 * i + 2] & 0x80);
+		else if (t->dtype == CLM_DTYPE_F16)
+			bad = (b[2 * i + 1] & 0x7c) == 0x7c;
+		else if (t->dtype == CLM_DTYPE_BF16)
+			bad = (b[2 * i + 1] & 0x7f) == 0x7f && (b[2 * i] & 0x80);
+		else
+			return 0;
+		if (bad)
+			return clm_error_set(CLM_EINVALID, "tensor '%s' holds NaN or infinity (element %zu)",
+					     t->name, i);
+	}
+	return 0;
+}
+
 /* IEEE half to float, including subnormals, infinities and NaN. */
 static float half_to_float(uint16_t h)
 {

@@ -43,6 +43,11 @@ int clm_tensor_list_add(struct clm_tensor_list *l, const char *name, enum clm_dt
 /* The tensor called `name`, or NULL. */
 const struct clm_named_tensor *clm_tensor_list_find(const struct clm_tensor_list *l, const char *name);
 
+/* 0 when every element of a float tensor (F32, F16, BF16) is finite, else CLM_EINVALID naming
+ * the tensor and the first NaN or infinity; integer tensors always pass. Readers of model files
+ * call it so a corrupted or diverged checkpoint is refused instead of silently used. */
+int clm_tensor_check_finite(const struct clm_named_tensor *t);
+
 /* Convert an F32/F16/BF16 tensor to newly allocated f32 values (caller frees); 0 or negative. */
 int clm_tensor_to_f32(const struct clm_named_tensor *t, float **out);
 

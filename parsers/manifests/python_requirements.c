@@ -8,6 +8,9 @@
 #include <string.h>
 
 #define MAX_INCLUDE_DEPTH 8
+/* Files read per top-level parse: cycles are cut by the stack, but a crafted tree of files that
+ * each include many others would otherwise be read exponentially often. */
+#define MAX_INCLUDES 64
 
 struct req_reader {
 	clm_manifest_read_fn read;
@@ -15,6 +18,7 @@ struct req_reader {
 	const char *group; /* of every requirement read */
 	const char *stack[MAX_INCLUDE_DEPTH + 1]; /* files being read, outermost first */
 	int depth;
+	int includes; /* files included so far */
 	struct clm_dep_list *out;
 };
 
@@ -58,7 +62,8 @@ static int include_file(struct req_reader *r, const char *path, struct clm_span 
 	char *copy;
 	int rc = 0;
 
-	if (!r->read || r->depth >= MAX_INCLUDE_DEPTH || !resolve_include(path, rel, &target))
+	if (!r->read || r->depth >= MAX_INCLUDE_DEPTH || r->includes >= MAX_INCLUDES ||
+	    !resolve_include(path, rel, &target))
 		goto out;
 	for (int i = 0; i <= r->depth; i++)
 		if (!strcmp(r->stack[i], target.buf))
@@ -71,6 +76,7 @@ static int include_file(struct req_reader *r, const char *path, struct clm_span 
 		goto out;
 	}
 	memcpy(copy, data, len);
+	r->includes++;
 	r->stack[++r->depth] = target.buf;
 	rc = parse_file(r, target.buf, copy, len);
 	r->depth--;
@@ -195,14 +201,14 @@ static int parse_file(struct req_reader *r, const char *path, const char *data, 
 int clm_pypi_parse_requirements(const char *path, const char *data, size_t len,
 				clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
-	struct req_reader r = { read, read_ctx, "runtime", { path }, 0, out };
+	struct req_reader r = { read, read_ctx, "runtime", { path }, 0, 0, out };
 	return parse_file(&r, path, data, len);
 }
 
 int clm_pypi_add_file(const char *path, const char *rel, const char *group,
 		      clm_manifest_read_fn read, void *read_ctx, struct clm_dep_list *out)
 {
-	struct req_reader r = { read, read_ctx, group, { path }, 0, out };
+	struct req_reader r = { read, read_ctx, group, { path }, 0, 0, out };
 	struct clm_span s = { rel, strlen(rel) };
 
 	return include_file(&r, path, clm_span_trim(s));

@@ -156,11 +156,25 @@ static void gpt2_f16_export(void **state)
 	((float *)model.items[0].data)[3] = 1e-9f;              /* below the smallest subnormal: zero */
 	((float *)model.items[0].data)[4] = -3.0517578125e-05f; /* -2^-15: a subnormal half */
 	assert_int_equal(clm_gguf_write_gpt2("tiny16.gguf", &tiny_hp, &vocab, &model, CLM_DTYPE_F16, "tiny"), 0);
+	{
+		struct clm_gguf_file raw;
+		const struct clm_gguf_tensor *t;
+		assert_int_equal(clm_gguf_open("tiny16.gguf", &raw), 0);
+		t = clm_gguf_find_tensor(&raw, "token_embd.weight");
+		assert_non_null(t);
+		assert_true(t->data[4] == 0x00 && t->data[5] == 0x7c); /* +Inf as a half */
+		clm_gguf_close(&raw);
+	}
+	/* an infinity is never imported silently */
+	assert_int_equal(clm_gguf_read_gpt2("tiny16.gguf", &hp, &vback, &back), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "tensor 'wte.weight' holds NaN or infinity (element 2)"));
+	((float *)model.items[0].data)[2] = 60000.0f;           /* a multiple of 32: exact as a half */
+	assert_int_equal(clm_gguf_write_gpt2("tiny16.gguf", &tiny_hp, &vocab, &model, CLM_DTYPE_F16, "tiny"), 0);
 	assert_int_equal(clm_gguf_read_gpt2("tiny16.gguf", &hp, &vback, &back), 0);
 	assert_int_equal(clm_tensor_list_find(&back, "wte.weight")->dtype, CLM_DTYPE_F16);
 	assert_int_equal(clm_tensor_list_find(&back, "ln_f.bias")->dtype, CLM_DTYPE_F32);
 	assert_int_equal(clm_tensor_to_f32(clm_tensor_list_find(&back, "wte.weight"), &f), 0);
-	assert_true(f[0] == 1.0f && f[1] == 1.0f && f[2] > 1e38f && f[3] == 0.0f && f[4] == -3.0517578125e-05f);
+	assert_true(f[0] == 1.0f && f[1] == 1.0f && f[2] == 60000.0f && f[3] == 0.0f && f[4] == -3.0517578125e-05f);
 	free(f);
 	assert_int_equal(clm_tensor_to_f32(clm_tensor_list_find(&back, "h.0.mlp.c_fc.weight"), &f), 0);
 	{

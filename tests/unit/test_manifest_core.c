@@ -180,6 +180,42 @@ static void diff_of_large_lists(void **state)
 	clm_dep_list_release(&b);
 }
 
+/* Thousands of entries of one name (a hostile manifest, found by fuzzing): paired in one pass
+ * per rule, with the same pairs as the rules say: unchanged first, then within a group, then
+ * across groups. */
+static void diff_of_one_name_repeated(void **state)
+{
+	struct clm_dep_list a = { 0 }, b = { 0 };
+	struct clm_dep_change_list c = { 0 };
+	size_t bumped = 0, added = 0, removed = 0;
+
+	(void)state;
+	for (int i = 0; i < 40000; i++) {
+		add(&a, "dup", "1.0", i % 2 ? "runtime" : "dev", NULL);
+		add(&b, "dup", i % 4 ? "1.0" : "2.0", i < 30000 ? "runtime" : "test", NULL);
+	}
+	add(&b, "dup", "3.0", "dev", NULL);
+	assert_int_equal(clm_manifest_diff(&a, &b, &c), 0);
+	for (size_t i = 0; i < c.n; i++) {
+		bumped += c.items[i].kind == CLM_DEP_BUMPED;
+		added += c.items[i].kind == CLM_DEP_ADDED;
+		removed += c.items[i].kind == CLM_DEP_REMOVED;
+	}
+	/* old: 20000 dev 1.0, 20000 runtime 1.0; new: 22500 runtime 1.0, 7500 runtime 2.0, 7500 test
+	 * 1.0, 2500 test 2.0, one dev 3.0. Unchanged: 20000 runtime 1.0. Same group: dev 1.0 -> 3.0.
+	 * Across groups the other 19999 dev entries take the rest in sorted order: 2500 runtime 1.0
+	 * (moves), 7500 runtime 2.0 (bumps), 7500 test 1.0 (moves), 2499 test 2.0 (bumps); one test
+	 * 2.0 is left: added. */
+	assert_int_equal(bumped, 1 + 7500 + 2499);
+	assert_int_equal(added, 1);
+	assert_int_equal(removed, 0);
+	assert_string_equal(c.items[0].from_spec, "1.0");
+	assert_string_equal(c.items[0].to_spec, "3.0");
+	clm_dep_change_list_release(&c);
+	clm_dep_list_release(&a);
+	clm_dep_list_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +224,7 @@ int main(void)
 		cmocka_unit_test(classification),
 		cmocka_unit_test(diff_of_lists),
 		cmocka_unit_test(diff_of_large_lists),
+		cmocka_unit_test(diff_of_one_name_repeated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,37 @@ static void requirements_includes(void **state)
 	assert_deps("requirements.txt", "-r other.txt\nsix\n", "six  [] runtime\n");
 }
 
+/* Every file includes ten others under a deeper folder: without a budget that is 10^8 reads
+ * (a hostile tree found by fuzzing); with it, at most 64 files are read. */
+static int read_fanout(void *ctx, const char *path, const char **data, size_t *len)
+{
+	static const char text[] = "-r x/0.txt\n-r x/1.txt\n-r x/2.txt\n-r x/3.txt\n-r x/4.txt\n"
+				   "-r x/5.txt\n-r x/6.txt\n-r x/7.txt\n-r x/8.txt\n-r x/9.txt\nsix\n";
+	(void)path;
+	(*(int *)ctx)++;
+	*data = text;
+	*len = sizeof(text) - 1;
+	return 0;
+}
+
+static void requirements_include_fanout_is_bounded(void **state)
+{
+	const struct clm_manifest_parser *p = clm_manifest_for_path("requirements.txt");
+	struct clm_dep_list deps = { 0 };
+	const char *data;
+	size_t len;
+	int reads = 0;
+
+	(void)state;
+	read_fanout(&reads, "requirements.txt", &data, &len);
+	reads = 0;
+	assert_int_equal(p->parse("requirements.txt", data, len, read_fanout, &reads, &deps), 0);
+	assert_int_equal(reads, 64);
+	assert_int_equal(deps.n, 65);
+	assert_string_equal(deps.items[0].name, "six");
+	clm_dep_list_release(&deps);
+}
+
 static void requirements_malformed(void **state)
 {
 	static const char binary[] = "six\n\0\x01\x02";
@@ -288,6 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(requirements_txt),
 		cmocka_unit_test(requirements_includes),
+		cmocka_unit_test(requirements_include_fanout_is_bounded),
 		cmocka_unit_test(requirements_malformed),
 		cmocka_unit_test(requirements_diff),
 		cmocka_unit_test(pyproject),
