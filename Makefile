@@ -32,7 +32,7 @@ GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
 .PHONY: all deps grammars test check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
-all: $(BUILD)/git-clmodel $(BUILD)/libclcore.a
+all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
 	libcmocka-dev libjansson-dev libpcre2-dev git nginx clang-14 libclang-rt-14-dev
@@ -84,6 +84,13 @@ $(BUILD)/libclcore.a: $(LIB_OBJ)
 $(BUILD)/git-clmodel: $(CMD_OBJ) $(BUILD)/libclcore.a $(GRAMMAR_LIB)
 	@echo "  LD $@"
 	@$(CC) $(SANFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
+
+# The hooks' binary links only what a manifest check needs (no OpenBLAS, no libcurl): it runs on
+# every pull and branch switch, and must start fast.
+HOOK_LIBS := $(shell pkg-config --libs libgit2 tree-sitter jansson libpcre2-8 2>/dev/null) -lm -lpthread
+$(BUILD)/git-clmodel-hook: $(BUILD)/obj/cmd/hook-check/main.o $(BUILD)/libclcore.a $(GRAMMAR_LIB)
+	@echo "  LD $@"
+	@$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(HOOK_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libclcore.a $(GRAMMAR_LIB) tests/unit/test_helpers.h
 	@mkdir -p $(dir $@)
@@ -160,7 +167,7 @@ demo: deps all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks
-	install -m 755 $(BUILD)/git-clmodel $(DESTDIR)$(PREFIX)/bin/git-clmodel
+	install -m 755 $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 755 hooks/* $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks/
 

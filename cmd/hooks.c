@@ -54,59 +54,6 @@ static int template_dir(const char *self, struct clm_strbuf *out)
 	return clm_error_set(CLM_ENOTFOUND, "cannot find the hook templates (set CLM_HOOKS_DIR)");
 }
 
-static int check_pair(git_repository *repo, const char *reason, const git_oid *old_id,
-		      const git_oid *new_id, const char *self)
-{
-	struct clm_strbuf path = CLM_STRBUF_INIT;
-	const char *argv[] = { self, "update", "--queued", NULL };
-	int touched = 0, rc = clm_commits_touch_manifest(repo, old_id, new_id, &touched, &path);
-
-	if (rc == 0 && touched) {
-		rc = clm_jobs_enqueue(repo, reason, old_id, new_id);
-		if (rc == 0)
-			rc = clm_jobs_spawn(repo, argv);
-		if (rc == 0)
-			printf("git-clmodel: %s changed; model update queued (see git clmodel status)\n", path.buf);
-	}
-	clm_strbuf_release(&path);
-	return rc < 0 ? rc : touched;
-}
-
-/* Decide from the hook's arguments which commits to compare; queue at most one job. */
-static int run_hook(git_repository *repo, int argc, const char **argv, const char *self)
-{
-	git_oid old_id, new_id;
-	const char *hook = argv[0];
-
-	if (!strcmp(hook, "post-checkout")) {
-		/* args: previous HEAD, new HEAD, 1 for a branch switch (0 for a file checkout) */
-		if (argc < 4 || strcmp(argv[3], "1") || git_oid_fromstr(&old_id, argv[1]) < 0 ||
-		    git_oid_fromstr(&new_id, argv[2]) < 0 || git_oid_is_zero(&old_id))
-			return 0;
-		return check_pair(repo, hook, &old_id, &new_id, self);
-	}
-	if (!strcmp(hook, "post-merge")) {
-		if (git_reference_name_to_id(&old_id, repo, "ORIG_HEAD") < 0 ||
-		    git_reference_name_to_id(&new_id, repo, "HEAD") < 0)
-			return 0;
-		return check_pair(repo, hook, &old_id, &new_id, self);
-	}
-	if (!strcmp(hook, "post-rewrite")) {
-		char line[256], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
-		while (fgets(line, sizeof(line), stdin)) {
-			int rc;
-			if (sscanf(line, "%40s %40s", a, b) != 2 || git_oid_fromstr(&old_id, a) < 0 ||
-			    git_oid_fromstr(&new_id, b) < 0)
-				continue;
-			rc = check_pair(repo, hook, &old_id, &new_id, self);
-			if (rc != 0)
-				return rc;
-		}
-		return 0;
-	}
-	return clm_error_set(CLM_EINVALID, "unknown hook '%s'", hook);
-}
-
 int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	static const struct clm_option opts[] = { { CLM_OPT_END, 0, NULL, NULL, NULL, NULL } };
@@ -136,8 +83,11 @@ int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		/* A hook never fails the git command that runs it: report, but exit 0. */
 		if (n < 2)
 			goto out;
-		if (run_hook(repo, n - 1, argv + 1, self) < 0)
+		struct clm_strbuf said = CLM_STRBUF_INIT;
+		if (clm_hooks_run(repo, n - 1, argv + 1, self, stdin, &said) < 0)
 			fprintf(stderr, "git-clmodel: hook: %s\n", clm_error());
+		fputs(said.buf, stdout);
+		clm_strbuf_release(&said);
 		rc = 0;
 		goto out;
 	}

@@ -1,4 +1,5 @@
 #include "git/hooks.h"
+#include "git/jobs.h"
 #include "git/repo.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -165,4 +166,58 @@ int clm_hooks_uninstall(git_repository *repo, struct clm_strbuf *report)
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&kept);
 	return rc;
+}
+
+static int check_pair(git_repository *repo, const char *reason, const git_oid *old_id,
+		      const git_oid *new_id, const char *binary, struct clm_strbuf *said)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT;
+	const char *argv[] = { binary, "update", "--queued", NULL };
+	int touched = 0, rc = clm_commits_touch_manifest(repo, old_id, new_id, &touched, &path);
+
+	if (rc == 0 && touched) {
+		rc = clm_jobs_enqueue(repo, reason, old_id, new_id);
+		if (rc == 0)
+			rc = clm_jobs_spawn(repo, argv);
+		if (rc == 0)
+			clm_strbuf_addf(said, "git-clmodel: %s changed; model update queued (see git clmodel status)\n",
+					path.buf);
+	}
+	clm_strbuf_release(&path);
+	return rc < 0 ? rc : touched;
+}
+
+int clm_hooks_run(git_repository *repo, int argc, const char **argv, const char *binary, FILE *input,
+		  struct clm_strbuf *said)
+{
+	git_oid old_id, new_id;
+	const char *hook = argv[0];
+
+	if (!strcmp(hook, "post-checkout")) {
+		/* args: previous HEAD, new HEAD, 1 for a branch switch (0 for a file checkout) */
+		if (argc < 4 || strcmp(argv[3], "1") || git_oid_fromstr(&old_id, argv[1]) < 0 ||
+		    git_oid_fromstr(&new_id, argv[2]) < 0 || git_oid_is_zero(&old_id))
+			return 0;
+		return check_pair(repo, hook, &old_id, &new_id, binary, said);
+	}
+	if (!strcmp(hook, "post-merge")) {
+		if (git_reference_name_to_id(&old_id, repo, "ORIG_HEAD") < 0 ||
+		    git_reference_name_to_id(&new_id, repo, "HEAD") < 0)
+			return 0;
+		return check_pair(repo, hook, &old_id, &new_id, binary, said);
+	}
+	if (!strcmp(hook, "post-rewrite")) {
+		char line[256], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+		while (fgets(line, sizeof(line), input)) {
+			int rc;
+			if (sscanf(line, "%40s %40s", a, b) != 2 || git_oid_fromstr(&old_id, a) < 0 ||
+			    git_oid_fromstr(&new_id, b) < 0)
+				continue;
+			rc = check_pair(repo, hook, &old_id, &new_id, binary, said);
+			if (rc != 0)
+				return rc;
+		}
+		return 0;
+	}
+	return clm_error_set(CLM_EINVALID, "unknown hook '%s'", hook);
 }

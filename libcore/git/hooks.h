@@ -4,6 +4,7 @@
 #ifndef CLM_GIT_HOOKS_H
 #define CLM_GIT_HOOKS_H
 
+#include <stdio.h>
 #include <git2.h>
 #include "util/strbuf.h"
 
@@ -22,6 +23,13 @@ int clm_hooks_install(git_repository *repo, const char *template_dir, const char
 /* Remove our hooks and put back the ones they replaced. Hooks that are not ours are left alone
  * and reported. */
 int clm_hooks_uninstall(git_repository *repo, struct clm_strbuf *report);
+
+/* What a hook runs: from the hook's arguments (argv[0] the hook name; post-rewrite reads
+ * "old new" lines from `input`) compare the old and new commits' trees; when a dependency manifest
+ * changed, queue a job, start `binary update --queued` in the background, and append one line for
+ * the user to `said`. Returns 1 when a job was queued, 0 when nothing changed, negative on error. */
+int clm_hooks_run(git_repository *repo, int argc, const char **argv, const char *binary, FILE *input,
+		  struct clm_strbuf *said);
 
 /* Non-zero when the file at `path` is a hook installed by git-clmodel. */
 int clm_hook_is_ours(const char *path);
