@@ -158,6 +158,12 @@ enum clm_split clm_split_of_id(const char *id)
 	return bucket < 80 ? CLM_SPLIT_TRAIN : bucket < 90 ? CLM_SPLIT_VALID : CLM_SPLIT_TEST;
 }
 
+const char *clm_split_name(enum clm_split split)
+{
+	static const char *const names[] = { "train", "valid", "test" };
+	return (unsigned)split < CLM_SPLIT_COUNT ? names[split] : "train";
+}
+
 int clm_dataset_filter_split(const struct clm_dataset *in, enum clm_split split, struct clm_dataset *out)
 {
 	for (size_t i = 0; i < in->n; i++) {

@@ -9,7 +9,7 @@
 
 enum clm_task_kind { CLM_KIND_REFINE = 0, CLM_KIND_GENERATE, CLM_KIND_SUMMARIZE, CLM_KIND_COMPLETE, CLM_KIND_TRANSLATE };
 
-enum clm_split { CLM_SPLIT_TRAIN = 0, CLM_SPLIT_VALID, CLM_SPLIT_TEST };
+enum clm_split { CLM_SPLIT_TRAIN = 0, CLM_SPLIT_VALID, CLM_SPLIT_TEST, CLM_SPLIT_COUNT };
 
 struct clm_example {
 	char *id;     /* owned; hash of the content */
@@ -54,6 +54,9 @@ void clm_example_content_id(const char *task, const char *source, const char *ta
 
 /* The split of an example, a pure function of its id: 80% train, 10% valid, 10% test. */
 enum clm_split clm_split_of_id(const char *id);
+
+/* "train", "valid" or "test": the split's file name without ".jsonl". */
+const char *clm_split_name(enum clm_split split);
 
 /* Copy into `out` the examples of `in` whose id falls in `split`; 0 or CLM_ENOMEM. */
 int clm_dataset_filter_split(const struct clm_dataset *in, enum clm_split split, struct clm_dataset *out);

@@ -26,27 +26,6 @@ int clm_mined_example_id(const struct clm_mined_example *ex, char out[41])
 	return rc;
 }
 
-/* FNV-1a 64 over the id, the same bucketing as data/dataset.c's clm_split_of_id, so a loader
- * filtering by id agrees with the split files written here. */
-enum clm_mined_split clm_mined_split_of_id(const char *id)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	unsigned bucket;
-
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
-	bucket = (unsigned)(h % 100);
-	return bucket < 80 ? CLM_MINED_TRAIN : bucket < 90 ? CLM_MINED_VALID : CLM_MINED_TEST;
-}
-
-const char *clm_mined_split_name(enum clm_mined_split s)
-{
-	static const char *const names[] = { "train", "valid", "test" };
-	return s < CLM_MINED_COUNT ? names[s] : "train";
-}
-
 static int set_string(json_t *obj, const char *key, const char *s, size_t len)
 {
 	json_t *v = json_stringn(s, len);

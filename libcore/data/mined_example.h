@@ -2,11 +2,12 @@
 #ifndef CLM_DATA_MINED_EXAMPLE_H
 #define CLM_DATA_MINED_EXAMPLE_H
 
+#include "data/dataset.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
-enum clm_mined_split { CLM_MINED_TRAIN, CLM_MINED_VALID, CLM_MINED_TEST, CLM_MINED_COUNT };
 
 /* An example under construction; every pointer is borrowed from the caller. */
 struct clm_mined_example {
@@ -25,12 +26,6 @@ struct clm_mined_example {
 
 /* The example's content id: SHA-1 (hex, 40 chars + NUL) of kind, lang, source and target. */
 int clm_mined_example_id(const struct clm_mined_example *ex, char out[41]);
-
-/* The split of an id: a pure function of the id (80% train, 10% valid, 10% test). */
-enum clm_mined_split clm_mined_split_of_id(const char *id);
-
-/* "train", "valid" or "test". */
-const char *clm_mined_split_name(enum clm_mined_split s);
 
 /* The example as a JSON object with `id`. NULL with CLM_EINVALID set when a text is not valid
  * UTF-8 (or on allocation failure). Caller decrefs. */

@@ -75,9 +75,9 @@ int clm_task_writer_open(struct clm_task_writer *w, const char *tasks_dir, const
 	clm_task_dir_remove(w->tmp_dir);
 	if (clm_mkdir_p(w->tmp_dir, 0777) < 0)
 		return CLM_EIO;
-	for (int s = 0; s < CLM_MINED_COUNT; s++) {
+	for (int s = 0; s < CLM_SPLIT_COUNT; s++) {
 		char *p;
-		if (asprintf(&p, "%s/%s.jsonl", w->tmp_dir, clm_mined_split_name((enum clm_mined_split)s)) < 0)
+		if (asprintf(&p, "%s/%s.jsonl", w->tmp_dir, clm_split_name((enum clm_split)s)) < 0)
 			goto oom;
 		w->files[s] = fopen(p, "w");
 		if (!w->files[s]) {
@@ -102,7 +102,7 @@ static int count_key(json_t *obj, const char *key)
 }
 
 /* Copy the examples of one split file of the old folder, counting them. */
-static int copy_split(struct clm_task_writer *w, enum clm_mined_split split)
+static int copy_split(struct clm_task_writer *w, enum clm_split split)
 {
 	struct clm_jsonl_reader r;
 	char *path;
@@ -110,7 +110,7 @@ static int copy_split(struct clm_task_writer *w, enum clm_mined_split split)
 	json_t *obj;
 	int rc;
 
-	if (asprintf(&path, "%s/%s.jsonl", w->final_dir, clm_mined_split_name(split)) < 0)
+	if (asprintf(&path, "%s/%s.jsonl", w->final_dir, clm_split_name(split)) < 0)
 		return clm_error_oom();
 	fp = fopen(path, "r");
 	if (!fp) {
@@ -154,8 +154,8 @@ int clm_task_writer_resume(struct clm_task_writer *w, const char *tasks_dir, con
 	if (rc == 0)
 		w->duplicates = (size_t)json_integer_value(
 			json_object_get(json_object_get(*meta, "counts"), "duplicates"));
-	for (int s = 0; rc == 0 && s < CLM_MINED_COUNT; s++)
-		rc = copy_split(w, (enum clm_mined_split)s);
+	for (int s = 0; rc == 0 && s < CLM_SPLIT_COUNT; s++)
+		rc = copy_split(w, (enum clm_split)s);
 	if (rc < 0) {
 		json_decref(*meta);
 		*meta = NULL;
@@ -169,7 +169,7 @@ int clm_task_writer_add(struct clm_task_writer *w, struct clm_mined_example *ex)
 {
 	char id[41];
 	json_t *obj;
-	enum clm_mined_split split;
+	enum clm_split split;
 	int rc;
 
 	ex->task = w->id;
@@ -186,7 +186,7 @@ int clm_task_writer_add(struct clm_task_writer *w, struct clm_mined_example *ex)
 		w->duplicates += rc == 0;
 		return rc;
 	}
-	split = clm_mined_split_of_id(id);
+	split = clm_split_of_id(id);
 	rc = clm_jsonl_write(w->stream ? w->stream : w->files[split], obj);
 	json_decref(obj);
 	if (rc < 0)
@@ -216,7 +216,7 @@ int clm_task_writer_finish(struct clm_task_writer *w, json_t *meta)
 		return clm_error_oom();
 	if (w->stream)
 		return fflush(w->stream) ? clm_error_set(CLM_EIO, "cannot write examples: %s", strerror(errno)) : 0;
-	for (int s = 0; s < CLM_MINED_COUNT; s++) {
+	for (int s = 0; s < CLM_SPLIT_COUNT; s++) {
 		int bad = fflush(w->files[s]) != 0 || fsync(fileno(w->files[s])) != 0;
 		bad |= fclose(w->files[s]) != 0;
 		w->files[s] = NULL;
@@ -254,7 +254,7 @@ out:
 
 void clm_task_writer_release(struct clm_task_writer *w)
 {
-	for (int s = 0; s < CLM_MINED_COUNT; s++)
+	for (int s = 0; s < CLM_SPLIT_COUNT; s++)
 		if (w->files[s])
 			fclose(w->files[s]);
 	if (w->tmp_dir)

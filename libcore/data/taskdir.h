@@ -11,10 +11,10 @@
 struct clm_task_writer {
 	char *id;                         /* task id; owned */
 	char *final_dir, *tmp_dir;        /* NULL when streaming; owned */
-	FILE *files[CLM_MINED_COUNT];     /* open split files in tmp_dir */
+	FILE *files[CLM_SPLIT_COUNT];     /* open split files in tmp_dir */
 	FILE *stream;                     /* streaming target (--stdout); not owned */
 	struct clm_idset seen;            /* ids written so far: exact duplicates are dropped */
-	size_t by_split[CLM_MINED_COUNT];
+	size_t by_split[CLM_SPLIT_COUNT];
 	json_t *by_kind, *by_lang;        /* {"refine": n, ...}, {"python": n, ...}; owned */
 	size_t duplicates, unencodable;   /* dropped examples */
 };

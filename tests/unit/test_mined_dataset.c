@@ -47,12 +47,12 @@ static void test_ids_and_splits(void **state)
 		snprintf(t, sizeof(t), "%d", i);
 		e.target_len = strlen(t);
 		assert_int_equal(clm_mined_example_id(&e, id), 0);
-		assert_int_equal(clm_mined_split_of_id(id), clm_mined_split_of_id(id));
-		counts[clm_mined_split_of_id(id)]++;
+		assert_int_equal(clm_split_of_id(id), clm_split_of_id(id));
+		counts[clm_split_of_id(id)]++;
 	}
-	assert_in_range(counts[CLM_MINED_TRAIN], 1500, 1700);
-	assert_in_range(counts[CLM_MINED_VALID], 120, 280);
-	assert_in_range(counts[CLM_MINED_TEST], 120, 280);
+	assert_in_range(counts[CLM_SPLIT_TRAIN], 1500, 1700);
+	assert_in_range(counts[CLM_SPLIT_VALID], 120, 280);
+	assert_in_range(counts[CLM_SPLIT_TEST], 120, 280);
 }
 
 static void test_idset(void **state)
