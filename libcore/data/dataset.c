@@ -75,27 +75,35 @@ int clm_dataset_add_json(struct clm_dataset *ds, const json_t *obj, const char *
 	return clm_dataset_add(ds, v[0], v[1], kind, v[3], v[4], v[5], prov);
 }
 
-int clm_dataset_load_jsonl(struct clm_dataset *ds, const char *path)
+int clm_dataset_read_jsonl(struct clm_dataset *ds, FILE *fp, const char *name)
 {
 	struct clm_jsonl_reader r;
-	FILE *fp = fopen(path, "r");
 	json_t *obj;
 	int rc;
 
-	if (!fp)
-		return clm_error_set(CLM_ENOTFOUND, "cannot open %s", path);
-	clm_jsonl_reader_init(&r, fp, path, 0);
+	clm_jsonl_reader_init(&r, fp, name, 0);
 	while ((rc = clm_jsonl_next(&r, &obj)) > 0) {
 		char where[512];
-		snprintf(where, sizeof(where), "%s:%zu", path, r.lineno);
+		snprintf(where, sizeof(where), "%s:%zu", name, r.lineno);
 		rc = clm_dataset_add_json(ds, obj, where);
 		json_decref(obj);
 		if (rc < 0)
 			break;
 	}
 	clm_jsonl_reader_release(&r);
-	fclose(fp);
 	return rc < 0 ? rc : 0;
+}
+
+int clm_dataset_load_jsonl(struct clm_dataset *ds, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	int rc;
+
+	if (!fp)
+		return clm_error_set(CLM_ENOTFOUND, "cannot open %s", path);
+	rc = clm_dataset_read_jsonl(ds, fp, path);
+	fclose(fp);
+	return rc;
 }
 
 json_t *clm_example_to_json(const struct clm_example *ex)

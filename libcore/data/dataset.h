@@ -4,6 +4,7 @@
 #define CLM_DATA_DATASET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -38,6 +39,9 @@ int clm_dataset_add(struct clm_dataset *ds, const char *id, const char *task, en
 
 /* Parse one dataset line's object into `ds`; `where` ("file:line") prefixes messages. */
 int clm_dataset_add_json(struct clm_dataset *ds, const json_t *obj, const char *where);
+
+/* Append the JSON lines of `fp` (streamed; `name` prefixes messages as "name:line"). */
+int clm_dataset_read_jsonl(struct clm_dataset *ds, FILE *fp, const char *name);
 
 /* Append every example of the JSONL file `path`; rejects a malformed line with "path:line: ..."
  * and leaves `ds` with the examples before it. 0 or negative. */

@@ -95,9 +95,7 @@ int clm_model_state_task_split(const struct clm_model_state *st, const char *dir
 {
 	char path[1024];
 	const struct clm_store_file *f;
-	struct clm_jsonl_reader r;
 	FILE *fp;
-	json_t *obj;
 	int rc;
 
 	snprintf(path, sizeof(path), "tasks/%s/%s.jsonl", dir, split);
@@ -107,16 +105,7 @@ int clm_model_state_task_split(const struct clm_model_state *st, const char *dir
 	fp = fmemopen(f->data, f->len, "r");
 	if (!fp)
 		return clm_error_oom();
-	clm_jsonl_reader_init(&r, fp, path, 0);
-	while ((rc = clm_jsonl_next(&r, &obj)) > 0) {
-		char where[1100];
-		snprintf(where, sizeof(where), "%s:%zu", path, r.lineno);
-		rc = clm_dataset_add_json(out, obj, where);
-		json_decref(obj);
-		if (rc < 0)
-			break;
-	}
-	clm_jsonl_reader_release(&r);
+	rc = clm_dataset_read_jsonl(out, fp, path);
 	fclose(fp);
 	return rc < 0 ? rc : 0;
 }
