@@ -84,8 +84,8 @@ int main(void)
 	struct clm_rng r;
 	struct rusage ru;
 	float loss = 0;
-	int warm = 2, steps = 8;
-	double step_s[8];
+	enum { warm = 2, steps = 16 };
+	double step_s[steps];
 
 	clm_gpt_config_named("small", 0, &cfg);
 	if (clm_gpt_init(&m, &cfg, 1)) {

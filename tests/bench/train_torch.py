@@ -51,7 +51,7 @@ def main():
     torch.manual_seed(0)
     model = GPT()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01)
-    warm, steps, times = 2, 6, []
+    warm, steps, times = 2, 12, []
     for s in range(warm + steps):
         t0 = time.perf_counter()
         idx = torch.randint(0, V, (B, P))
