@@ -117,12 +117,14 @@ void clm_layernorm_backward(float *dx, float *dw, float *db, const float *dy, co
 
 #define GELU_K 0.7978845608028654f /* sqrt(2 / pi) */
 
-/* tanh as an odd rational minimax fit (degree 13 over 6, |error| < 3e-8 on the clamped range):
- * several times cheaper than libm's tanhf, which took a tenth of a training step. */
+/* tanh as an odd rational minimax fit (degree 13 over 6, |error| < 3e-8 on [-9, 9]; tanh(9) is 1
+ * to float precision). Unlike libm's tanhf it vectorises; tanhf took a tenth of a training step.
+ * The clamp is written with fabsf (min(x, c) = (x + c - |x - c|) / 2) because a compare-and-select
+ * keeps the loop from vectorising at -O2. */
 static inline float tanh_fast(float x)
 {
-	x = x < 9.0f ? x : 9.0f; /* tanh(9) is 1 to float precision */
-	x = x > -9.0f ? x : -9.0f;
+	x = 0.5f * (x + 9.0f - fabsf(x - 9.0f));
+	x = 0.5f * (x - 9.0f + fabsf(x + 9.0f));
 	float x2 = x * x;
 	float p = -2.76076847742355e-16f;
 	p = p * x2 + 2.00018790482477e-13f;
@@ -138,22 +140,39 @@ static inline float tanh_fast(float x)
 	return x * p / q;
 }
 
+static inline float gelu1(float v)
+{
+	return 0.5f * v * (1.0f + tanh_fast(GELU_K * (v + 0.044715f * v * v * v)));
+}
+
+static inline float gelu_grad1(float v)
+{
+	float t = tanh_fast(GELU_K * (v + 0.044715f * v * v * v));
+	float dt = GELU_K * (1.0f + 3.0f * 0.044715f * v * v) * (1.0f - t * t);
+	return 0.5f * (1.0f + t) + 0.5f * v * dt;
+}
+
+/* The GELU loops run in blocks of 8: -O2's cost model vectorises only fixed trip counts. */
+#define GELU_BLOCK 8
+
 void clm_gelu_forward(float *restrict y, const float *restrict x, long n)
 {
-	for (long i = 0; i < n; i++) {
-		float v = x[i];
-		y[i] = 0.5f * v * (1.0f + tanh_fast(GELU_K * (v + 0.044715f * v * v * v)));
-	}
+	long i = 0;
+	for (; i + GELU_BLOCK <= n; i += GELU_BLOCK)
+		for (int j = 0; j < GELU_BLOCK; j++)
+			y[i + j] = gelu1(x[i + j]);
+	for (; i < n; i++)
+		y[i] = gelu1(x[i]);
 }
 
 void clm_gelu_backward(float *restrict dx, const float *restrict x, const float *restrict dy, long n)
 {
-	for (long i = 0; i < n; i++) {
-		float v = x[i];
-		float t = tanh_fast(GELU_K * (v + 0.044715f * v * v * v));
-		float dt = GELU_K * (1.0f + 3.0f * 0.044715f * v * v) * (1.0f - t * t);
-		dx[i] += dy[i] * (0.5f * (1.0f + t) + 0.5f * v * dt);
-	}
+	long i = 0;
+	for (; i + GELU_BLOCK <= n; i += GELU_BLOCK)
+		for (int j = 0; j < GELU_BLOCK; j++)
+			dx[i + j] += dy[i + j] * gelu_grad1(x[i + j]);
+	for (; i < n; i++)
+		dx[i] += dy[i] * gelu_grad1(x[i]);
 }
 
 void clm_attention_forward(float *out, int ldo, float *probs, const float *q, int ldq, const float *k, int ldk,
