@@ -98,6 +98,7 @@ static int read_stdin(struct clm_strbuf *out)
 static void print_json(const struct clm_suggester *sg, const struct request *rq, char **outs, int n,
 		       struct clm_strbuf *diffs)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	json_t *alts = json_array();
 
 	for (int i = 0; i < n; i++) {
@@ -106,13 +107,14 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 			json_object_set_new(a, "diff", json_string(diffs[i].buf));
 		json_array_append_new(alts, a);
 	}
-	clm_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:o}", "version", git_oid_tostr_s(&sg->which.version),
+	clm_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:o}", "version", git_oid_tostr(hex, sizeof(hex), &sg->which.version),
 				 "reason", clm_which_reason_name(sg->which.reason), "why", sg->which.detail, "task",
 				 clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
 }
 
 int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL;
 	long line = 0, count = 1, max_new = 256;
 	int complete = 0, code = CLM_EXIT_OK, n, rc;
@@ -174,7 +176,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		print_json(&sg, &rq, outs, (int)count, diffs);
 	} else if (rc == 0) {
 		if (!ctx->quiet)
-			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr_s(&sg.which.version), sg.which.detail,
+			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version), sg.which.detail,
 				rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 		for (long i = 0; i < count; i++) {
 			if (count > 1)
