@@ -172,6 +172,6 @@ install: all
 	install -m 755 hooks/* $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks/
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/gen $(BUILD)/asan $(BUILD)/git-clmodel $(BUILD)/libclcore.a
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/gen $(BUILD)/asan $(BUILD)/fuzz-replay build/fuzz $(BUILD)/git-clmodel $(BUILD)/libclcore.a
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

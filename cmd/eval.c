@@ -52,6 +52,7 @@ static void print_matrix(const json_t *matrix)
 
 static json_t *results_json(const struct task_result *r, size_t n, const git_oid *id, const json_t *matrix)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	json_t *tasks = json_array();
 
 	for (size_t i = 0; i < n; i++) {
@@ -63,11 +64,12 @@ static json_t *results_json(const struct task_result *r, size_t n, const git_oid
 		}
 		json_array_append_new(tasks, o);
 	}
-	return json_pack("{s:s,s:o,s:O?}", "version", git_oid_tostr_s(id), "tasks", tasks, "matrix", matrix);
+	return json_pack("{s:s,s:o,s:O?}", "version", git_oid_tostr(hex, sizeof(hex), id), "tasks", tasks, "matrix", matrix);
 }
 
 int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL;
 	long max = 64;
 	const struct clm_option opts[] = {
@@ -125,7 +127,7 @@ int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (rc == 0 && ctx->json) {
 		clm_print_json(results_json(results, ntasks, &id, st.matrix));
 	} else if (rc == 0) {
-		printf("version %.12s: %zu task%s\n", git_oid_tostr_s(&id), ntasks, ntasks == 1 ? "" : "s");
+		printf("version %.12s: %zu task%s\n", git_oid_tostr(hex, sizeof(hex), &id), ntasks, ntasks == 1 ? "" : "s");
 		if (!ntasks)
 			printf("No tasks learned yet: run git clmodel update.\n");
 		for (size_t i = 0; i < ntasks; i++)

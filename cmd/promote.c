@@ -12,6 +12,7 @@ static const char *const promote_usage[] = {
 
 int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
@@ -36,8 +37,8 @@ int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (rc < 0)
 		return clm_die_error();
 	if (ctx->json)
-		printf("{\"version\": \"%s\", \"candidate\": \"%s\"}\n", git_oid_tostr_s(&id), ref);
+		printf("{\"version\": \"%s\", \"candidate\": \"%s\"}\n", git_oid_tostr(hex, sizeof(hex), &id), ref);
 	else if (!ctx->quiet)
-		printf("Promoted %s: the head is now %.12s\n", ref, git_oid_tostr_s(&id));
+		printf("Promoted %s: the head is now %.12s\n", ref, git_oid_tostr(hex, sizeof(hex), &id));
 	return CLM_EXIT_OK;
 }

@@ -68,6 +68,7 @@ static void print_last(const json_t *last)
 
 int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
+	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
@@ -96,13 +97,13 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	last = last_result(s.repo);
 	if (ctx->json) {
 		clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:I,s:o?,s:O?}", "version",
-					 serving ? git_oid_tostr_s(&which.version) : NULL, "reason",
+					 serving ? git_oid_tostr(hex, sizeof(hex), &which.version) : NULL, "reason",
 					 serving ? clm_which_reason_name(which.reason) : NULL, "why",
 					 serving ? which.detail : NULL, "queued", (json_int_t)queued, "running_pid",
 					 running ? json_integer(running) : NULL, "last_update", last));
 	} else {
 		if (serving)
-			printf("Serving HEAD: %.12s (%s)\n", git_oid_tostr_s(&which.version), which.detail);
+			printf("Serving HEAD: %.12s (%s)\n", git_oid_tostr(hex, sizeof(hex), &which.version), which.detail);
 		else
 			printf("Serving HEAD: no model yet (%s)\n", clm_error());
 		printf("Queued updates: %zu\n", queued);
