@@ -116,26 +116,16 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 			json_object_set_new(a, "diff", json_string(diffs[i].buf));
 		json_array_append_new(alts, a);
 	}
-<<<<<<< HEAD
 	clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:s,s:s?,s:o}", "version",
-				 sg ? git_oid_tostr_s(&sg->which.version) : NULL, "reason",
+				 sg ? git_oid_tostr(hex, sizeof(hex), &sg->which.version) : NULL, "reason",
 				 sg ? clm_which_reason_name(sg->which.reason) : "remote", "why", sg ? sg->which.detail : NULL,
 				 "task", clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
-=======
-	clm_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s?,s:o}", "version", git_oid_tostr(hex, sizeof(hex), &sg->which.version),
-				 "reason", clm_which_reason_name(sg->which.reason), "why", sg->which.detail, "task",
-				 clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
->>>>>>> hardening
 }
 
 int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
-<<<<<<< HEAD
-	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL, *remote = NULL;
-=======
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
-	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL;
->>>>>>> hardening
+	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL, *remote = NULL;
 	long line = 0, count = 1, max_new = 256;
 	int complete = 0, insecure = 0, code = CLM_EXIT_OK, n, rc, streamed = 0;
 	const struct clm_option opts[] = {
@@ -209,13 +199,9 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (rc == 0 && ctx->json) {
 		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs);
 	} else if (rc == 0) {
-<<<<<<< HEAD
 		if (!ctx->quiet && !rs.url)
-			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr_s(&sg.which.version), sg.which.detail,
-=======
-		if (!ctx->quiet)
-			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version), sg.which.detail,
->>>>>>> hardening
+			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version),
+				sg.which.detail,
 				rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 		for (long i = streamed ? 1 : 0; i < count; i++) {
 			if (count > 1)
