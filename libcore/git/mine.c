@@ -17,6 +17,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+
+#define CLM_MINE_OBJECT_CACHE (16 * 1024 * 1024)
 
 struct miner {
 	git_repository *repo;
@@ -247,9 +250,14 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	struct clm_mine_state state = { 0 };
 	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
+	ssize_t cached = 0, cache_max = 0;
 	int rc, use_state = !o->stream && !o->rescan;
 
 	memset(st, 0, sizeof(*st));
+	/* libgit2 keeps up to 256 MB of trees and commits cached; a walk rarely meets one twice, so a
+	 * small cache keeps memory bounded by the largest diff instead of the history. */
+	git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &cached, &cache_max);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)CLM_MINE_OBJECT_CACHE);
 	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
 	m.tc.ids = json_object();
 	if (!m.tc.ids) {
@@ -320,5 +328,6 @@ out:
 	clm_code_miner_release(&m.code);
 	clm_strbuf_release(&m.tasks_dir);
 	json_decref(m.tc.ids);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, cache_max);
 	return rc;
 }
