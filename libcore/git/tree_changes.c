@@ -42,7 +42,8 @@ static int lookup_tree(git_repository *repo, const git_tree_entry *e, git_tree *
 	*out = NULL;
 	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
 		return 0;
-	return git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0 ? clm_git_error(CLM_EGENERIC, "tree") : 0;
+	int rc = git_tree_lookup(out, repo, git_tree_entry_id(e));
+	return rc < 0 ? clm_git_error(rc, "tree %s", git_oid_tostr_s(git_tree_entry_id(e))) : 0;
 }
 
 static int is_manifest(struct clm_strbuf *path, const char *prefix, const char *name)
