@@ -20,6 +20,7 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
+	struct clm_import_options imp = { 0 };
 	struct clm_store s;
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid id;
@@ -31,7 +32,8 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(import_usage, opts, "give exactly one GGUF file or model directory");
 	if (clm_store_open(&s, NULL) < 0)
 		return clm_die_error();
-	rc = clm_store_import(&s, argv[0], model, &id);
+	imp.model = model;
+	rc = clm_store_import(&s, argv[0], &imp, &id);
 	if (rc == 0) /* before closing: libgit2 is shut down after that */
 		git_oid_tostr(hex, sizeof(hex), &id);
 	clm_store_close(&s);
