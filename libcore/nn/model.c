@@ -66,7 +66,9 @@ static void fill_const(float *w, size_t n, float v)
 		w[i] = v;
 }
 
-int clm_gpt_init(struct clm_gpt *m, const struct clm_gpt_config *cfg, uint64_t seed)
+/* Allocate every backbone parameter; with `fill`, initialise them as GPT-2 does (from `seed`),
+ * else leave them zero for a checkpoint to overwrite (random numbers nobody reads cost time). */
+static int gpt_create(struct clm_gpt *m, const struct clm_gpt_config *cfg, int fill, uint64_t seed)
 {
 	struct clm_rng r;
 	char name[CLM_PARAM_NAME_MAX];
@@ -82,8 +84,10 @@ int clm_gpt_init(struct clm_gpt *m, const struct clm_gpt_config *cfg, uint64_t s
 	if ((rc = add_param(m, "wte.weight", cfg->vocab_size, C, 0)) ||
 	    (rc = add_param(m, "wpe.weight", cfg->n_positions, C, 0)))
 		goto fail;
-	fill_normal(m->params[P_WTE].w, m->params[P_WTE].n, 0.02, &r);
-	fill_normal(m->params[P_WPE].w, m->params[P_WPE].n, 0.01, &r);
+	if (fill) {
+		fill_normal(m->params[P_WTE].w, m->params[P_WTE].n, 0.02, &r);
+		fill_normal(m->params[P_WPE].w, m->params[P_WPE].n, 0.01, &r);
+	}
 	for (int l = 0; l < cfg->n_layer; l++) {
 		static const int64_t rows[P_PER_LAYER] = { 1, 1, 1, 3, 1, 1, 1, 1, 1, 4, 4, 1 };
 		static const int64_t cols[P_PER_LAYER] = { 0, 0, 3, 0, 1, 0, 0, 0, 4, 0, 1, 0 };
@@ -92,6 +96,8 @@ int clm_gpt_init(struct clm_gpt *m, const struct clm_gpt_config *cfg, uint64_t s
 			if ((rc = add_param(m, name, rows[k] * C, cols[k] * C, cols[k] != 0)))
 				goto fail;
 			struct clm_param *p = &m->params[m->n_params - 1];
+			if (!fill)
+				continue;
 			if (k == P_LN1_W || k == P_LN2_W)
 				fill_const(p->w, p->n, 1.0f);
 			else if (k == P_AO_W || k == P_FP_W)
@@ -102,13 +108,24 @@ int clm_gpt_init(struct clm_gpt *m, const struct clm_gpt_config *cfg, uint64_t s
 	}
 	if ((rc = add_param(m, "ln_f.weight", C, 0, 0)) || (rc = add_param(m, "ln_f.bias", C, 0, 0)))
 		goto fail;
-	fill_const(m->params[clm_lnf_param(cfg)].w, C, 1.0f);
+	if (fill)
+		fill_const(m->params[clm_lnf_param(cfg)].w, C, 1.0f);
 	m->n_backbone = m->n_params;
 	clm_gpt_set_trainable(m, "", 1);
 	return 0;
 fail:
 	clm_gpt_release(m);
 	return rc;
+}
+
+int clm_gpt_init(struct clm_gpt *m, const struct clm_gpt_config *cfg, uint64_t seed)
+{
+	return gpt_create(m, cfg, 1, seed);
+}
+
+int clm_gpt_alloc(struct clm_gpt *m, const struct clm_gpt_config *cfg)
+{
+	return gpt_create(m, cfg, 0, 0);
 }
 
 void clm_gpt_release(struct clm_gpt *m)

@@ -52,6 +52,9 @@ void clm_lora_forward(const struct clm_gpt *m, int l, int p, int n_ex, const int
 void clm_lora_backward(struct clm_gpt *m, int l, int p, int n_ex, const int *row_off, const int *adapter,
 		       const float *x, const float *u, const float *dy, float *dx, float *du);
 
+/* Like clm_gpt_init with every parameter zero: for loading a checkpoint over it. */
+int clm_gpt_alloc(struct clm_gpt *m, const struct clm_gpt_config *cfg);
+
 /* Check a batch against the model (token ids, prefix rows, adapter sets, context length). */
 int clm_gpt_check_batch(const struct clm_gpt *m, const struct clm_batch *b, int use_extras);
 

@@ -145,7 +145,7 @@ int clm_gpt_load_tensors(struct clm_gpt *m, const struct clm_tensor_list *in)
 
 int clm_gpt_from_tensors(struct clm_gpt *m, const struct clm_gpt_config *cfg, const struct clm_tensor_list *in)
 {
-	int rc = clm_gpt_init(m, cfg, 0);
+	int rc = clm_gpt_alloc(m, cfg);
 	char *seen;
 
 	if (rc)
