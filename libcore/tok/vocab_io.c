@@ -119,8 +119,12 @@ json_t *clm_tok_vocab_to_json(const struct clm_tokenizer *t)
 			clm_error_oom();
 			goto fail;
 		}
-		if (memchr(s.buf, 0, s.len) || json_object_get(vocab, s.buf) ||
-		    json_object_set_new(vocab, s.buf, jid) < 0) {
+		/* json_object_set_new takes jid even when it fails; the checks before it must drop it. */
+		if (memchr(s.buf, 0, s.len) || json_object_get(vocab, s.buf)) {
+			json_decref(jid);
+			jid = NULL;
+		}
+		if (!jid || json_object_set_new(vocab, s.buf, jid) < 0) {
 			clm_error_set(CLM_EINVALID, "token %zu ('%s') cannot be written: not UTF-8 or a duplicate", id, s.buf);
 			goto fail;
 		}
