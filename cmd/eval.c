@@ -100,12 +100,8 @@ int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	rc = clm_store_resolve(&s, model, n ? argv[0] : NULL, &id);
 	if (rc == 0)
 		rc = clm_model_state_load(&s, &id, &st);
-	if (rc == 0 && !st.has_strategy) {
-		struct clm_cl_params params;
-		clm_cl_params_defaults(&params);
-		rc = clm_strategy_create(&st.strategy, "seqft", &params);
-		st.has_strategy = rc == 0;
-	}
+	if (rc == 0)
+		rc = clm_model_state_for_inference(&st);
 	if (rc == 0)
 		rc = clm_tok_codec(&codec, &st.base.tok);
 	if (rc == 0) {

@@ -2,13 +2,13 @@
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
 #include "git/jobs.h"
+#include "git/lock.h"
 #include "git/repo.h"
 #include "git/store_which.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,16 +20,10 @@ static const char *const status_usage[] = {
 /* PID of a live process holding the store lock, or 0. */
 static long lock_holder(git_repository *repo)
 {
-	struct clm_strbuf path = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
-	long pid = 0;
+	struct clm_strbuf path = CLM_STRBUF_INIT;
+	long pid = clm_repo_state_path(repo, "lock", &path) == 0 ? clm_lock_holder(path.buf) : 0;
 
-	if (clm_repo_state_path(repo, "lock", &path) == 0 && clm_read_file(path.buf, 4096, &text) == 0) {
-		pid = strtol(text.buf, NULL, 10);
-		if (pid <= 0 || kill((pid_t)pid, 0) < 0)
-			pid = 0;
-	}
 	clm_strbuf_release(&path);
-	clm_strbuf_release(&text);
 	return pid;
 }
 

@@ -1,4 +1,5 @@
 #include "cl/bench.h"
+#include "util/hash.h"
 #include "nn/tensormap.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -20,18 +21,6 @@ struct version {
 	struct fingerprint *fp;
 	size_t n;
 };
-
-static uint64_t fnv(const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static void version_release(struct version *v)
 {
@@ -58,14 +47,14 @@ static int version_of(const struct clm_gpt *m, const struct clm_strategy *s, str
 	if (!rc && !(v->fp = calloc(l.n + 1, sizeof(*v->fp))))
 		rc = clm_error_oom();
 	for (size_t i = 0; !rc && i < l.n; i++) {
-		v->fp[i] = (struct fingerprint){ strdup(l.items[i].name), fnv(l.items[i].data, l.items[i].nbytes),
+		v->fp[i] = (struct fingerprint){ strdup(l.items[i].name), clm_hash_bytes(l.items[i].data, l.items[i].nbytes),
 						 l.items[i].nbytes };
 		v->n++;
 		if (!v->fp[i].name)
 			rc = clm_error_oom();
 	}
 	if (!rc && state) {
-		v->fp[v->n] = (struct fingerprint){ strdup("cl/state.json"), fnv(js.buf, js.len), js.len };
+		v->fp[v->n] = (struct fingerprint){ strdup("cl/state.json"), clm_hash_bytes(js.buf, js.len), js.len };
 		if (!v->fp[v->n++].name)
 			rc = clm_error_oom();
 	}

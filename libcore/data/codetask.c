@@ -1,4 +1,5 @@
 #include "data/codetask.h"
+#include "util/hash.h"
 #include "data/pydoc.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -41,12 +42,8 @@ static int by_index(const void *a, const void *b)
 
 static uint64_t id_rank(const char *id)
 {
-	uint64_t h = 0x84222325cbf29ce4ULL;
-	for (; *id; id++) {
-		h ^= (unsigned char)*id;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	/* A basis other than the split's, so that the subset does not follow the split. */
+	return clm_fnv1a(0x84222325cbf29ce4ULL, id, strlen(id));
 }
 
 int clm_dataset_subsample(struct clm_dataset *ds, size_t max)

@@ -1,4 +1,5 @@
 #include "data/dataset.h"
+#include "util/hash.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/jsonl.h"
@@ -141,28 +142,19 @@ int clm_dataset_save_jsonl(const struct clm_dataset *ds, const char *path)
 	return rc;
 }
 
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 void clm_example_content_id(const char *task, const char *source, const char *target, char out[17])
 {
 	/* NUL separators keep ("ab","c") and ("a","bc") apart. */
-	uint64_t h = 0xcbf29ce484222325ULL;
-	h = fnv1a(h, task, strlen(task) + 1);
-	h = fnv1a(h, source, strlen(source) + 1);
-	h = fnv1a(h, target, strlen(target));
+	uint64_t h = CLM_FNV1A_BASIS;
+	h = clm_fnv1a(h, task, strlen(task) + 1);
+	h = clm_fnv1a(h, source, strlen(source) + 1);
+	h = clm_fnv1a(h, target, strlen(target));
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 enum clm_split clm_split_of_id(const char *id)
 {
-	unsigned bucket = (unsigned)(fnv1a(0xcbf29ce484222325ULL, id, strlen(id)) % 100);
+	unsigned bucket = (unsigned)(clm_hash_bytes(id, strlen(id)) % 100);
 	return bucket < 80 ? CLM_SPLIT_TRAIN : bucket < 90 ? CLM_SPLIT_VALID : CLM_SPLIT_TEST;
 }
 

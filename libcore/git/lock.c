@@ -109,6 +109,12 @@ int clm_lock_acquire(struct clm_lock *lock, const char *path, int wait_ms)
 	}
 }
 
+long clm_lock_holder(const char *path)
+{
+	long pid = lock_owner(path);
+	return owner_alive(pid) ? pid : 0;
+}
+
 void clm_lock_release(struct clm_lock *lock)
 {
 	if (!lock->path)

@@ -12,6 +12,9 @@ struct clm_lock {
  * Returns 0, or CLM_ELOCKED with a message naming the owner's PID, or CLM_EIO. */
 int clm_lock_acquire(struct clm_lock *lock, const char *path, int wait_ms);
 
+/* PID of the live process holding the lock file `path`, or 0 when it is free or stale. */
+long clm_lock_holder(const char *path);
+
 /* Remove the lock file if held (safe to call when not held). */
 void clm_lock_release(struct clm_lock *lock);
 

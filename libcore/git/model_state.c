@@ -65,6 +65,19 @@ int clm_model_state_load(struct clm_store *s, const git_oid *id, struct clm_mode
 	return rc;
 }
 
+int clm_model_state_for_inference(struct clm_model_state *st)
+{
+	struct clm_cl_params params;
+	int rc;
+
+	if (st->has_strategy)
+		return 0;
+	clm_cl_params_defaults(&params);
+	rc = clm_strategy_create(&st->strategy, "seqft", &params);
+	st->has_strategy = rc == 0;
+	return rc;
+}
+
 void clm_model_state_release(struct clm_model_state *st)
 {
 	clm_version_release(&st->version);

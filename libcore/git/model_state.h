@@ -29,6 +29,10 @@ struct clm_model_state {
  * clm_model_state_release, also after a failure. */
 int clm_model_state_load(struct clm_store *s, const git_oid *id, struct clm_model_state *out);
 
+/* Make the state usable for inference: a version no update has touched yet (the base model) has no
+ * strategy, so it gets a plain one (no prompts, no adapters). 0 or negative. */
+int clm_model_state_for_inference(struct clm_model_state *st);
+
 /* Free everything the state holds. */
 void clm_model_state_release(struct clm_model_state *st);
 

@@ -14,13 +14,8 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 	rc = clm_store_which(s, model, explicit_rev, commit_rev, &sg->which);
 	if (rc == 0)
 		rc = clm_model_state_load(s, &sg->which.version, &sg->st);
-	if (rc == 0 && !sg->st.has_strategy) {
-		/* A version no update has touched yet (the base model): plain decoding, no prompts. */
-		struct clm_cl_params params;
-		clm_cl_params_defaults(&params);
-		rc = clm_strategy_create(&sg->st.strategy, "seqft", &params);
-		sg->st.has_strategy = rc == 0;
-	}
+	if (rc == 0)
+		rc = clm_model_state_for_inference(&sg->st);
 	if (rc == 0)
 		rc = clm_tok_codec(&sg->codec, &sg->st.base.tok);
 	return rc;

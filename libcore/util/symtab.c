@@ -4,27 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t clm_hash_bytes(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-uint64_t clm_hash_mix(uint64_t h, uint64_t v)
-{
-	/* splitmix64 finaliser over the combination: cheap and spreads low bits well */
-	uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static int same(const struct clm_symtab *st, uint32_t id, const char *s, size_t len)
 {
 	return st->len[id] == len && !memcmp(st->bytes + st->offset[id], s, len);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "util/hash.h"
 
 struct clm_symtab {
 	char *bytes;        /* all interned strings, each NUL-terminated; owned */
@@ -18,11 +19,6 @@ struct clm_symtab {
 
 #define CLM_SYMTAB_INIT { NULL, 0, 0, NULL, NULL, 0, 0, NULL, 0 }
 
-/* 64-bit FNV-1a hash of `len` bytes (stable across runs and machines). */
-uint64_t clm_hash_bytes(const void *data, size_t len);
-
-/* Mix a 64-bit value into a running hash (order-sensitive). */
-uint64_t clm_hash_mix(uint64_t h, uint64_t v);
 
 /* Intern `len` bytes (may contain NULs) and store its id in *id; 0 or CLM_ENOMEM. */
 int clm_symtab_intern(struct clm_symtab *st, const char *s, size_t len, uint32_t *id);
