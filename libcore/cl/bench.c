@@ -1,4 +1,5 @@
 #include "cl/bench.h"
+#include "cl/evaluate.h"
 #include "util/hash.h"
 #include "nn/tensormap.h"
 #include "util/error.h"
@@ -93,26 +94,6 @@ static int copy_model(const struct clm_gpt *base, struct clm_gpt *m)
 	return rc;
 }
 
-/* Score the strategy's greedy predictions on a task's evaluation set (task id known). */
-static int evaluate(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
-		    const struct clm_bench_task *t, size_t index, const struct clm_cl_train_config *c,
-		    struct clm_task_score *score)
-{
-	const char **refs = calloc(t->eval->n ? t->eval->n : 1, sizeof(*refs));
-	char **preds = NULL;
-	int rc = refs ? 0 : clm_error_oom();
-
-	for (size_t i = 0; !rc && i < t->eval->n; i++)
-		refs[i] = t->eval->items[i].target;
-	if (!rc)
-		rc = clm_cl_predict(s, m, codec, t->eval, index, CLM_ROUTE_INFER_KNOWN, c, &preds);
-	if (!rc)
-		rc = clm_task_score(t->kind, t->lang, refs, (const char *const *)preds, t->eval->n, score);
-	clm_cl_free_preds(preds, t->eval->n);
-	free(refs);
-	return rc;
-}
-
 static int row_init(struct clm_bench_row *row, const char *name, size_t n)
 {
 	memset(row, 0, sizeof(*row));
@@ -160,7 +141,7 @@ static int run_strategy(const struct clm_gpt *base, struct clm_text_codec *codec
 					  st.seconds, st.first_loss, st.last_loss);
 		for (size_t j = 0; j < n && j <= i + 1 && !rc; j++) {
 			struct clm_task_score sc;
-			rc = evaluate(&s, &m, codec, &tasks[j], j, &cfg->train, &sc);
+			rc = clm_cl_evaluate(&s, &m, codec, tasks[j].eval, j, CLM_ROUTE_INFER_KNOWN, &cfg->train, &sc);
 			row->score[i * n + j] = sc.score;
 			row->em[i * n + j] = sc.em;
 		}
@@ -211,7 +192,7 @@ static int run_individual(const struct clm_gpt *base, struct clm_text_codec *cod
 		if (!rc)
 			rc = clm_cl_train_task(&s, &m, codec, tasks[i].name, tasks[i].train, &cfg->train, p, &st);
 		if (!rc)
-			rc = evaluate(&s, &m, codec, &tasks[i], 0, &cfg->train, &sc);
+			rc = clm_cl_evaluate(&s, &m, codec, tasks[i].eval, 0, CLM_ROUTE_INFER_KNOWN, &cfg->train, &sc);
 		if (!rc) {
 			row->score[(n - 1) * n + i] = sc.score;
 			row->em[(n - 1) * n + i] = sc.em;
@@ -266,7 +247,7 @@ int clm_bench_run(const struct clm_gpt *base, struct clm_text_codec *codec, cons
 	rc = copy_model(base, &m);
 	for (size_t j = 0; j < ntasks && !rc; j++) {
 		struct clm_task_score sc;
-		rc = evaluate(&none, &m, codec, &tasks[j], j, &cfg->train, &sc);
+		rc = clm_cl_evaluate(&none, &m, codec, tasks[j].eval, j, CLM_ROUTE_INFER_KNOWN, &cfg->train, &sc);
 		out->base_score[j] = sc.score;
 		out->base_em[j] = sc.em;
 	}
