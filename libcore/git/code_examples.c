@@ -13,17 +13,31 @@
 struct side {
 	const char *src;
 	size_t len;
+	git_blob *blob;         /* keeps src alive once the side outlives the caller's blob; owned */
 	TSTree *tree;
 	const struct clm_language *lang;
 	struct clm_function_list fns;
-	/* Imports are read on first need: the old side's only matter when the new side's do not. */
+	/* Imports are read on first need: the old side's only matter when the new side's do not.
+	 * The import list belongs to the file; the names bound from dependencies, to the task. */
 	const struct clm_task_dep *deps;
 	size_t ndeps;
-	int imports_read;
+	int imports_extracted, imports_read;
 	struct clm_import_list imports;
 	const char **dep_names; /* names bound by imports from the task's dependencies; borrowed */
 	size_t ndep_names;
 	int dep_everything;     /* a wildcard import from a dependency */
+};
+
+/* A parsed file version kept for the next change of the same file: its new side is that change's
+ * old side, so a file edited again and again in a window is parsed in full only once. */
+struct parsed_entry {
+	git_oid id;
+	struct side side;
+};
+
+struct clm_parse_cache {
+	struct parsed_entry items[CLM_PARSE_CACHE_ENTRIES]; /* oldest first */
+	size_t n, bytes;
 };
 
 int clm_code_miner_init(struct clm_code_miner *m, size_t max_tokens)
@@ -33,15 +47,25 @@ int clm_code_miner_init(struct clm_code_miner *m, size_t max_tokens)
 		n++;
 	memset(m, 0, sizeof(*m));
 	m->parsers = calloc(n, sizeof(*m->parsers));
-	if (!m->parsers)
+	m->parsed = calloc(1, sizeof(*m->parsed));
+	if (!m->parsers || !m->parsed) {
+		free(m->parsers);
+		free(m->parsed);
 		return clm_error_oom();
+	}
 	m->nlanguages = n;
 	m->max_tokens = max_tokens;
 	return 0;
 }
 
+static void release_side(struct side *s);
+
 void clm_code_miner_release(struct clm_code_miner *m)
 {
+	for (size_t i = 0; m->parsed && i < m->parsed->n; i++)
+		release_side(&m->parsed->items[i].side);
+	free(m->parsed);
+	m->parsed = NULL;
 	for (size_t i = 0; i < m->nlanguages; i++)
 		if (m->parsers[i])
 			ts_parser_delete(m->parsers[i]);
@@ -113,8 +137,9 @@ static int read_imports(struct side *s)
 	int rc;
 
 	s->imports_read = 1;
-	if ((rc = clm_imports_extract(s->lang, s->tree, s->src, s->len, &s->imports)) < 0)
+	if (!s->imports_extracted && (rc = clm_imports_extract(s->lang, s->tree, s->src, s->len, &s->imports)) < 0)
 		return rc;
+	s->imports_extracted = 1;
 	s->dep_names = calloc(s->imports.n + 1, sizeof(*s->dep_names));
 	if (!s->dep_names)
 		return clm_error_oom();
@@ -140,6 +165,55 @@ static void release_side(struct side *s)
 	clm_function_list_release(&s->fns);
 	clm_import_list_release(&s->imports);
 	free(s->dep_names);
+	git_blob_free(s->blob);
+	memset(s, 0, sizeof(*s));
+}
+
+static void parse_cache_drop(struct clm_parse_cache *c, size_t i)
+{
+	c->bytes -= c->items[i].side.len;
+	memmove(&c->items[i], &c->items[i + 1], (c->n - i - 1) * sizeof(c->items[0]));
+	c->n--;
+}
+
+/* Move the cached parse of blob `id` in `lang` into *out: 1 when found, 0 when not. */
+static int parse_cache_take(struct clm_parse_cache *c, const git_oid *id, const struct clm_language *lang,
+			    struct side *out)
+{
+	for (size_t i = c->n; i-- > 0;) {
+		if (c->items[i].side.lang != lang || !git_oid_equal(&c->items[i].id, id))
+			continue;
+		*out = c->items[i].side;
+		parse_cache_drop(c, i);
+		return 1;
+	}
+	return 0;
+}
+
+/* Keep the parsed side `s` of `blob` (moved out of *s) for the file's next change, evicting the
+ * oldest entries past the count and size limits. The names bound from dependencies are dropped:
+ * the next change may belong to another task. */
+static void parse_cache_put(struct clm_parse_cache *c, git_blob *blob, struct side *s)
+{
+	struct parsed_entry e = { *git_blob_id(blob), *s };
+
+	if (s->len > CLM_PARSE_CACHE_BYTES || git_blob_dup(&e.side.blob, blob) < 0) {
+		release_side(s);
+		return;
+	}
+	memset(s, 0, sizeof(*s));
+	free(e.side.dep_names);
+	e.side.dep_names = NULL;
+	e.side.ndep_names = 0;
+	e.side.dep_everything = 0;
+	e.side.imports_read = 0;
+	e.side.src = git_blob_rawcontent(e.side.blob);
+	while (c->n && (c->n == CLM_PARSE_CACHE_ENTRIES || c->bytes + e.side.len > CLM_PARSE_CACHE_BYTES)) {
+		release_side(&c->items[0].side);
+		parse_cache_drop(c, 0);
+	}
+	c->items[c->n++] = e;
+	c->bytes += e.side.len;
 }
 
 /* 1 when `f` mentions a name imported from a task dependency, 0 when not, negative on failure. */
@@ -357,7 +431,7 @@ static int mark_touched(const struct side *nw, const struct line_index *nl, cons
 }
 
 int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
-		      const char *commit, const git_blob *old_blob, const git_blob *new_blob,
+		      const char *commit, const git_blob *old_blob, git_blob *new_blob,
 		      const struct clm_task_dep *deps, size_t ndeps, clm_example_fn emit, void *emit_ctx)
 {
 	const char *old_src = old_blob ? git_blob_rawcontent(old_blob) : NULL;
@@ -378,8 +452,12 @@ int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang,
 		rc = collect_hunks(old_blob, new_blob, path, &hunks, &nh);
 		if (rc == 0 && nh == 0)
 			goto out; /* a rename or mode change without a content change */
-		if (rc == 0)
+		if (rc == 0 && parse_cache_take(m->parsed, git_blob_id(old_blob), lang, &old)) {
+			old.deps = deps;
+			old.ndeps = ndeps;
+		} else if (rc == 0) {
 			rc = parse_side(m, lang, old_src, old_len, NULL, deps, ndeps, &old);
+		}
 		if (rc == 0)
 			rc = index_lines(old_src, old_len, &ol);
 	}
@@ -409,6 +487,8 @@ out:
 	free(ol.start);
 	free(nl.start);
 	release_side(&old);
+	if (rc == 0 && nw.tree)
+		parse_cache_put(m->parsed, new_blob, &nw);
 	release_side(&nw);
 	return rc;
 }

@@ -9,9 +9,17 @@
 #include "data/mined_example.h"
 #include "parsers/languages.h"
 
+/* How many parsed file versions, and how many bytes of their source, a miner keeps for the next
+ * change of the same file. */
+#define CLM_PARSE_CACHE_ENTRIES 32
+#define CLM_PARSE_CACHE_BYTES (2 * 1024 * 1024)
+
+struct clm_parse_cache;
+
 /* Parsers and limits reused across files; one per mining run. */
 struct clm_code_miner {
 	TSParser **parsers;      /* one per language of clm_languages(), created on first use; owned */
+	struct clm_parse_cache *parsed; /* recent parsed file versions; owned */
 	size_t nlanguages;
 	size_t max_tokens;       /* examples whose source or target is longer are skipped */
 	size_t skipped_long;     /* counters for the run summary */
@@ -43,7 +51,7 @@ int clm_code_is_generated(const char *data, size_t len);
  * by the diff on the new side are compared with the old function of the same qualified name.
  * `commit` and `path` go into provenance. 0 or a negative code from `emit` or allocation. */
 int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
-		      const char *commit, const git_blob *old_blob, const git_blob *new_blob,
+		      const char *commit, const git_blob *old_blob, git_blob *new_blob,
 		      const struct clm_task_dep *deps, size_t ndeps, clm_example_fn emit, void *emit_ctx);
 
 #endif

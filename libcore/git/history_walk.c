@@ -5,98 +5,172 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int oid_cmp(const void *a, const void *b)
+/* The first parent of `id`: 1 with *parent set, 0 at a root commit, CLM_ENOTFOUND when the
+ * commit or its parent is not in the clone (a shallow boundary or a missing object). */
+static int first_parent(git_repository *repo, git_odb *odb, const git_oid *id, git_oid *parent)
 {
-	return git_oid_cmp(a, b);
-}
-
-struct oid_vec {
-	git_oid *v;
-	size_t n, cap;
-};
-
-static int vec_push(struct oid_vec *o, const git_oid *id)
-{
-	if (o->n == o->cap) {
-		size_t nc = o->cap ? 2 * o->cap : 256;
-		git_oid *nv = realloc(o->v, nc * sizeof(*nv));
-		if (!nv)
-			return clm_error_oom();
-		o->v = nv;
-		o->cap = nc;
-	}
-	o->v[o->n++] = *id;
-	return 0;
-}
-
-/* Append the first-parent chain from `start` (newest first) until a commit in the sorted
- * `stop` set, a root, or a parent missing from the clone (sets *boundary). */
-static int first_parent_chain(git_repository *repo, const git_oid *start, const struct oid_vec *stop,
-			      struct oid_vec *out, int *boundary)
-{
-	git_oid id = *start;
-	git_odb *odb;
+	git_commit *c;
 	int rc = 0;
 
-	if (git_repository_odb(&odb, repo) < 0)
-		return clm_git_error(GIT_ERROR, "object database");
-	for (;;) {
-		git_commit *c;
-		if (stop && stop->n && bsearch(&id, stop->v, stop->n, sizeof(git_oid), oid_cmp))
-			break;
-		if (git_commit_lookup(&c, repo, &id) < 0) {
-			*boundary = 1;
-			break;
-		}
-		rc = vec_push(out, &id);
-		if (rc < 0 || git_commit_parentcount(c) == 0) {
-			git_commit_free(c);
-			break;
-		}
-		id = *git_commit_parent_id(c, 0);
-		git_commit_free(c);
-		if (!git_odb_exists(odb, &id)) {
-			*boundary = 1;
-			break;
-		}
+	if (git_commit_lookup(&c, repo, id) < 0) {
+		git_error_clear();
+		return CLM_ENOTFOUND;
 	}
-	git_odb_free(odb);
+	if (git_commit_parentcount(c) > 0) {
+		*parent = *git_commit_parent_id(c, 0);
+		rc = git_odb_exists(odb, parent) ? 1 : CLM_ENOTFOUND;
+	}
+	git_commit_free(c);
 	return rc;
 }
 
-static int start_shallow(struct clm_history_walk *w, git_repository *repo, const git_oid *tip,
-			 const git_oid *from, const git_oid *hide, size_t nhide)
+/* Follow `steps` first parents down from *id; 0, or CLM_ENOTFOUND when the chain ends first. */
+static int chain_down(git_repository *repo, git_odb *odb, git_oid *id, size_t steps)
 {
-	struct oid_vec stop = { 0 }, chain = { 0 };
-	int ignored = 0, rc = 0;
-
-	for (size_t i = 0; rc == 0 && i <= nhide; i++) {
-		const git_oid *h = i < nhide ? &hide[i] : from;
-		if (h)
-			rc = first_parent_chain(repo, h, NULL, &stop, &ignored);
+	for (; steps > 0; steps--) {
+		git_oid p;
+		int rc = first_parent(repo, odb, id, &p);
+		if (rc != 1)
+			return CLM_ENOTFOUND;
+		*id = p;
 	}
-	if (rc == 0 && stop.n)
-		qsort(stop.v, stop.n, sizeof(git_oid), oid_cmp);
-	if (rc == 0)
-		rc = first_parent_chain(repo, tip, &stop, &chain, &w->boundary);
-	free(stop.v);
-	if (rc < 0) {
-		free(chain.v);
-		return rc;
-	}
-	w->list = chain.v;
-	w->n = w->left = chain.n;
 	return 0;
+}
+
+/* The number of commits below `id` on its first-parent chain. Walks the whole chain: only
+ * needed when an earlier tip is not itself on the chain being walked. */
+static size_t chain_depth(git_repository *repo, git_odb *odb, const git_oid *id)
+{
+	git_oid x = *id, p;
+	size_t depth = 0;
+
+	while (first_parent(repo, odb, &x, &p) == 1) {
+		x = p;
+		depth++;
+	}
+	return depth;
+}
+
+static int add_mark(struct clm_history_walk *w, const git_oid *id)
+{
+	if ((w->nmarks & (w->nmarks - 1)) == 0) { /* grow at powers of two */
+		git_oid *nm = realloc(w->marks, (w->nmarks ? 2 * w->nmarks : 1) * sizeof(*nm));
+		if (!nm)
+			return clm_error_oom();
+		w->marks = nm;
+	}
+	w->marks[w->nmarks++] = *id;
+	return 0;
+}
+
+/* Walk the first-parent chain down from `tip` once, counting its commits and keeping a mark every
+ * CLM_WALK_SEGMENT commits, until a root, the clone's boundary or one of `hide` (*hit = its index;
+ * nhide when none was met). */
+static int scan_chain(struct clm_history_walk *w, git_odb *odb, const git_oid *tip, const git_oid *hide,
+		      size_t nhide, size_t *hit)
+{
+	git_oid x = *tip, p;
+	int rc;
+
+	*hit = nhide;
+	for (;;) {
+		for (size_t i = 0; i < nhide; i++) {
+			if (git_oid_equal(&x, &hide[i])) {
+				*hit = i;
+				return 0;
+			}
+		}
+		if (w->length % CLM_WALK_SEGMENT == 0 && (rc = add_mark(w, &x)) < 0)
+			return rc;
+		w->length++;
+		rc = first_parent(w->repo, odb, &x, &p);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			w->boundary = 1;
+			return 0;
+		}
+		x = p;
+	}
+}
+
+/* Shorten the walk to the commits above the newest one it shares with the first-parent chain of
+ * `h`. Chains that meet stay together down to the root, so the two are aligned by depth and then
+ * followed in step: memory stays constant and the steps are the commits above the meeting point. */
+static int stop_at_chain(struct clm_history_walk *w, git_odb *odb, const git_oid *tip, size_t tip_depth,
+			 const git_oid *h)
+{
+	size_t h_depth = chain_depth(w->repo, odb, h), i = 0;
+	git_oid a = *tip, b = *h;
+
+	if (h_depth > tip_depth) {
+		if (chain_down(w->repo, odb, &b, h_depth - tip_depth) < 0)
+			return 0;
+	} else {
+		i = tip_depth - h_depth;
+		if (i >= w->length)
+			return 0;
+		a = w->marks[i / CLM_WALK_SEGMENT];
+		if (chain_down(w->repo, odb, &a, i % CLM_WALK_SEGMENT) < 0)
+			return 0;
+	}
+	for (; i < w->length; i++) {
+		if (git_oid_equal(&a, &b)) {
+			w->length = i;
+			w->nmarks = (i + CLM_WALK_SEGMENT - 1) / CLM_WALK_SEGMENT;
+			return 0;
+		}
+		if (chain_down(w->repo, odb, &a, 1) < 0 || chain_down(w->repo, odb, &b, 1) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+static int start_first_parent(struct clm_history_walk *w, const git_oid *tip, const git_oid *hide, size_t nhide)
+{
+	git_odb *odb;
+	size_t hit, tip_depth;
+	int rc;
+
+	if (git_repository_odb(&odb, w->repo) < 0)
+		return clm_git_error(GIT_ERROR, "object database");
+	rc = scan_chain(w, odb, tip, hide, nhide, &hit);
+	/* The depth of the tip is only needed to align it with earlier tips off its chain. */
+	tip_depth = hit < nhide ? chain_depth(w->repo, odb, &hide[hit]) + w->length : w->length - 1;
+	for (size_t i = 0; rc == 0 && i < nhide && w->length; i++)
+		if (i != hit && git_odb_exists(odb, &hide[i]))
+			rc = stop_at_chain(w, odb, tip, tip_depth, &hide[i]);
+	git_odb_free(odb);
+	if (rc == 0 && !(w->segment = malloc(CLM_WALK_SEGMENT * sizeof(*w->segment))))
+		rc = clm_error_oom();
+	w->segment_at = w->nmarks;
+	return rc;
+}
+
+static int start_revwalk(struct clm_history_walk *w, const git_oid *tip, const git_oid *hide, size_t nhide)
+{
+	int rc = git_revwalk_new(&w->revwalk, w->repo);
+
+	if (rc == 0)
+		rc = git_revwalk_sorting(w->revwalk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if (rc == 0)
+		rc = git_revwalk_push(w->revwalk, tip);
+	for (size_t i = 0; rc == 0 && i < nhide; i++)
+		if (git_revwalk_hide(w->revwalk, &hide[i]) < 0)
+			git_error_clear(); /* a remembered tip that is gone no longer limits the walk */
+	return rc < 0 ? clm_git_error(rc, "history walk") : 0;
 }
 
 int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, const char *range, int all_parents,
 			   const git_oid *hide, size_t nhide, git_oid *tip)
 {
 	git_revspec spec;
-	git_oid from;
-	int has_from, rc;
+	git_oid *hidden;
+	size_t nhidden = nhide;
+	int rc;
 
 	memset(w, 0, sizeof(*w));
+	w->repo = repo;
 	if (!range)
 		range = "HEAD";
 	if (git_revparse(&spec, repo, range) < 0)
@@ -106,32 +180,52 @@ int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, con
 		git_object_free(spec.to);
 		return clm_error_set(CLM_EINVALID, "%s: symmetric ranges (A...B) are not supported", range);
 	}
-	has_from = (spec.flags & GIT_REVSPEC_RANGE) != 0;
-	*tip = *git_object_id(has_from ? spec.to : spec.from);
-	if (has_from)
-		from = *git_object_id(spec.from);
+	hidden = malloc((nhide + 1) * sizeof(*hidden));
+	if (!hidden) {
+		git_object_free(spec.from);
+		git_object_free(spec.to);
+		return clm_error_oom();
+	}
+	if (nhide)
+		memcpy(hidden, hide, nhide * sizeof(*hidden));
+	if (spec.flags & GIT_REVSPEC_RANGE) {
+		hidden[nhidden++] = *git_object_id(spec.from);
+		*tip = *git_object_id(spec.to);
+	} else {
+		*tip = *git_object_id(spec.from);
+	}
 	git_object_free(spec.from);
 	git_object_free(spec.to);
-	if (git_repository_is_shallow(repo)) {
-		w->first_parent_only = all_parents;
-		return start_shallow(w, repo, tip, has_from ? &from : NULL, hide, nhide);
+	if (all_parents && !git_repository_is_shallow(repo)) {
+		rc = start_revwalk(w, tip, hidden, nhidden);
+	} else {
+		w->first_parent_only = all_parents; /* revwalk fails on a shallow clone's missing parents */
+		rc = start_first_parent(w, tip, hidden, nhidden);
 	}
-	rc = git_revwalk_new(&w->revwalk, repo);
-	if (rc == 0)
-		rc = git_revwalk_sorting(w->revwalk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	if (rc == 0 && !all_parents)
-		rc = git_revwalk_simplify_first_parent(w->revwalk);
-	if (rc == 0)
-		rc = git_revwalk_push(w->revwalk, tip);
-	if (rc == 0 && has_from)
-		rc = git_revwalk_hide(w->revwalk, &from);
-	for (size_t i = 0; rc == 0 && i < nhide; i++)
-		if (git_revwalk_hide(w->revwalk, &hide[i]) < 0)
-			git_error_clear(); /* a remembered tip that is gone no longer limits the walk */
-	if (rc < 0) {
-		rc = clm_git_error(GIT_EINVALIDSPEC, "%s", range);
+	free(hidden);
+	if (rc < 0)
 		clm_history_walk_release(w);
+	return rc;
+}
+
+/* Fill the segment that starts at marks[w->segment_at]. */
+static int load_segment(struct clm_history_walk *w)
+{
+	size_t start = w->segment_at * CLM_WALK_SEGMENT;
+	size_t n = w->length - start < CLM_WALK_SEGMENT ? w->length - start : CLM_WALK_SEGMENT;
+	git_odb *odb;
+	int rc = 0;
+
+	if (git_repository_odb(&odb, w->repo) < 0)
+		return clm_git_error(GIT_ERROR, "object database");
+	w->segment[0] = w->marks[w->segment_at];
+	for (size_t i = 1; rc == 0 && i < n; i++) {
+		w->segment[i] = w->segment[i - 1];
+		if (chain_down(w->repo, odb, &w->segment[i], 1) < 0)
+			rc = clm_error_set(CLM_EGENERIC, "history changed during the walk");
 	}
+	git_odb_free(odb);
+	w->left = rc == 0 ? n : 0;
 	return rc;
 }
 
@@ -139,21 +233,27 @@ int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid)
 {
 	int rc;
 
-	if (!w->revwalk) {
-		if (!w->left)
+	if (w->revwalk) {
+		rc = git_revwalk_next(oid, w->revwalk);
+		if (rc == GIT_ITEROVER)
 			return 0;
-		*oid = w->list[--w->left];
-		return 1;
+		return rc < 0 ? clm_git_error(GIT_ERROR, "history walk") : 1;
 	}
-	rc = git_revwalk_next(oid, w->revwalk);
-	if (rc == GIT_ITEROVER)
-		return 0;
-	return rc < 0 ? clm_git_error(GIT_ERROR, "history walk") : 1;
+	if (!w->left) {
+		if (w->segment_at == 0)
+			return 0;
+		w->segment_at--;
+		if ((rc = load_segment(w)) < 0)
+			return rc;
+	}
+	*oid = w->segment[--w->left];
+	return 1;
 }
 
 void clm_history_walk_release(struct clm_history_walk *w)
 {
 	git_revwalk_free(w->revwalk);
-	free(w->list);
+	free(w->marks);
+	free(w->segment);
 	memset(w, 0, sizeof(*w));
 }

@@ -1,23 +1,33 @@
-/* Walking the commits of a range oldest first: libgit2's revwalk normally; in a shallow clone,
- * where revwalk fails on the missing parents, an explicit first-parent walk that stops at the
- * boundary. */
+/* Walking the commits of a range oldest first. The first-parent walk (the default, and the only
+ * one a shallow clone allows) keeps every CLM_WALK_SEGMENT-th commit of the chain and one segment
+ * at a time, so its memory does not grow with the history; --all-parents uses libgit2's revwalk,
+ * which keeps a small node per commit of the range. */
 #ifndef CLM_GIT_HISTORY_WALK_H
 #define CLM_GIT_HISTORY_WALK_H
 
 #include <stddef.h>
 #include <git2.h>
 
+#define CLM_WALK_SEGMENT 1024
+
 struct clm_history_walk {
-	git_revwalk *revwalk; /* NULL in a shallow clone */
-	git_oid *list;        /* shallow clone: the first-parent chain, newest first; owned */
-	size_t n, left;
-	int boundary;         /* the chain ended at a commit whose parent is not in the clone */
+	git_repository *repo;
+	git_revwalk *revwalk;  /* --all-parents in a full clone; NULL otherwise */
+	git_oid *marks;        /* first-parent walk: the chain's commits at positions 0, SEGMENT, ...
+	                          counted from the tip; owned */
+	size_t nmarks;
+	size_t length;         /* commits of the chain to walk (those newer than what is hidden) */
+	git_oid *segment;      /* the segment being handed out, newest first; owned */
+	size_t segment_at;     /* index into marks of the segment being handed out */
+	size_t left;           /* commits of it not handed out yet */
+	int boundary;          /* the chain ended at a commit whose parent is not in the clone */
 	int first_parent_only; /* all parents were asked for but only first parents are walked */
 };
 
-/* Start walking `range` ("A..B", "B"; NULL = HEAD) without the commits reachable from the `nhide`
- * commits in `hide` (ids that are gone are ignored). *tip receives the commit the range ends at.
- * 0 or CLM_EINVALID with a message naming the range. */
+/* Start walking `range` ("A..B", "B"; NULL = HEAD) without the commits already walked from the
+ * `nhide` commits in `hide` (ids that are gone are ignored): with first parents, the commits on
+ * their first-parent chains; with all parents, their ancestors. *tip receives the commit the
+ * range ends at. 0 or CLM_EINVALID with a message naming the range. */
 int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, const char *range, int all_parents,
 			   const git_oid *hide, size_t nhide, git_oid *tip);
 
