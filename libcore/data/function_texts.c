@@ -69,8 +69,19 @@ size_t clm_approx_tokens(const char *s, size_t len)
 			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
 				i++;
 			n++;
+		} else if (s[i] == '\n') {
+			n++;
+			i++;
+		} else if (isspace((unsigned char)s[i])) {
+			/* A byte-level BPE folds one space into the word after it; indentation and other
+			 * runs take a token of their own. */
+			size_t run = 0;
+			while (i + run < len && s[i + run] != '\n' && isspace((unsigned char)s[i + run]))
+				run++;
+			n += run > 1;
+			i += run;
 		} else {
-			n += !isspace((unsigned char)s[i]);
+			n++;
 			i++;
 		}
 	}

@@ -22,7 +22,9 @@ int clm_generate_texts(const char *src, const struct clm_function *f, struct clm
 int clm_summarize_texts(const char *src, size_t len, const struct clm_function *f, struct clm_strbuf *source,
 			struct clm_strbuf *target);
 
-/* A rough token count: identifier and number runs count one, every other visible byte one. */
+/* A rough token count: identifier and number runs count one, every other visible byte one, every
+ * line break one and every run of two or more blanks one, so blank lines and deep indentation
+ * count against a cap as they do for the model. */
 size_t clm_approx_tokens(const char *s, size_t len);
 
 /* Non-zero when the text is only whitespace. */

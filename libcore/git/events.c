@@ -34,12 +34,47 @@ static int read_from_tree(void *ctx, const char *path, const char **data, size_t
 	return 0;
 }
 
-/* Parse one side of a manifest change; an absent side (added or deleted file) is empty. */
+/* The tree path a symbolic link at `link_path` with text `target` points to, in *out; 1 when it
+ * points outside the tree (absolute, or above the root), 0, or CLM_ENOMEM. */
+static int link_target_path(const char *link_path, const char *target, size_t len, struct clm_strbuf *out)
+{
+	const char *slash = strrchr(link_path, '/');
+	const char *p = target, *end = target + len;
+
+	clm_strbuf_reset(out);
+	if (!len || target[0] == '/' || memchr(target, '\0', len))
+		return 1;
+	if (slash && clm_strbuf_add(out, link_path, (size_t)(slash - link_path)) < 0)
+		return CLM_ENOMEM;
+	while (p < end) {
+		const char *q = memchr(p, '/', (size_t)(end - p));
+		size_t n = q ? (size_t)(q - p) : (size_t)(end - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *up;
+			if (!out->len)
+				return 1;
+			up = strrchr(out->buf, '/');
+			clm_strbuf_setlen(out, up ? (size_t)(up - out->buf) : 0);
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if ((out->len && clm_strbuf_addch(out, '/') < 0) || clm_strbuf_add(out, p, n) < 0)
+				return CLM_ENOMEM;
+		}
+		p += n + (q != NULL);
+	}
+	return out->len ? 0 : 1;
+}
+
+/* Parse one side of a manifest change; an absent side (added or deleted file) is empty. A
+ * symbolic link is read through its target in the same tree (a link's text is not a manifest);
+ * a link that leaves the tree, dangles or points at another link reads as empty. */
 static int parse_side(git_repository *repo, const struct clm_manifest_parser *mp, const git_diff_file *f,
 		      git_tree *tree, struct clm_dep_list *deps)
 {
-	struct tree_reader reader = { repo, tree, NULL };
+	struct tree_reader reader = { repo, tree, NULL }, target = { repo, tree, NULL };
+	struct clm_strbuf path = CLM_STRBUF_INIT;
 	git_blob *blob;
+	const char *data;
+	size_t len;
 	int rc;
 
 	if (git_oid_is_zero(&f->id) || f->mode == 0)
@@ -51,11 +86,27 @@ static int parse_side(git_repository *repo, const struct clm_manifest_parser *mp
 		return clm_error_set(CLM_EINVALID, "%s is over 1 MB", f->path);
 	if (rc < 0)
 		return rc;
-	rc = mp->parse(f->path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), read_from_tree,
-		       &reader, deps);
+	data = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if (f->mode == GIT_FILEMODE_LINK) {
+		git_tree_entry *e = NULL;
+		rc = link_target_path(f->path, data, len, &path);
+		if (rc == 0 && (git_tree_entry_bypath(&e, tree, path.buf) < 0 ||
+				git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)) {
+			git_error_clear();
+			rc = 1;
+		}
+		git_tree_entry_free(e);
+		if (rc == 0 && (rc = read_from_tree(&target, path.buf, &data, &len)) == CLM_ENOTFOUND)
+			rc = 1;
+	}
+	if (rc == 0)
+		rc = mp->parse(f->path, data, len, read_from_tree, &reader, deps);
+	git_blob_free(target.last);
 	git_blob_free(reader.last);
 	git_blob_free(blob);
-	return rc;
+	clm_strbuf_release(&path);
+	return rc > 0 ? 0 : rc;
 }
 
 static char *dup_or_empty(const char *s)

@@ -35,6 +35,18 @@ static int is_name_char(char c)
 	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
 }
 
+int clm_pypi_valid_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || !isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[n - 1]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_name_char(name[i]))
+			return 0;
+	return 1;
+}
+
 static int is_spec_char(char c)
 {
 	return isalnum((unsigned char)c) || strchr(".*+!<>=~,-_", c);

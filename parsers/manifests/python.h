@@ -10,6 +10,10 @@
 int clm_pypi_add_requirement(const char *path, size_t line, struct clm_span req, const char *group,
 			     struct clm_dep_list *out);
 
+/* Non-zero when `name` is a PEP 508 project name (letters, digits, ".", "-", "_", starting and
+ * ending with a letter or digit). */
+int clm_pypi_valid_name(const char *name);
+
 /* Append a dependency given as name and version spec (Poetry, Pipfile): the name is normalised
  * and "*" means unversioned. */
 int clm_pypi_add_named(const char *name, const char *spec, const char *group,

@@ -59,7 +59,8 @@ static const char *entry_version(const struct clm_toml *v)
 }
 
 /* A table of name = version entries (Poetry, Pipfile); `skip` names a key that is not a
- * package (Poetry's "python"). */
+ * package (Poetry's "python"). Local directories ({path = "."}, Pipenv's "-e ." keys) are the
+ * project or its siblings, not releases of a library, and make no dependency. */
 static int add_named_table(const char *path, const struct clm_toml *t, const char *what,
 			   const char *group, const char *skip, struct clm_dep_list *out)
 {
@@ -73,7 +74,8 @@ static int add_named_table(const char *path, const struct clm_toml *t, const cha
 		const struct clm_toml *v = t->items[i];
 		const char *version = entry_version(v);
 
-		if (skip && !strcmp(v->key, skip))
+		if ((skip && !strcmp(v->key, skip)) || !clm_pypi_valid_name(v->key) ||
+		    (v->kind == CLM_TOML_TABLE && clm_toml_get(v, "path")))
 			continue;
 		if (!version)
 			return clm_manifest_reject(path, v->line, "%s: bad entry for '%s'", what,

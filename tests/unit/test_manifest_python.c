@@ -199,7 +199,9 @@ static void pipfile(void **state)
 	static const char text[] =
 		"[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n"
 		"[packages]\nrequests = \"*\"\nDjango = \">=4.2,<5\"\n"
-		"records = {version = \"==0.5.3\", extras = [\"pandas\"]}\n\n"
+		"records = {version = \"==0.5.3\", extras = [\"pandas\"]}\n"
+		"\"-e .\" = {extras = [\"socks\"]}\n"
+		"\"e1839a8\" = {path = \".\", editable = true}\n\n"
 		"[dev-packages]\npytest = \"==7.4.3\"\n\n[requires]\npython_version = \"3.11\"\n";
 
 	(void)state;
