@@ -141,7 +141,7 @@ static int start_first_parent(struct clm_history_walk *w, const git_oid *tip, co
 		if (i != hit && git_odb_exists(odb, &hide[i]))
 			rc = stop_at_chain(w, odb, tip, tip_depth, &hide[i]);
 	git_odb_free(odb);
-	if (rc == 0 && !(w->segment = malloc(CLM_WALK_SEGMENT * sizeof(*w->segment))))
+	if (rc == 0 && !(w->segment = calloc(CLM_WALK_SEGMENT, sizeof(*w->segment))))
 		rc = clm_error_oom();
 	w->segment_at = w->nmarks;
 	return rc;
@@ -208,36 +208,49 @@ int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, con
 	return rc;
 }
 
-/* Fill the segment that starts at marks[w->segment_at]. */
+/* Read the segment that starts at marks[w->segment_at]: the first-parent walk reads each commit
+ * once to find the chain and once here, and hands the commit itself to the caller. */
 static int load_segment(struct clm_history_walk *w)
 {
 	size_t start = w->segment_at * CLM_WALK_SEGMENT;
 	size_t n = w->length - start < CLM_WALK_SEGMENT ? w->length - start : CLM_WALK_SEGMENT;
-	git_odb *odb;
+	git_oid id = w->marks[w->segment_at];
 	int rc = 0;
 
-	if (git_repository_odb(&odb, w->repo) < 0)
-		return clm_git_error(GIT_ERROR, "object database");
-	w->segment[0] = w->marks[w->segment_at];
-	for (size_t i = 1; rc == 0 && i < n; i++) {
-		w->segment[i] = w->segment[i - 1];
-		if (chain_down(w->repo, odb, &w->segment[i], 1) < 0)
-			rc = clm_error_set(CLM_EGENERIC, "history changed during the walk");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0) {
+			if (git_commit_parentcount(w->segment[i - 1]) == 0)
+				break;
+			id = *git_commit_parent_id(w->segment[i - 1], 0);
+		}
+		if (git_commit_lookup(&w->segment[i], w->repo, &id) < 0) {
+			git_error_clear();
+			break;
+		}
+		w->left = i + 1;
 	}
-	git_odb_free(odb);
-	w->left = rc == 0 ? n : 0;
+	if (w->left < n) {
+		rc = clm_error_set(CLM_EGENERIC, "history changed during the walk");
+		while (w->left)
+			git_commit_free(w->segment[--w->left]);
+	}
 	return rc;
 }
 
-int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid)
+int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid, git_commit **commit)
 {
 	int rc;
 
+	*commit = NULL;
 	if (w->revwalk) {
 		rc = git_revwalk_next(oid, w->revwalk);
 		if (rc == GIT_ITEROVER)
 			return 0;
-		return rc < 0 ? clm_git_error(GIT_ERROR, "history walk") : 1;
+		if (rc < 0)
+			return clm_git_error(GIT_ERROR, "history walk");
+		if (git_commit_lookup(commit, w->repo, oid) < 0)
+			git_error_clear();
+		return 1;
 	}
 	if (!w->left) {
 		if (w->segment_at == 0)
@@ -246,12 +259,15 @@ int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid)
 		if ((rc = load_segment(w)) < 0)
 			return rc;
 	}
-	*oid = w->segment[--w->left];
+	*commit = w->segment[--w->left];
+	*oid = *git_commit_id(*commit);
 	return 1;
 }
 
 void clm_history_walk_release(struct clm_history_walk *w)
 {
+	while (w->left)
+		git_commit_free(w->segment[--w->left]);
 	git_revwalk_free(w->revwalk);
 	free(w->marks);
 	free(w->segment);

@@ -17,7 +17,7 @@ struct clm_history_walk {
 	                          counted from the tip; owned */
 	size_t nmarks;
 	size_t length;         /* commits of the chain to walk (those newer than what is hidden) */
-	git_oid *segment;      /* the segment being handed out, newest first; owned */
+	git_commit **segment;  /* the segment being handed out, newest first; owned */
 	size_t segment_at;     /* index into marks of the segment being handed out */
 	size_t left;           /* commits of it not handed out yet */
 	int boundary;          /* the chain ended at a commit whose parent is not in the clone */
@@ -31,9 +31,10 @@ struct clm_history_walk {
 int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, const char *range, int all_parents,
 			   const git_oid *hide, size_t nhide, git_oid *tip);
 
-/* The next commit, oldest first: 1 with *oid set, 0 at the end, negative when the history is
- * broken (message set; the caller may keep what it has). */
-int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid);
+/* The next commit, oldest first: 1 with *oid set and *commit the commit (the caller frees it;
+ * NULL when it cannot be read), 0 at the end, negative when the history is broken (message set;
+ * the caller may keep what it has). */
+int clm_history_walk_next(struct clm_history_walk *w, git_oid *oid, git_commit **commit);
 
 /* Free the walk. */
 void clm_history_walk_release(struct clm_history_walk *w);

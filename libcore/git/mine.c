@@ -35,6 +35,7 @@ struct miner {
 	/* The last commit walked and its tree: on a first-parent walk, the next commit's parent. */
 	git_oid prev_commit;
 	git_tree *prev_tree;
+	struct clm_tree_memo subtrees;
 };
 
 void clm_mine_options_init(struct clm_mine_options *o)
@@ -184,9 +185,9 @@ static int parent_tree(struct miner *m, git_commit *c, git_tree **out)
 	return 0;
 }
 
-static int mine_commit(struct miner *m, const git_oid *oid)
+/* Mine one commit of the walk; takes `c` (NULL when it could not be read). */
+static int mine_commit(struct miner *m, const git_oid *oid, git_commit *c)
 {
-	git_commit *c = NULL;
 	git_tree *old = NULL, *nw = NULL;
 	git_diff *diff = NULL;
 	git_diff_options dopts;
@@ -195,7 +196,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 	int rc = 0, pr, touches;
 
 	git_oid_tostr(hex, sizeof(hex), oid);
-	if (git_commit_lookup(&c, m->repo, oid) < 0 || git_commit_tree(&nw, c) < 0) {
+	if (!c || git_commit_tree(&nw, c) < 0) {
 		clm_git_error(GIT_ENOTFOUND, "commit or tree missing");
 		warn_missing(m, "commit", oid);
 		goto out;
@@ -210,7 +211,7 @@ static int mine_commit(struct miner *m, const git_oid *oid)
 		m->st->shallow = 1;
 		goto out;
 	}
-	touches = clm_tree_change_touches_manifest(m->repo, old, nw);
+	touches = clm_tree_change_touches_manifest(m->repo, old, nw, &m->subtrees);
 	if (touches < 0) {
 		warn_missing(m, "tree", oid);
 		goto out;
@@ -259,7 +260,7 @@ out:
 
 int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_mine_stats *st)
 {
-	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, { 0 }, { { 0 } }, NULL };
+	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, { 0 }, { { 0 } }, NULL, { { 0 }, { 0 }, 0, 0 } };
 	struct clm_mine_state state = { 0 };
 	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
@@ -306,7 +307,8 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	if (walk.first_parent_only)
 		clm_progress_note(&m.progress, "note: shallow clone; walking first parents only");
 	while (rc == 0) {
-		int wr = clm_history_walk_next(&walk, &oid);
+		git_commit *commit;
+		int wr = clm_history_walk_next(&walk, &oid, &commit);
 		if (wr == 0)
 			break;
 		if (wr < 0) {
@@ -315,7 +317,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 			break;
 		}
 		st->commits++;
-		rc = mine_commit(&m, &oid);
+		rc = mine_commit(&m, &oid, commit);
 		clm_progress_update(&m.progress, st->commits, "%zu events, %zu examples", st->events, st->examples);
 	}
 	if (walk.boundary && !st->shallow) {
@@ -345,6 +347,7 @@ out:
 	clm_progress_end(&m.progress);
 	clm_mine_task_release(&m.task);
 	git_tree_free(m.prev_tree);
+	clm_tree_memo_release(&m.subtrees);
 	clm_history_walk_release(&walk);
 	clm_mine_state_release(&state);
 	clm_code_miner_release(&m.code);

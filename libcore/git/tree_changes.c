@@ -37,13 +37,37 @@ static int push(struct stack *s, git_tree *o, git_tree *n, const char *prefix, c
 	return 0;
 }
 
-static int lookup_tree(git_repository *repo, const git_tree_entry *e, git_tree **out)
+void clm_tree_memo_release(struct clm_tree_memo *memo)
 {
+	for (size_t i = 0; i < memo->nlast; i++)
+		git_tree_free(memo->last[i]);
+	for (size_t i = 0; i < memo->nnext; i++)
+		git_tree_free(memo->next[i]);
+	memo->nlast = memo->nnext = 0;
+}
+
+/* The subtree an entry names (NULL for a non-tree entry), from the memo when the last comparison
+ * read it; new-side trees are remembered for the next comparison. */
+static int lookup_tree(git_repository *repo, struct clm_tree_memo *memo, const git_tree_entry *e, int new_side,
+		       git_tree **out)
+{
+	const git_oid *id;
+	int rc = 1;
+
 	*out = NULL;
 	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
 		return 0;
-	int rc = git_tree_lookup(out, repo, git_tree_entry_id(e));
-	return rc < 0 ? clm_git_error(rc, "tree %s", git_oid_tostr_s(git_tree_entry_id(e))) : 0;
+	id = git_tree_entry_id(e);
+	for (size_t i = 0; memo && i < memo->nlast && rc > 0; i++)
+		if (git_oid_equal(git_tree_id(memo->last[i]), id))
+			rc = git_tree_dup(out, memo->last[i]);
+	if (rc > 0)
+		rc = git_tree_lookup(out, repo, id);
+	if (rc < 0)
+		return clm_git_error(rc, "tree %s", git_oid_tostr_s(id));
+	if (memo && new_side && memo->nnext < CLM_TREE_MEMO_MAX && git_tree_dup(&memo->next[memo->nnext], *out) == 0)
+		memo->nnext++;
+	return 0;
 }
 
 static int is_manifest(struct clm_strbuf *path, const char *prefix, const char *name)
@@ -56,8 +80,8 @@ static int is_manifest(struct clm_strbuf *path, const char *prefix, const char *
 
 /* Compare one entry `e` of `side` with its namesake in `other`; queue differing subtrees.
  * Returns 1 for a differing manifest, 0, or negative. */
-static int compare_entry(git_repository *repo, struct stack *s, struct clm_strbuf *path, const char *prefix,
-			 const git_tree_entry *e, git_tree *other, int e_is_new)
+static int compare_entry(git_repository *repo, struct clm_tree_memo *memo, struct stack *s, struct clm_strbuf *path,
+			 const char *prefix, const git_tree_entry *e, git_tree *other, int e_is_new)
 {
 	const git_tree_entry *o = other ? git_tree_entry_byname(other, git_tree_entry_name(e)) : NULL;
 	git_tree *et = NULL, *ot = NULL;
@@ -73,7 +97,7 @@ static int compare_entry(git_repository *repo, struct stack *s, struct clm_strbu
 		if (rc != 0)
 			return rc;
 	}
-	if ((rc = lookup_tree(repo, e, &et)) < 0 || (rc = lookup_tree(repo, o, &ot)) < 0) {
+	if ((rc = lookup_tree(repo, memo, e, e_is_new, &et)) < 0 || (rc = lookup_tree(repo, memo, o, !e_is_new, &ot)) < 0) {
 		git_tree_free(et);
 		return rc;
 	}
@@ -87,7 +111,8 @@ static int compare_entry(git_repository *repo, struct stack *s, struct clm_strbu
 	return rc;
 }
 
-int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, git_tree *new_tree)
+int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, git_tree *new_tree,
+				     struct clm_tree_memo *memo)
 {
 	struct stack s = { 0 };
 	struct clm_strbuf path = CLM_STRBUF_INIT;
@@ -102,9 +127,11 @@ int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, g
 		size_t nn = p.new_tree ? git_tree_entrycount(p.new_tree) : 0;
 		size_t no = p.old_tree ? git_tree_entrycount(p.old_tree) : 0;
 		for (size_t i = 0; i < nn && rc == 0; i++)
-			rc = compare_entry(repo, &s, &path, p.prefix, git_tree_entry_byindex(p.new_tree, i), p.old_tree, 1);
+			rc = compare_entry(repo, memo, &s, &path, p.prefix, git_tree_entry_byindex(p.new_tree, i),
+					   p.old_tree, 1);
 		for (size_t i = 0; i < no && rc == 0; i++)
-			rc = compare_entry(repo, &s, &path, p.prefix, git_tree_entry_byindex(p.old_tree, i), p.new_tree, 0);
+			rc = compare_entry(repo, memo, &s, &path, p.prefix, git_tree_entry_byindex(p.old_tree, i),
+					   p.new_tree, 0);
 		if (p.old_tree != old_tree)
 			git_tree_free(p.old_tree);
 		if (p.new_tree != new_tree)
@@ -121,5 +148,12 @@ int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, g
 	}
 	free(s.items);
 	clm_strbuf_release(&path);
+	if (memo) { /* what this comparison read on its new side is the next one's old side */
+		for (size_t i = 0; i < memo->nlast; i++)
+			git_tree_free(memo->last[i]);
+		memcpy(memo->last, memo->next, memo->nnext * sizeof(memo->last[0]));
+		memo->nlast = memo->nnext;
+		memo->nnext = 0;
+	}
 	return rc;
 }
