@@ -21,9 +21,11 @@ static const char *const java_functions[] = { "method_declaration", "constructor
 static const char *const java_scopes[] = { "class_declaration", "interface_declaration", "enum_declaration",
 					   "record_declaration", NULL };
 
-/* Arrow functions and function expressions bound to a name are found through their declarator. */
+/* Arrow functions and function expressions bound to a name are found through their declarator,
+ * or through the assignment that binds them (`res.send = function send(body) {...}`). */
 static const char *const js_functions[] = { "function_declaration", "generator_function_declaration",
-					    "method_definition", "variable_declarator", NULL };
+					    "method_definition", "variable_declarator", "assignment_expression",
+					    NULL };
 static const char *const js_scopes[] = { "class_declaration", "class", NULL };
 static const char *const ts_scopes[] = { "class_declaration", "abstract_class_declaration", "class",
 					 "interface_declaration", "internal_module", NULL };

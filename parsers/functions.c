@@ -94,6 +94,8 @@ static char *definition_name(const struct extractor *x, TSNode n, const char *ty
 		name = declarator_name(n);
 	else if (!strcmp(type, "impl_item"))
 		name = ts_node_child_by_field_name(n, "type", 4);
+	else if (!strcmp(type, "assignment_expression"))
+		name = ts_node_child_by_field_name(n, "left", 4); /* "res.send", "exports.parse" */
 	else
 		name = ts_node_child_by_field_name(n, "name", 4);
 	if (ts_node_is_null(name))
@@ -131,8 +133,9 @@ static int is_function_value(const char *type)
 /* The body of a function node, or a null node when `n` is not a function with a body. */
 static TSNode function_body(TSNode n, const char *type)
 {
-	if (!strcmp(type, "variable_declarator")) {
-		TSNode v = ts_node_child_by_field_name(n, "value", 5);
+	if (!strcmp(type, "variable_declarator") || !strcmp(type, "assignment_expression")) {
+		TSNode v = type[0] == 'v' ? ts_node_child_by_field_name(n, "value", 5)
+					  : ts_node_child_by_field_name(n, "right", 5);
 		if (ts_node_is_null(v) || !is_function_value(ts_node_type(v)))
 			return (TSNode){ 0 };
 		n = v;
@@ -186,12 +189,14 @@ static int add_function(struct extractor *x, size_t depth, TSNode body, const ch
 	size_t outer = depth;
 	TSNode doc;
 
-	/* Decorators, export statements and `const f = () => ...` declarations belong to the function. */
+	/* Decorators, export statements, `const f = () => ...` declarations and `a.f = function ...;`
+	 * statements belong to the function. */
 	while (outer > 0) {
 		const char *pt = x->frames[outer - 1].type;
 		if (clm_node_type_in(pt, x->rules->wrappers) ||
 		    (outer == depth && !strcmp(f->type, "variable_declarator") &&
-		     (!strcmp(pt, "lexical_declaration") || !strcmp(pt, "variable_declaration"))))
+		     (!strcmp(pt, "lexical_declaration") || !strcmp(pt, "variable_declaration"))) ||
+		    (outer == depth && !strcmp(f->type, "assignment_expression") && !strcmp(pt, "expression_statement")))
 			outer--;
 		else
 			break;

@@ -36,11 +36,13 @@ static int add_table(const char *path, const struct clm_toml *t, const char *gro
 			spec = d->str;
 		} else if (d->kind == CLM_TOML_TABLE) {
 			const char *package = clm_toml_string(d, "package");
+			if (clm_toml_get(d, "path"))
+				continue; /* a crate of this repository (a workspace member), not a release */
 			spec = clm_toml_string(d, "version");
 			if (package)
 				name = package;
 			if (!spec)
-				spec = ""; /* path, git or workspace-inherited */
+				spec = ""; /* git or workspace-inherited */
 		} else {
 			return clm_manifest_reject(path, d->line, "dependency '%s' must be a string or a table",
 						   d->key);

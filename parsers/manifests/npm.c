@@ -13,6 +13,18 @@ static int npm_matches(const char *path)
 	       !strstr(path, "node_modules/");
 }
 
+/* A directory of this repository or a workspace sibling ("file:../x", "link:", "workspace:^1",
+ * "portal:"): part of the project, not a release of a library. */
+static int is_local_spec(const char *spec)
+{
+	static const char *const prefixes[] = { "file:", "link:", "workspace:", "portal:", NULL };
+
+	for (int i = 0; prefixes[i]; i++)
+		if (!strncmp(spec, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
 static int add_section(const char *path, json_t *root, const char *key, const char *group,
 		       struct clm_dep_list *out)
 {
@@ -30,6 +42,8 @@ static int add_section(const char *path, json_t *root, const char *key, const ch
 						   key, name);
 		if (!*name)
 			return clm_manifest_reject(path, 0, "\"%s\": empty package name", key);
+		if (is_local_spec(json_string_value(spec)))
+			continue;
 		if ((rc = clm_manifest_add_str(out, name, json_string_value(spec), group)) < 0)
 			return rc;
 	}

@@ -130,13 +130,26 @@ static void test_javascript(void **state)
 		"class Svc {\n"
 		"  /** Run it. */\n"
 		"  run() { return 1; }\n"
-		"}\n";
+		"}\n"
+		"/**\n"
+		" * Send a response.\n"
+		" */\n"
+		"res.send = function send(body) {\n"
+		"  return axios.post(body);\n"
+		"};\n"
+		"Svc.prototype.stop = () => 0;\n"
+		"total = 1 + 2;\n";
 	struct parsed p;
 	const struct clm_function *f;
 	(void)state;
 
 	parse(&p, "javascript", src);
-	assert_int_equal(p.fns.n, 3);
+	assert_int_equal(p.fns.n, 5);
+	f = fn(&p, "res.send");
+	assert_string_equal(f->summary, "Send a response.");
+	assert_span(&p, f, "res.send = function send(body) {\n  return axios.post(body);\n};");
+	f = fn(&p, "Svc.prototype.stop");
+	assert_span(&p, f, "Svc.prototype.stop = () => 0;");
 	f = fn(&p, "fetchIt");
 	assert_string_equal(f->summary, "Fetch a thing.");
 	assert_int_equal(f->start_line, 8);

@@ -49,7 +49,6 @@ static void cargo_tables(void **state)
 		    "serde 1.0.193 [1.0.193] runtime\n"
 		    "tokio 1.35 [1.35.0] runtime\n"
 		    "rand  [] runtime\n"
-		    "local  [] runtime\n"
 		    "serde_json =1.0.108 [1.0.108] runtime\n"
 		    "regex 1.10 [1.10.0] runtime\n"
 		    "clap ~4.4 [4.4.0] runtime\n"
