@@ -12,7 +12,7 @@
 /* How many parsed file versions, and how many bytes of their source, a miner keeps for the next
  * change of the same file. */
 #define CLM_PARSE_CACHE_ENTRIES 128
-#define CLM_PARSE_CACHE_BYTES (2 * 1024 * 1024)
+#define CLM_PARSE_CACHE_BYTES (8 * 1024 * 1024)
 
 struct clm_parse_cache;
 
