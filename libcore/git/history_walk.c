@@ -37,14 +37,17 @@ static int chain_down(git_repository *repo, git_odb *odb, git_oid *id, size_t st
 	return 0;
 }
 
-/* The number of commits below `id` on its first-parent chain. Walks the whole chain: only
- * needed when an earlier tip is not itself on the chain being walked. */
-static size_t chain_depth(git_repository *repo, git_odb *odb, const git_oid *id)
+/* The number of commits below `id` on its first-parent chain: `hint` when an earlier walk
+ * recorded it (a commit id fixes its ancestry, so only a shallow clone's boundary can move it),
+ * else counted by walking the chain to its root. */
+static size_t chain_depth(const struct clm_history_walk *w, git_odb *odb, const git_oid *id, size_t hint)
 {
 	git_oid x = *id, p;
 	size_t depth = 0;
 
-	while (first_parent(repo, odb, &x, &p) == 1) {
+	if (hint != CLM_DEPTH_UNKNOWN && !w->shallow)
+		return hint;
+	while (first_parent(w->repo, odb, &x, &p) == 1) {
 		x = p;
 		depth++;
 	}
@@ -98,9 +101,9 @@ static int scan_chain(struct clm_history_walk *w, git_odb *odb, const git_oid *t
  * `h`. Chains that meet stay together down to the root, so the two are aligned by depth and then
  * followed in step: memory stays constant and the steps are the commits above the meeting point. */
 static int stop_at_chain(struct clm_history_walk *w, git_odb *odb, const git_oid *tip, size_t tip_depth,
-			 const git_oid *h)
+			 const git_oid *h, size_t h_depth)
 {
-	size_t h_depth = chain_depth(w->repo, odb, h), i = 0;
+	size_t i = 0;
 	git_oid a = *tip, b = *h;
 
 	if (h_depth > tip_depth) {
@@ -126,21 +129,29 @@ static int stop_at_chain(struct clm_history_walk *w, git_odb *odb, const git_oid
 	return 0;
 }
 
-static int start_first_parent(struct clm_history_walk *w, const git_oid *tip, const git_oid *hide, size_t nhide)
+static int start_first_parent(struct clm_history_walk *w, const git_oid *tip, const git_oid *hide,
+			      size_t *hide_depths, size_t nhide, size_t *tip_depth)
 {
 	git_odb *odb;
-	size_t hit, tip_depth;
+	size_t hit;
 	int rc;
 
 	if (git_repository_odb(&odb, w->repo) < 0)
 		return clm_git_error(GIT_ERROR, "object database");
 	rc = scan_chain(w, odb, tip, hide, nhide, &hit);
-	/* The depth of the tip is only needed to align it with earlier tips off its chain. */
-	tip_depth = hit < nhide ? chain_depth(w->repo, odb, &hide[hit]) + w->length : w->length - 1;
-	for (size_t i = 0; rc == 0 && i < nhide && w->length; i++)
-		if (i != hit && git_odb_exists(odb, &hide[i]))
-			rc = stop_at_chain(w, odb, tip, tip_depth, &hide[i]);
+	if (hit == nhide)
+		*tip_depth = w->length - 1;
+	else if (hide_depths[hit] != CLM_DEPTH_UNKNOWN || nhide > 1)
+		*tip_depth = (hide_depths[hit] = chain_depth(w, odb, &hide[hit], hide_depths[hit])) + w->length;
+	for (size_t i = 0; rc == 0 && i < nhide && w->length; i++) {
+		if (i == hit || !git_odb_exists(odb, &hide[i]))
+			continue;
+		hide_depths[i] = chain_depth(w, odb, &hide[i], hide_depths[i]);
+		rc = stop_at_chain(w, odb, tip, *tip_depth, &hide[i], hide_depths[i]);
+	}
 	git_odb_free(odb);
+	if (w->shallow)
+		*tip_depth = CLM_DEPTH_UNKNOWN;
 	if (rc == 0 && !(w->segment = calloc(CLM_WALK_SEGMENT, sizeof(*w->segment))))
 		rc = clm_error_oom();
 	w->segment_at = w->nmarks;
@@ -162,15 +173,18 @@ static int start_revwalk(struct clm_history_walk *w, const git_oid *tip, const g
 }
 
 int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, const char *range, int all_parents,
-			   const git_oid *hide, size_t nhide, git_oid *tip)
+			   const git_oid *hide, size_t *hide_depths, size_t nhide, git_oid *tip,
+			   size_t *tip_depth)
 {
 	git_revspec spec;
 	git_oid *hidden;
-	size_t nhidden = nhide;
+	size_t *depths, nhidden = nhide;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
 	w->repo = repo;
+	w->shallow = git_repository_is_shallow(repo) == 1;
+	*tip_depth = CLM_DEPTH_UNKNOWN;
 	if (!range)
 		range = "HEAD";
 	if (git_revparse(&spec, repo, range) < 0)
@@ -181,14 +195,20 @@ int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, con
 		return clm_error_set(CLM_EINVALID, "%s: symmetric ranges (A...B) are not supported", range);
 	}
 	hidden = malloc((nhide + 1) * sizeof(*hidden));
-	if (!hidden) {
+	depths = malloc((nhide + 1) * sizeof(*depths));
+	if (!hidden || !depths) {
+		free(hidden);
+		free(depths);
 		git_object_free(spec.from);
 		git_object_free(spec.to);
 		return clm_error_oom();
 	}
-	if (nhide)
-		memcpy(hidden, hide, nhide * sizeof(*hidden));
+	for (size_t i = 0; i < nhide; i++) {
+		hidden[i] = hide[i];
+		depths[i] = hide_depths ? hide_depths[i] : CLM_DEPTH_UNKNOWN;
+	}
 	if (spec.flags & GIT_REVSPEC_RANGE) {
+		depths[nhidden] = CLM_DEPTH_UNKNOWN;
 		hidden[nhidden++] = *git_object_id(spec.from);
 		*tip = *git_object_id(spec.to);
 	} else {
@@ -196,13 +216,16 @@ int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, con
 	}
 	git_object_free(spec.from);
 	git_object_free(spec.to);
-	if (all_parents && !git_repository_is_shallow(repo)) {
+	if (all_parents && !w->shallow) {
 		rc = start_revwalk(w, tip, hidden, nhidden);
 	} else {
 		w->first_parent_only = all_parents; /* revwalk fails on a shallow clone's missing parents */
-		rc = start_first_parent(w, tip, hidden, nhidden);
+		rc = start_first_parent(w, tip, hidden, depths, nhidden, tip_depth);
 	}
+	for (size_t i = 0; hide_depths && !w->shallow && i < nhide; i++)
+		hide_depths[i] = depths[i]; /* what was counted need not be counted again */
 	free(hidden);
+	free(depths);
 	if (rc < 0)
 		clm_history_walk_release(w);
 	return rc;

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <git2.h>
+#include "git/mine_state.h"
 
 #define CLM_WALK_SEGMENT 1024
 
@@ -21,15 +22,20 @@ struct clm_history_walk {
 	size_t segment_at;     /* index into marks of the segment being handed out */
 	size_t left;           /* commits of it not handed out yet */
 	int boundary;          /* the chain ended at a commit whose parent is not in the clone */
+	int shallow;           /* depths count to the clone's boundary, which a fetch can move */
 	int first_parent_only; /* all parents were asked for but only first parents are walked */
 };
 
 /* Start walking `range` ("A..B", "B"; NULL = HEAD) without the commits already walked from the
  * `nhide` commits in `hide` (ids that are gone are ignored): with first parents, the commits on
- * their first-parent chains; with all parents, their ancestors. *tip receives the commit the
- * range ends at. 0 or CLM_EINVALID with a message naming the range. */
+ * their first-parent chains; with all parents, their ancestors. `hide_depths` (may be NULL) are
+ * their first-parent depths as an earlier walk reported them, or CLM_DEPTH_UNKNOWN; they spare
+ * walking an earlier tip's chain to its root, and unknown ones the walk counts are filled in. *tip receives the commit the range ends at and
+ * *tip_depth its depth (CLM_DEPTH_UNKNOWN with all parents or in a shallow clone). 0 or
+ * CLM_EINVALID with a message naming the range. */
 int clm_history_walk_start(struct clm_history_walk *w, git_repository *repo, const char *range, int all_parents,
-			   const git_oid *hide, size_t nhide, git_oid *tip);
+			   const git_oid *hide, size_t *hide_depths, size_t nhide, git_oid *tip,
+			   size_t *tip_depth);
 
 /* The next commit, oldest first: 1 with *oid set and *commit the commit (the caller frees it;
  * NULL when it cannot be read), 0 at the end, negative when the history is broken (message set;

@@ -264,6 +264,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	struct clm_mine_state state = { 0 };
 	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
+	size_t tip_depth = CLM_DEPTH_UNKNOWN;
 	ssize_t cached = 0, cache_max = 0;
 	size_t window_size = 0, window_limit = 0;
 	int rc, use_state = !o->stream && !o->rescan;
@@ -295,7 +296,8 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		clm_progress_note(&m.progress, "note: no commits yet; nothing to mine");
 		goto out;
 	}
-	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.n, &tip)) < 0)
+	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.depths, state.n, &tip,
+					 &tip_depth)) < 0)
 		goto out;
 	m.tc.tasks_dir = m.tasks_dir.buf;
 	m.tc.stream = o->stream;
@@ -341,7 +343,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	}
 	if (rc == 0)
 		rc = close_task(&m);
-	if (rc == 0 && !o->stream && (rc = clm_mine_state_add(repo, &state, &tip)) == 0)
+	if (rc == 0 && !o->stream && (rc = clm_mine_state_add(repo, &state, &tip, tip_depth)) == 0)
 		rc = clm_mine_state_save(repo, &state);
 out:
 	clm_progress_end(&m.progress);

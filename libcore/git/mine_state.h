@@ -6,8 +6,11 @@
 #include <stddef.h>
 #include <git2.h>
 
+#define CLM_DEPTH_UNKNOWN ((size_t)-1)
+
 struct clm_mine_state {
-	git_oid *tips; /* owned */
+	git_oid *tips;  /* owned */
+	size_t *depths; /* each tip's first-parent depth (commits below it), or CLM_DEPTH_UNKNOWN; owned */
 	size_t n;
 	/* The task whose window was still open when the last run ended, to be continued. */
 	char *open_task;      /* task id, or NULL; owned */
@@ -19,8 +22,9 @@ struct clm_mine_state {
 /* Load the state; a missing file is an empty state. 0 or a negative code (malformed file). */
 int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s);
 
-/* Record `tip` as mined: earlier tips that are its ancestors are dropped. */
-int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git_oid *tip);
+/* Record `tip` (at first-parent `depth`, or CLM_DEPTH_UNKNOWN) as mined: earlier tips that are
+ * its ancestors are dropped. */
+int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git_oid *tip, size_t depth);
 
 /* Remember task `id` as open (copied), or forget the open task when `id` is NULL. */
 int clm_mine_state_set_open(struct clm_mine_state *s, const char *id, const git_oid *last, unsigned left,

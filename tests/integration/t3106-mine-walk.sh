@@ -31,4 +31,10 @@ git merge -q --no-ff --no-edit side
 t_grep "after a merge only the merge commit is new on the first-parent chain" '^{"commits":1,' \
 	clm mine -q --json
 t_grep "nothing new" '^{"commits":0,' clm mine -q --json
+t_ok "the state records each tip's first-parent depth" \
+	grep -q "^    $(( $(git rev-list --first-parent --count HEAD) - 1 ))\$" .git/clmodel/mine-state.json
+cp .git/clmodel/mine-state.json ../state.json
+sed 's/^    [0-9][0-9]*/    "deep"/' ../state.json > .git/clmodel/mine-state.json
+t_grep "a malformed depth is refused with the file's name" "mine-state.json: depth 0 is not a count" clm mine -q
+cp ../state.json .git/clmodel/mine-state.json
 t_done

@@ -75,9 +75,10 @@ static void expect_walk(const char *range, const git_oid *hide, size_t nhide, in
 	struct clm_history_walk w;
 	git_oid tip, id;
 	git_commit *c;
+	size_t depth;
 	int i = first;
 
-	assert_int_equal(clm_history_walk_start(&w, repo, range, 0, hide, nhide, &tip), 0);
+	assert_int_equal(clm_history_walk_start(&w, repo, range, 0, hide, NULL, nhide, &tip, &depth), 0);
 	for (; i <= last; i++) {
 		assert_int_equal(clm_history_walk_next(&w, &id, &c), 1);
 		assert_non_null(c);
@@ -106,10 +107,12 @@ static void test_whole_chain_in_segments(void **state)
 {
 	struct clm_history_walk w;
 	git_oid tip;
+	size_t depth;
 
 	(void)state;
 	expect_walk(hex(&chain[CHAIN - 1]), NULL, 0, 0, CHAIN - 1, NULL);
-	assert_int_equal(clm_history_walk_start(&w, repo, hex(&chain[CHAIN - 1]), 0, NULL, 0, &tip), 0);
+	assert_int_equal(clm_history_walk_start(&w, repo, hex(&chain[CHAIN - 1]), 0, NULL, NULL, 0, &tip, &depth), 0);
+	assert_int_equal(depth, CHAIN - 1);
 	assert_int_equal(w.length, CHAIN);
 	assert_int_equal(w.nmarks, (CHAIN + CLM_WALK_SEGMENT - 1) / CLM_WALK_SEGMENT);
 	clm_history_walk_release(&w);
