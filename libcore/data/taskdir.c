@@ -332,3 +332,20 @@ int clm_tasks_load(const char *tasks_dir, json_t **out)
 	free(items);
 	return rc;
 }
+
+int clm_task_eval_set(clm_task_split_reader read, void *ctx, int allow_train, size_t max, struct clm_dataset *out,
+		      int *on_train)
+{
+	int rc = read(ctx, "test", out);
+
+	*on_train = 0;
+	if (rc == 0 && out->n == 0)
+		rc = read(ctx, "valid", out);
+	if (rc == 0 && out->n == 0 && allow_train) {
+		rc = read(ctx, "train", out);
+		*on_train = 1;
+	}
+	if (max)
+		clm_dataset_truncate(out, max);
+	return rc;
+}

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
+#include "data/dataset.h"
 #include "data/mined_example.h"
 #include "util/idset.h"
 
@@ -52,5 +53,15 @@ int clm_tasks_load(const char *tasks_dir, json_t **out);
 
 /* Remove the folder of one task (its known files, then the folder); 0 or CLM_EIO. */
 int clm_task_dir_remove(const char *dir);
+
+/* Reads split `split` ("train", "valid", "test") of one task into `out`; a missing split leaves
+ * it empty. 0 or a negative code. */
+typedef int (*clm_task_split_reader)(void *ctx, const char *split, struct clm_dataset *out);
+
+/* The examples a task is scored on: its test split, else its valid split, else, when
+ * `allow_train`, its training split (splits are a function of the example id, so a small task
+ * may hold nothing out; *on_train says so). At most `max` examples (0: all). */
+int clm_task_eval_set(clm_task_split_reader read, void *ctx, int allow_train, size_t max, struct clm_dataset *out,
+		      int *on_train);
 
 #endif

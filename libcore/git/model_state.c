@@ -123,20 +123,28 @@ int clm_model_state_task_split(const struct clm_model_state *st, const char *dir
 	return rc < 0 ? rc : 0;
 }
 
+/* A task folder in a version's tree, as a clm_task_split_reader reads it. */
+struct version_task {
+	const struct clm_model_state *st;
+	char *dir; /* escaped task id; owned */
+};
+
+static int read_version_split(void *ctx, const char *split, struct clm_dataset *out)
+{
+	const struct version_task *t = ctx;
+	return clm_model_state_task_split(t->st, t->dir, split, out);
+}
+
 int clm_model_state_eval_set(const struct clm_model_state *st, const char *id, size_t max, struct clm_dataset *out,
 			     int *on_train)
 {
-	static const char *const splits[] = { "test", "valid", "train" };
-	char *dir = clm_task_id_escape(id);
-	int rc = dir ? 0 : clm_error_oom();
+	struct version_task t = { st, clm_task_id_escape(id) };
+	int rc;
 
 	*on_train = 0;
-	for (size_t i = 0; rc == 0 && out->n == 0 && i < sizeof(splits) / sizeof(splits[0]); i++) {
-		rc = clm_model_state_task_split(st, dir, splits[i], out);
-		*on_train = i == 2;
-	}
-	free(dir);
-	if (max)
-		clm_dataset_truncate(out, max);
+	if (!t.dir)
+		return clm_error_oom();
+	rc = clm_task_eval_set(read_version_split, &t, 1, max, out, on_train);
+	free(t.dir);
 	return rc;
 }

@@ -49,10 +49,11 @@ struct update_run {
 	json_t *carried_ids;            /* their task ids */
 };
 
-static int load_split_file(const char *dir, const char *split, struct clm_dataset *out)
+/* A clm_task_split_reader for the task folder `dir` (a path) on disk. */
+static int load_split_file(void *dir, const char *split, struct clm_dataset *out)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT;
-	int rc = clm_strbuf_addf(&path, "%s/%s.jsonl", dir, split);
+	int rc = clm_strbuf_addf(&path, "%s/%s.jsonl", (const char *)dir, split);
 
 	if (rc == 0 && clm_path_exists(path.buf))
 		rc = clm_dataset_load_jsonl(out, path.buf);
@@ -431,20 +432,13 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 		}
 		snprintf(task_dir, sizeof(task_dir), "%s/%s", u.tasks_dir.buf, escaped);
 		rc = load_split_file(task_dir, "train", &train);
+		/* A task too small to train on is merged into the next, so it is never scored on its
+		 * training examples. */
 		if (rc == 0)
-			rc = load_split_file(task_dir, "test", &eval);
-		if (rc == 0 && eval.n == 0)
-			rc = load_split_file(task_dir, "valid", &eval);
+			rc = clm_task_eval_set(load_split_file, task_dir, train.n >= o->min_examples, o->max_eval, &eval,
+					       &step->eval_on_train);
 		if (rc == 0)
 			rc = move_examples(&train, &u.carried);
-		/* A small task may have no held-out example at all (splits are a function of the example
-		 * id); it is then scored on its training examples, and the report says so. */
-		if (rc == 0 && eval.n == 0 && train.n >= o->min_examples) {
-			rc = load_split_file(task_dir, "train", &eval);
-			step->eval_on_train = 1;
-		}
-		if (o->max_eval)
-			clm_dataset_truncate(&eval, o->max_eval);
 		step->train_examples = train.n;
 		step->eval_examples = eval.n;
 		if (rc == 0 && train.n < o->min_examples) {
