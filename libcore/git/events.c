@@ -3,6 +3,7 @@
 #include "git/repo.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/treepath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,36 +35,6 @@ static int read_from_tree(void *ctx, const char *path, const char **data, size_t
 	return 0;
 }
 
-/* The tree path a symbolic link at `link_path` with text `target` points to, in *out; 1 when it
- * points outside the tree (absolute, or above the root), 0, or CLM_ENOMEM. */
-static int link_target_path(const char *link_path, const char *target, size_t len, struct clm_strbuf *out)
-{
-	const char *slash = strrchr(link_path, '/');
-	const char *p = target, *end = target + len;
-
-	clm_strbuf_reset(out);
-	if (!len || target[0] == '/' || memchr(target, '\0', len))
-		return 1;
-	if (slash && clm_strbuf_add(out, link_path, (size_t)(slash - link_path)) < 0)
-		return CLM_ENOMEM;
-	while (p < end) {
-		const char *q = memchr(p, '/', (size_t)(end - p));
-		size_t n = q ? (size_t)(q - p) : (size_t)(end - p);
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *up;
-			if (!out->len)
-				return 1;
-			up = strrchr(out->buf, '/');
-			clm_strbuf_setlen(out, up ? (size_t)(up - out->buf) : 0);
-		} else if (n && !(n == 1 && p[0] == '.')) {
-			if ((out->len && clm_strbuf_addch(out, '/') < 0) || clm_strbuf_add(out, p, n) < 0)
-				return CLM_ENOMEM;
-		}
-		p += n + (q != NULL);
-	}
-	return out->len ? 0 : 1;
-}
-
 /* Parse one side of a manifest change; an absent side (added or deleted file) is empty. A
  * symbolic link is read through its target in the same tree (a link's text is not a manifest);
  * a link that leaves the tree, dangles or points at another link reads as empty. */
@@ -90,7 +61,8 @@ static int parse_side(git_repository *repo, const struct clm_manifest_parser *mp
 	len = (size_t)git_blob_rawsize(blob);
 	if (f->mode == GIT_FILEMODE_LINK) {
 		git_tree_entry *e = NULL;
-		rc = link_target_path(f->path, data, len, &path);
+		rc = clm_tree_path_resolve(f->path, data, len, &path);
+		rc = rc < 0 ? rc : !rc; /* 0: a path in the tree; 1: nowhere to read */
 		if (rc == 0 && (git_tree_entry_bypath(&e, tree, path.buf) < 0 ||
 				git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)) {
 			git_error_clear();

@@ -1,11 +1,15 @@
 /* Maven: pom.xml dependencies named groupId:artifactId, versions with ${property} references
  * resolved from <properties> and the project's own coordinates, versions of dependencies
  * without one taken from <dependencyManagement>. The parent POM is a dependency (group
- * "parent"); the project's own <version> is not. Profiles and build plugins are not read. */
+ * "parent"); the project's own <version> is not, and neither are the modules of the same build:
+ * a parent POM found in the same tree (at <relativePath>, by default ../pom.xml) and
+ * dependencies with the project's own groupId and version. Profiles and build plugins are not
+ * read. */
 #include "parsers/manifests/common.h"
 #include "parsers/manifests/xml.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/treepath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,7 @@ struct pom {
 	const struct clm_xml *project, *properties, *parent;
 	struct clm_dep **managed_index; /* dependencyManagement entries sorted by name */
 	size_t nmanaged;
+	struct clm_strbuf own_group, own_version; /* declared or inherited from <parent>, expanded */
 };
 
 static int maven_matches(const char *path)
@@ -89,6 +94,46 @@ static int compare_by_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Non-zero when "group:artifact" `name` at `version` is a module of this build: the project's
+ * own groupId and version (`${project.version}` and the like). */
+static int is_own_module(const struct pom *pom, const char *name, const char *version)
+{
+	size_t g = pom->own_group.len;
+
+	return g && pom->own_version.len && !strncmp(name, pom->own_group.buf, g) && name[g] == ':' &&
+	       !strcmp(version, pom->own_version.buf);
+}
+
+/* Non-zero when the parent POM is part of this tree: the file at <relativePath> (default
+ * ../pom.xml; an empty one means "look in repositories") names the same artifactId. */
+static int parent_in_tree(const struct pom *pom, clm_manifest_read_fn read, void *read_ctx)
+{
+	const char *rel = clm_xml_child_text(pom->parent, "relativePath");
+	const char *artifact = clm_xml_child_text(pom->parent, "artifactId");
+	struct clm_strbuf target = CLM_STRBUF_INIT;
+	struct clm_xml *root = NULL;
+	const char *data, *theirs;
+	size_t len, n;
+	int found = 0;
+
+	if (!read || (rel && !*rel) || !artifact)
+		return 0;
+	if (!rel)
+		rel = "..";
+	n = strlen(rel);
+	if (clm_tree_path_resolve(pom->path, rel, n, &target) > 0 && (n < 4 || strcmp(rel + n - 4, ".xml") != 0))
+		clm_strbuf_addstr(&target, target.len ? "/pom.xml" : "pom.xml");
+	if (target.len && read(read_ctx, target.buf, &data, &len) == 0 &&
+	    clm_xml_parse(target.buf, data, len, &root) == 0) {
+		theirs = clm_xml_child_text(root, "artifactId");
+		found = theirs && !strcmp(theirs, artifact);
+	}
+	clm_error_clear();
+	clm_xml_free(root);
+	clm_strbuf_release(&target);
+	return found;
+}
+
 /* The managed version for `name`, or NULL. */
 static const char *managed_version(const struct pom *pom, const char *name)
 {
@@ -121,7 +166,7 @@ static int add_dependencies(const struct pom *pom, const struct clm_xml *deps, i
 			v = managed_version(pom, name.buf);
 		if (v)
 			rc = expand(pom, v, &version);
-		if (!rc)
+		if (!rc && !is_own_module(pom, name.buf, version.buf))
 			rc = clm_manifest_add_str(out, name.buf, version.buf,
 						  managed ? "managed" :
 							    scope_group(clm_xml_child_text(d, "scope")));
@@ -149,6 +194,17 @@ static int read_managed(struct pom *pom, struct clm_dep_list *managed)
 	return 0;
 }
 
+/* The project's groupId and version, expanded. */
+static int expand_own(struct pom *pom)
+{
+	const char *group = property(pom, "groupId"), *version = property(pom, "version");
+
+	if ((group && expand(pom, group, &pom->own_group) < 0) ||
+	    (version && expand(pom, version, &pom->own_version) < 0))
+		return clm_error_oom();
+	return 0;
+}
+
 static int add_parent(const struct pom *pom, struct clm_dep_list *out)
 {
 	struct clm_strbuf name = CLM_STRBUF_INIT, version = CLM_STRBUF_INIT;
@@ -172,8 +228,6 @@ static int maven_parse(const char *path, const char *data, size_t len, clm_manif
 	struct pom pom;
 	int rc;
 
-	(void)read;
-	(void)read_ctx;
 	if ((rc = clm_xml_parse(path, data, len, &root)) < 0)
 		return rc;
 	if (strcmp(root->name, "project")) {
@@ -187,8 +241,12 @@ static int maven_parse(const char *path, const char *data, size_t len, clm_manif
 	pom.project = root;
 	pom.properties = clm_xml_child(root, "properties");
 	pom.parent = clm_xml_child(root, "parent");
-	rc = read_managed(&pom, &managed);
-	if (!rc && pom.parent)
+	clm_strbuf_init(&pom.own_group);
+	clm_strbuf_init(&pom.own_version);
+	rc = expand_own(&pom);
+	if (!rc)
+		rc = read_managed(&pom, &managed);
+	if (!rc && pom.parent && !parent_in_tree(&pom, read, read_ctx))
 		rc = add_parent(&pom, out);
 	if (!rc)
 		rc = add_dependencies(&pom, clm_xml_child(root, "dependencies"), 0, out);
@@ -196,6 +254,8 @@ static int maven_parse(const char *path, const char *data, size_t len, clm_manif
 		rc = clm_dep_list_add(out, managed.items[i].name, managed.items[i].spec,
 				      managed.items[i].lower, managed.items[i].group, NULL);
 	free(pom.managed_index);
+	clm_strbuf_release(&pom.own_group);
+	clm_strbuf_release(&pom.own_version);
 	clm_dep_list_release(&managed);
 	clm_xml_free(root);
 	return rc;

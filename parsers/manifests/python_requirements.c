@@ -2,6 +2,7 @@
 #include "parsers/manifests/python.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/treepath.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -24,36 +25,6 @@ struct req_reader {
 
 static int parse_file(struct req_reader *r, const char *path, const char *data, size_t len);
 
-/* `rel` resolved against the folder of `base`, with "." and ".." folded; 0 when it leaves the
- * tree or is not a plain relative path. */
-static int resolve_include(const char *base, struct clm_span rel, struct clm_strbuf *out)
-{
-	const char *slash = strrchr(base, '/');
-	size_t i = 0;
-
-	if (!rel.n || rel.p[0] == '/' || memmem(rel.p, rel.n, "://", 3))
-		return 0;
-	if (slash)
-		clm_strbuf_add(out, base, (size_t)(slash - base));
-	while (i < rel.n) {
-		size_t j = i;
-		while (j < rel.n && rel.p[j] != '/')
-			j++;
-		if (j - i == 2 && !memcmp(rel.p + i, "..", 2)) {
-			char *up = strrchr(out->buf, '/');
-			if (!out->len)
-				return 0;
-			clm_strbuf_setlen(out, up ? (size_t)(up - out->buf) : 0);
-		} else if (j > i && !(j - i == 1 && rel.p[i] == '.')) {
-			if (out->len)
-				clm_strbuf_addch(out, '/');
-			clm_strbuf_add(out, rel.p + i, j - i);
-		}
-		i = j + 1;
-	}
-	return out->len > 0;
-}
-
 static int include_file(struct req_reader *r, const char *path, struct clm_span rel)
 {
 	struct clm_strbuf target = CLM_STRBUF_INIT;
@@ -63,7 +34,7 @@ static int include_file(struct req_reader *r, const char *path, struct clm_span 
 	int rc = 0;
 
 	if (!r->read || r->depth >= MAX_INCLUDE_DEPTH || r->includes >= MAX_INCLUDES ||
-	    !resolve_include(path, rel, &target))
+	    clm_tree_path_resolve(path, rel.p, rel.n, &target) <= 0)
 		goto out;
 	for (int i = 0; i <= r->depth; i++)
 		if (!strcmp(r->stack[i], target.buf))

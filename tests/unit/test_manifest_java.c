@@ -75,11 +75,44 @@ static void maven_pom(void **state)
 		    "org.springframework.boot:spring-boot-starter-parent 3.1.5 [3.1.5] parent\n"
 		    "com.google.guava:guava 32.1.3-jre [32.1.3-jre] runtime\n"
 		    "org.slf4j:slf4j-api [2.0,2.1) [2.0.0] runtime\n"
-		    "com.acme:common 1.2.0-SNAPSHOT [1.2.0-SNAPSHOT] runtime\n"
 		    "junit:junit 4.13.2 [4.13.2] test\n"
 		    "odd:a&b ${loop} [] runtime\n"
 		    "com.fasterxml.jackson:jackson-bom 2.15.3 [2.15.3] managed\n"
 		    "org.slf4j:slf4j-api [2.0,2.1) [2.0.0] managed\n");
+}
+
+/* Modules of one multi-module build: the parent POM at ../pom.xml and a sibling at the
+ * project's own version are the project itself; a parent elsewhere and another release of the
+ * same group are dependencies. */
+static void maven_modules(void **state)
+{
+	static const char parent[] =
+		"<project><groupId>com.acme</groupId><artifactId>acme-parent</artifactId>"
+		"<version>2.0.0</version><packaging>pom</packaging></project>";
+	static const char module[] =
+		"<project><parent><groupId>com.acme</groupId><artifactId>acme-parent</artifactId>"
+		"<version>2.0.0</version></parent><artifactId>extras</artifactId><dependencies>"
+		"<dependency><groupId>com.acme</groupId><artifactId>core</artifactId>"
+		"<version>${project.version}</version></dependency>"
+		"<dependency><groupId>com.acme</groupId><artifactId>legacy</artifactId>"
+		"<version>1.4.0</version></dependency></dependencies></project>";
+	static const char elsewhere[] =
+		"<project><parent><groupId>com.acme</groupId><artifactId>acme-parent</artifactId>"
+		"<version>2.0.0</version><relativePath/></parent><artifactId>extras</artifactId></project>";
+	const char *const tree[] = { "pom.xml", parent, NULL };
+	char *got;
+
+	(void)state;
+	got = parse_render("extras/pom.xml", module, tree);
+	assert_string_equal(got, "com.acme:legacy 1.4.0 [1.4.0] runtime\n");
+	free(got);
+	got = parse_render("extras/pom.xml", module, NULL);
+	assert_string_equal(got, "com.acme:acme-parent 2.0.0 [2.0.0] parent\n"
+				 "com.acme:legacy 1.4.0 [1.4.0] runtime\n");
+	free(got);
+	got = parse_render("extras/pom.xml", elsewhere, tree);
+	assert_string_equal(got, "com.acme:acme-parent 2.0.0 [2.0.0] parent\n");
+	free(got);
 }
 
 /* A property bump changes the dependency; the project's own version does not count. */
@@ -286,7 +319,7 @@ static void gradle_catalog(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(maven_pom),
+		cmocka_unit_test(maven_pom), cmocka_unit_test(maven_modules),
 		cmocka_unit_test(maven_diff),
 		cmocka_unit_test(maven_malformed),
 		cmocka_unit_test(maven_many_dependencies),
