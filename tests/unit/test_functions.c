@@ -193,9 +193,15 @@ static void test_go_rust_java_csharp(void **state)
 
 	parse(&p, "rust",
 	      "use serde_json::{to_string, Value as V};\nuse crate::local;\n\n/// Parse a value. Extra.\n#[inline]\n"
-	      "pub fn parse(s: &str) -> V { serde_json::from_str(s).unwrap() }\n\nimpl<T> Foo<T> {\n    fn new() -> Self { Foo {} }\n}\n");
+	      "pub fn parse(s: &str) -> V { serde_json::from_str(s).unwrap() }\n\nimpl<T> Foo<T> {\n    fn new() -> Self { Foo {} }\n}\n"
+	      "#[cfg(test)]\nmod tests {\n    use regex::Regex;\n    fn outer() {\n        fn inner() {}\n"
+	      "        let f = |x: u8| x + 1;\n    }\n}\n");
 	assert_string_equal(fn(&p, "parse")->summary, "Parse a value.");
 	assert_non_null(fn(&p, "Foo.new"));
+	assert_non_null(fn(&p, "tests.outer"));
+	assert_non_null(fn(&p, "tests.outer.inner"));
+	assert_int_equal(p.fns.n, 4);
+	assert_true(has_import(&p, "regex", "Regex"));
 	assert_true(has_import(&p, "serde_json", "to_string"));
 	assert_true(has_import(&p, "serde_json", "V"));
 	assert_false(has_import(&p, "local", "local"));
@@ -217,6 +223,16 @@ static void test_go_rust_java_csharp(void **state)
 	assert_string_equal(fn(&p, "App.P.Ser")->summary, "Serialize it.");
 	assert_true(has_import(&p, "Newtonsoft.Json", "*"));
 	assert_true(has_import(&p, "System.Text.Json", "J"));
+	release(&p);
+
+	parse(&p, "c_sharp",
+	      "using System;\nnamespace App;\nrecord R(int X) {\n  public int Twice() {\n"
+	      "    int Add(int a) { return a + X; }\n    return Add(X);\n  }\n#if NET8\n"
+	      "  public int Thrice() { return 3 * X; }\n#else\n  public int Thrice() { return X + X + X; }\n#endif\n}\n");
+	assert_non_null(fn(&p, "R.Twice")); /* a file-scoped namespace encloses nothing in the tree */
+	assert_non_null(fn(&p, "R.Twice.Add"));
+	assert_non_null(fn(&p, "R.Thrice")); /* methods under #if are found too */
+	assert_int_equal(p.fns.n, 4);
 	release(&p);
 }
 
