@@ -95,3 +95,19 @@ int clm_text_blank(const char *s, size_t len)
 			return 0;
 	return 1;
 }
+
+int clm_text_same_but_space(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < alen && isspace((unsigned char)a[i]))
+			i++;
+		while (j < blen && isspace((unsigned char)b[j]))
+			j++;
+		if (i == alen || j == blen)
+			return i == alen && j == blen;
+		if (a[i++] != b[j++])
+			return 0;
+	}
+}

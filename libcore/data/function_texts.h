@@ -30,4 +30,7 @@ size_t clm_approx_tokens(const char *s, size_t len);
 /* Non-zero when the text is only whitespace. */
 int clm_text_blank(const char *s, size_t len);
 
+/* Non-zero when two texts differ at most in whitespace (a reformatted function). */
+int clm_text_same_but_space(const char *a, size_t alen, const char *b, size_t blen);
+
 #endif

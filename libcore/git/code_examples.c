@@ -280,8 +280,9 @@ static int function_examples(struct emit_args *a, struct side *nw, struct side *
 		return uses;
 
 	if (of) {
-		if (of->end_byte - of->start_byte != f->end_byte - f->start_byte ||
-		    memcmp(old->src + of->start_byte, nw->src + f->start_byte, f->end_byte - f->start_byte)) {
+		/* A reformatted function teaches no change of API. */
+		if (!clm_text_same_but_space(old->src + of->start_byte, of->end_byte - of->start_byte,
+					     nw->src + f->start_byte, f->end_byte - f->start_byte)) {
 			rc = clm_function_text(old->src, of, &src);
 			rc = rc ? rc : clm_function_text(nw->src, f, &tgt);
 			rc = rc ? rc : emit_example(a, "refine", f, uses, &src, &tgt);

@@ -40,12 +40,24 @@ static void test_blank_lines_reach_the_cap(void **state)
 	free(s);
 }
 
+static void test_same_but_space(void **state)
+{
+	(void)state;
+	assert_true(clm_text_same_but_space("f(a, b)", 7, "f(a,\n    b)", 11));
+	assert_true(clm_text_same_but_space("", 0, " \n", 2));
+	assert_false(clm_text_same_but_space("f(a, b)", 7, "f(a, c)", 7));
+	assert_false(clm_text_same_but_space("f(a)", 4, "f(a) ;", 6));
+	/* All whitespace is ignored, even between two words: "ab" and "a b" count as the same. */
+	assert_true(clm_text_same_but_space("ab", 2, "a b", 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_words_and_symbols),
 		cmocka_unit_test(test_whitespace_counts),
 		cmocka_unit_test(test_blank_lines_reach_the_cap),
+		cmocka_unit_test(test_same_but_space),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
