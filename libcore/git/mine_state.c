@@ -8,31 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
+int clm_mine_state_parse(const char *name, const char *data, size_t len, struct clm_mine_state *s)
 {
-	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
-	json_t *root = NULL, *tips, *depths, *open;
-	int rc;
+	json_t *root = clm_json_parse(data, len, name), *tips, *depths, *open;
+	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
-	if ((rc = clm_repo_state_path(repo, "mine-state.json", &path)) < 0)
-		goto out;
-	rc = clm_read_file(path.buf, 1 << 20, &data);
-	if (rc == CLM_ENOTFOUND) {
-		rc = 0;
-		goto out;
-	}
-	if (rc < 0)
-		goto out;
-	root = clm_json_parse(data.buf, data.len, path.buf);
 	tips = root ? json_object_get(root, "tips") : NULL;
 	if (!tips || !json_is_array(tips)) {
-		rc = root ? clm_error_set(CLM_EINVALID, "%s: no 'tips' array", path.buf) : CLM_EINVALID;
+		rc = root ? clm_error_set(CLM_EINVALID, "%s: no 'tips' array", name) : CLM_EINVALID;
 		goto out;
 	}
 	depths = json_object_get(root, "depths");
 	if (depths && (!json_is_array(depths) || json_array_size(depths) != json_array_size(tips))) {
-		rc = clm_error_set(CLM_EINVALID, "%s: 'depths' does not match 'tips'", path.buf);
+		rc = clm_error_set(CLM_EINVALID, "%s: 'depths' does not match 'tips'", name);
 		goto out;
 	}
 	s->tips = calloc(json_array_size(tips) + 1, sizeof(*s->tips));
@@ -45,11 +34,11 @@ int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
 		const char *hex = json_string_value(json_array_get(tips, i));
 		json_t *d = depths ? json_array_get(depths, i) : NULL;
 		if (!hex || git_oid_fromstr(&s->tips[s->n], hex) < 0) {
-			rc = clm_error_set(CLM_EINVALID, "%s: tip %zu is not a commit id", path.buf, i);
+			rc = clm_error_set(CLM_EINVALID, "%s: tip %zu is not a commit id", name, i);
 			goto out;
 		}
 		if (d && !json_is_null(d) && (!json_is_integer(d) || json_integer_value(d) < 0)) {
-			rc = clm_error_set(CLM_EINVALID, "%s: depth %zu is not a count", path.buf, i);
+			rc = clm_error_set(CLM_EINVALID, "%s: depth %zu is not a count", name, i);
 			goto out;
 		}
 		s->depths[s->n] = d && json_is_integer(d) ? (size_t)json_integer_value(d) : CLM_DEPTH_UNKNOWN;
@@ -63,13 +52,30 @@ int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
 		json_int_t commits = json_integer_value(json_object_get(open, "commits"));
 		git_oid last_id;
 		if (!id || !last || git_oid_fromstr(&last_id, last) < 0 || left < 0 || commits < 0) {
-			rc = clm_error_set(CLM_EINVALID, "%s: malformed 'open' task", path.buf);
+			rc = clm_error_set(CLM_EINVALID, "%s: malformed 'open' task", name);
 			goto out;
 		}
 		rc = clm_mine_state_set_open(s, id, &last_id, (unsigned)left, (unsigned)commits);
 	}
 out:
+	if (rc < 0)
+		clm_mine_state_release(s);
 	json_decref(root);
+	return rc;
+}
+
+int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = clm_repo_state_path(repo, "mine-state.json", &path)) == 0)
+		rc = clm_read_file(path.buf, 1 << 20, &data);
+	if (rc == 0)
+		rc = clm_mine_state_parse(path.buf, data.buf, data.len, s);
+	else if (rc == CLM_ENOTFOUND)
+		rc = 0;
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&data);
 	return rc;

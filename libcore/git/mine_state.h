@@ -19,6 +19,10 @@ struct clm_mine_state {
 	unsigned open_commits; /* commits its window has */
 };
 
+/* Parse the state from the `len` bytes at `data` (`name` for messages). 0, or CLM_EINVALID with a
+ * message and *s empty. */
+int clm_mine_state_parse(const char *name, const char *data, size_t len, struct clm_mine_state *s);
+
 /* Load the state; a missing file is an empty state. 0 or a negative code (malformed file). */
 int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s);
 

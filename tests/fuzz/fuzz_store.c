@@ -1,10 +1,12 @@
 /* Files of a model version's tree. First byte 0: weights/index.json, read from a tree that also
  * holds weights/a (four f32 values) in an in-memory object database, then loaded with its size
- * and checksum checks; 1: config.json; 2: a pointer file of the HTTP object store. */
+ * and checksum checks; 1: config.json; 2: a pointer file of the HTTP object store; 3: the mining
+ * state (clmodel/mine-state.json), which sits beside the store. */
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/repository.h>
 #include "fuzz.h"
+#include "git/mine_state.h"
 #include "git/store_weights.h"
 #include "nn/config.h"
 #include "remote/objstore.h"
@@ -72,6 +74,7 @@ static void config_json(const char *text, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct clm_obj_ref ref;
+	struct clm_mine_state state;
 	const char *text = (const char *)data + 1;
 
 	if (size < 1)
@@ -85,6 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2:
 		clm_obj_pointer_parse(text, size - 1, &ref);
+		break;
+	case 3:
+		if (clm_mine_state_parse("mine-state.json", text, size - 1, &state) == 0)
+			clm_mine_state_release(&state);
 		break;
 	}
 	return 0;
