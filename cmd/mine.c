@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const usage[] = {
-	"git clmodel mine [--window <n>] [--all-parents] [--rescan] [--stdout] [<rev-range>]",
+	"git clmodel mine [--window <n>] [--all-parents] [--rescan] [--stdout] [--threads <n>] [<rev-range>]",
 	NULL,
 };
 
@@ -69,7 +69,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	struct clm_mine_options o;
 	struct clm_mine_stats st;
 	struct report r = { 0, NULL, NULL };
-	long window = CLM_MINE_DEFAULT_WINDOW, max_tokens = CLM_MINE_DEFAULT_MAX_TOKENS;
+	long window = CLM_MINE_DEFAULT_WINDOW, max_tokens = CLM_MINE_DEFAULT_MAX_TOKENS, threads = -1;
 	int all_parents = 0, rescan = 0, to_stdout = 0, exit_code = 0, rc, npos;
 	git_repository *repo;
 	const struct clm_option opts[] = {
@@ -78,6 +78,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_INT, 0, "max-tokens", &max_tokens, "<n>", "skip functions longer than this (1024)" },
 		{ CLM_OPT_FLAG, 0, "rescan", &rescan, NULL, "mine again from the start, ignoring earlier runs" },
 		{ CLM_OPT_FLAG, 0, "stdout", &to_stdout, NULL, "print examples as JSON lines, write no tasks" },
+		{ CLM_OPT_INT, 0, "threads", &threads, "<n>", "threads that extract examples (one per processor, at most 4)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 
@@ -88,6 +89,8 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(usage, opts, "at most one revision range");
 	if (window < 0 || window > 1000000 || max_tokens < 1)
 		return clm_usage_error(usage, opts, "--window must be 0 or more, --max-tokens 1 or more");
+	if (threads != -1 && (threads < 1 || threads > CLM_MINE_MAX_THREADS))
+		return clm_usage_error(usage, opts, "--threads must be between 1 and 8");
 	r.json = ctx->json;
 	clm_mine_options_init(&o);
 	o.range = npos ? argv[0] : NULL;
@@ -97,6 +100,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	o.rescan = rescan;
 	o.stream = to_stdout ? stdout : NULL;
 	o.quiet = ctx->quiet;
+	o.threads = threads == -1 ? 0 : (unsigned)threads; /* 0: one per processor */
 	o.on_task = to_stdout ? NULL : on_task;
 	o.ctx = &r;
 	if (r.json && !to_stdout && (!(r.events = json_array()) || !(r.tasks = json_array())))

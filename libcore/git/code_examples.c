@@ -13,7 +13,7 @@
 struct side {
 	const char *src;
 	size_t len;
-	git_blob *blob;         /* keeps src alive once the side outlives the caller's blob; owned */
+	char *owned_src;        /* a copy of src once the side outlives the caller's buffers */
 	TSTree *tree;
 	const struct clm_language *lang;
 	struct clm_function_list fns;
@@ -40,7 +40,7 @@ struct clm_parse_cache {
 	size_t n, bytes;
 };
 
-int clm_code_miner_init(struct clm_code_miner *m, size_t max_tokens)
+int clm_code_miner_init(struct clm_code_miner *m, size_t max_tokens, unsigned share)
 {
 	size_t n = 0;
 	for (const struct clm_language *l = clm_languages(); l->name; l++)
@@ -55,6 +55,8 @@ int clm_code_miner_init(struct clm_code_miner *m, size_t max_tokens)
 	}
 	m->nlanguages = n;
 	m->max_tokens = max_tokens;
+	m->cache_bytes = CLM_PARSE_CACHE_BYTES / (share ? share : 1);
+	m->cache_entries = CLM_PARSE_CACHE_ENTRIES / (share ? share : 1);
 	return 0;
 }
 
@@ -165,7 +167,7 @@ static void release_side(struct side *s)
 	clm_function_list_release(&s->fns);
 	clm_import_list_release(&s->imports);
 	free(s->dep_names);
-	git_blob_free(s->blob);
+	free(s->owned_src);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -190,25 +192,27 @@ static int parse_cache_take(struct clm_parse_cache *c, const git_oid *id, const 
 	return 0;
 }
 
-/* Keep the parsed side `s` of `blob` (moved out of *s) for the file's next change, evicting the
- * oldest entries past the count and size limits. The names bound from dependencies are dropped:
- * the next change may belong to another task. */
-static void parse_cache_put(struct clm_parse_cache *c, git_blob *blob, struct side *s)
+/* Keep the parsed side `s` of blob `id` (moved out of *s, its source copied) for the file's next
+ * change, evicting the oldest entries past `max_entries` and `max_bytes`. The names bound from
+ * dependencies are dropped: the next change may belong to another task. */
+static void parse_cache_put(struct clm_parse_cache *c, const git_oid *id, size_t max_entries, size_t max_bytes,
+			    struct side *s)
 {
-	struct parsed_entry e = { *git_blob_id(blob), *s };
+	struct parsed_entry e = { *id, *s };
 
-	if (s->len > CLM_PARSE_CACHE_BYTES || git_blob_dup(&e.side.blob, blob) < 0) {
+	if (s->len > max_bytes || !(e.side.owned_src = malloc(s->len ? s->len : 1))) {
 		release_side(s);
 		return;
 	}
+	memcpy(e.side.owned_src, s->src, s->len);
+	e.side.src = e.side.owned_src;
 	memset(s, 0, sizeof(*s));
 	free(e.side.dep_names);
 	e.side.dep_names = NULL;
 	e.side.ndep_names = 0;
 	e.side.dep_everything = 0;
 	e.side.imports_read = 0;
-	e.side.src = git_blob_rawcontent(e.side.blob);
-	while (c->n && (c->n == CLM_PARSE_CACHE_ENTRIES || c->bytes + e.side.len > CLM_PARSE_CACHE_BYTES)) {
+	while (c->n && (c->n >= max_entries || c->bytes + e.side.len > max_bytes)) {
 		release_side(&c->items[0].side);
 		parse_cache_drop(c, 0);
 	}
@@ -302,11 +306,6 @@ static int function_examples(struct emit_args *a, struct side *nw, struct side *
 	return rc;
 }
 
-/* One hunk of a zero-context diff, in 1-based lines. */
-struct hunk {
-	uint32_t old_start, old_lines, new_start, new_lines;
-};
-
 /* Byte offset of the start of every line, plus one entry for the end of the text. */
 struct line_index {
 	uint32_t *start;
@@ -353,8 +352,8 @@ static TSPoint byte_point(const struct line_index *li, uint32_t b)
 	return (TSPoint){ lo, b - li->start[lo] };
 }
 
-/* Hunks between two blobs; their ids are known, so libgit2 hashes nothing. */
-static int collect_hunks(const git_blob *old, const git_blob *nw, const char *path, struct hunk **out, size_t *n)
+/* Their ids are known, so libgit2 hashes nothing. */
+int clm_blob_hunks(const git_blob *old, const git_blob *nw, const char *path, struct clm_hunk **out, size_t *n)
 {
 	git_diff_options opts;
 	git_patch *patch = NULL;
@@ -377,7 +376,7 @@ static int collect_hunks(const git_blob *old, const git_blob *nw, const char *pa
 		size_t nl;
 		if (git_patch_get_hunk(&gh, &nl, patch, h) < 0 || gh->old_start < 0 || gh->new_start < 0)
 			continue;
-		(*out)[(*n)++] = (struct hunk){ (uint32_t)gh->old_start, (uint32_t)gh->old_lines,
+		(*out)[(*n)++] = (struct clm_hunk){ (uint32_t)gh->old_start, (uint32_t)gh->old_lines,
 						(uint32_t)gh->new_start, (uint32_t)gh->new_lines };
 	}
 	git_patch_free(patch);
@@ -387,7 +386,7 @@ static int collect_hunks(const git_blob *old, const git_blob *nw, const char *pa
 /* A copy of the old tree with every hunk applied as an edit, last hunk first so that each
  * edit's start is still in old coordinates. Caller deletes. */
 static TSTree *edited_tree(const TSTree *old_tree, const struct line_index *ol, const struct line_index *nl,
-			   const struct hunk *h, size_t nh)
+			   const struct clm_hunk *h, size_t nh)
 {
 	TSTree *t = ts_tree_copy(old_tree);
 
@@ -406,7 +405,7 @@ static TSTree *edited_tree(const TSTree *old_tree, const struct line_index *ol, 
 }
 
 /* Mark the new-side functions that the hunks touch. */
-static int mark_touched(const struct side *nw, const struct line_index *nl, const struct hunk *h, size_t nh,
+static int mark_touched(const struct side *nw, const struct line_index *nl, const struct clm_hunk *h, size_t nh,
 			uint8_t *touched)
 {
 	int32_t *map = malloc((size_t)nl->n * sizeof(*map));
@@ -431,33 +430,28 @@ static int mark_touched(const struct side *nw, const struct line_index *nl, cons
 	return 0;
 }
 
-int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang, const char *path,
-		      const char *commit, const git_blob *old_blob, git_blob *new_blob,
-		      const struct clm_task_dep *deps, size_t ndeps, clm_example_fn emit, void *emit_ctx)
+int clm_code_examples(struct clm_code_miner *m, const struct clm_file_change *c, clm_example_fn emit,
+		      void *emit_ctx)
 {
-	const char *old_src = old_blob ? git_blob_rawcontent(old_blob) : NULL;
-	const char *new_src = git_blob_rawcontent(new_blob);
-	size_t old_len = old_blob ? (size_t)git_blob_rawsize(old_blob) : 0;
-	size_t new_len = (size_t)git_blob_rawsize(new_blob);
+	const char *old_src = c->old_src, *new_src = c->new_src;
+	size_t old_len = c->old_len, new_len = c->new_len, nh = c->nhunks;
+	const struct clm_hunk *hunks = c->hunks;
 	struct side old = { 0 }, nw = { 0 };
-	struct emit_args a = { m, lang, path, commit, "", emit, emit_ctx };
+	struct emit_args a = { m, c->lang, c->path, c->commit, "", emit, emit_ctx };
 	struct line_index ol = { 0 }, nl = { 0 };
-	struct hunk *hunks = NULL;
-	size_t nh = 0;
 	TSTree *base = NULL;
 	uint8_t *touched = NULL;
 	int rc = 0;
 
-	snprintf(a.grammar, sizeof(a.grammar), "%s@%s", lang->name, lang->package_version);
+	snprintf(a.grammar, sizeof(a.grammar), "%s@%s", c->lang->name, c->lang->package_version);
 	if (old_src) {
-		rc = collect_hunks(old_blob, new_blob, path, &hunks, &nh);
-		if (rc == 0 && nh == 0)
-			goto out; /* a rename or mode change without a content change */
-		if (rc == 0 && parse_cache_take(m->parsed, git_blob_id(old_blob), lang, &old)) {
-			old.deps = deps;
-			old.ndeps = ndeps;
-		} else if (rc == 0) {
-			rc = parse_side(m, lang, old_src, old_len, NULL, deps, ndeps, &old);
+		if (nh == 0)
+			return 0; /* a rename or mode change without a content change */
+		if (parse_cache_take(m->parsed, &c->old_id, c->lang, &old)) {
+			old.deps = c->deps;
+			old.ndeps = c->ndeps;
+		} else {
+			rc = parse_side(m, c->lang, old_src, old_len, NULL, c->deps, c->ndeps, &old);
 		}
 		if (rc == 0)
 			rc = index_lines(old_src, old_len, &ol);
@@ -467,7 +461,7 @@ int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang,
 	if (rc == 0 && old_src && !(base = edited_tree(old.tree, &ol, &nl, hunks, nh)))
 		rc = clm_error_oom();
 	if (rc == 0)
-		rc = parse_side(m, lang, new_src, new_len, base, deps, ndeps, &nw);
+		rc = parse_side(m, c->lang, new_src, new_len, base, c->deps, c->ndeps, &nw);
 	if (rc == 0 && nw.fns.n) {
 		touched = calloc(nw.fns.n, 1);
 		if (!touched)
@@ -480,16 +474,14 @@ int clm_code_examples(struct clm_code_miner *m, const struct clm_language *lang,
 	for (size_t i = 0; rc == 0 && i < nw.fns.n; i++)
 		if (touched[i])
 			rc = function_examples(&a, &nw, old_src ? &old : NULL, &nw.fns.items[i]);
-out:
 	if (base)
 		ts_tree_delete(base);
 	free(touched);
-	free(hunks);
 	free(ol.start);
 	free(nl.start);
 	release_side(&old);
 	if (rc == 0 && nw.tree)
-		parse_cache_put(m->parsed, new_blob, &nw);
+		parse_cache_put(m->parsed, &c->new_id, m->cache_entries, m->cache_bytes, &nw);
 	release_side(&nw);
 	return rc;
 }

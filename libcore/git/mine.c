@@ -4,6 +4,7 @@
 #include "git/events.h"
 #include "git/history_walk.h"
 #include "git/mine_state.h"
+#include "git/mine_pool.h"
 #include "git/mine_task.h"
 #include "git/repo.h"
 #include "data/taskdir.h"
@@ -18,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define CLM_MINE_OBJECT_CACHE (4 * 1024 * 1024)
+/* Changed files submitted but not yet collected: bounds the blobs held for the workers. */
+#define CLM_MINE_JOBS_OUT 16
 #define CLM_MINE_PACK_WINDOW (4 * 1024 * 1024)
 #define CLM_MINE_PACK_MAPPED (16 * 1024 * 1024)
 
@@ -36,6 +40,10 @@ struct miner {
 	git_oid prev_commit;
 	git_tree *prev_tree;
 	struct clm_tree_memo subtrees;
+	/* Changed files handed to the workers (pool NULL: mined on this thread), oldest first. */
+	struct clm_mine_pool *pool;
+	struct clm_code_job *first_job, *last_job;
+	size_t submitted;
 };
 
 void clm_mine_options_init(struct clm_mine_options *o)
@@ -68,13 +76,41 @@ static int emit(void *ctx, struct clm_mined_example *ex)
 	return rc < 0 ? rc : 0;
 }
 
+/* Hand the examples of submitted jobs to the task, oldest first, until at most `keep` jobs are
+ * still out. The first failing job's error stops the run. */
+static int collect_jobs(struct miner *m, size_t keep)
+{
+	int rc = 0;
+
+	while (m->submitted > keep) {
+		struct clm_code_job *job = m->first_job;
+		if (m->pool)
+			clm_mine_pool_wait(m->pool, job);
+		rc = job->rc;
+		if (rc < 0)
+			clm_error_set(rc, "%s", job->message ? job->message : "mining a file failed");
+		for (size_t i = 0; rc == 0 && i < job->nexamples; i++)
+			rc = emit(m, &job->examples[i].ex);
+		m->st->skipped_functions += job->skipped_long;
+		m->first_job = job->next_submitted;
+		if (!m->first_job)
+			m->last_job = NULL;
+		m->submitted--;
+		clm_code_job_free(job);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int close_task(struct miner *m)
 {
 	int rc;
 
 	if (!m->task.active)
 		return 0;
-	rc = clm_mine_task_finish(&m->task, &m->tc);
+	if ((rc = collect_jobs(m, 0)) == 0)
+		rc = clm_mine_task_finish(&m->task, &m->tc);
 	if (rc == 0) {
 		m->st->tasks++;
 		if (m->o->on_task)
@@ -109,26 +145,86 @@ static int is_blob_mode(uint16_t mode)
 	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
+/* A job for one changed file: the blobs (moved in), hunks and provenance it needs. */
+static int make_job(struct miner *m, const char *hex, const git_diff_delta *d, git_blob *old, git_blob *nw,
+		    struct clm_code_job **out)
+{
+	struct clm_code_job *job = calloc(1, sizeof(*job));
+	struct clm_file_change *c;
+	int rc = 0;
+
+	*out = NULL;
+	if (!job) {
+		git_blob_free(old);
+		git_blob_free(nw);
+		return clm_error_oom();
+	}
+	job->old_blob = old;
+	job->new_blob = nw;
+	job->path = strdup(d->new_file.path);
+	job->commit = strdup(hex);
+	if (!job->path || !job->commit)
+		rc = clm_error_oom();
+	c = &job->change;
+	c->lang = clm_language_for_path(d->new_file.path);
+	c->path = job->path;
+	c->commit = job->commit;
+	c->new_src = git_blob_rawcontent(nw);
+	c->new_len = (size_t)git_blob_rawsize(nw);
+	c->new_id = *git_blob_id(nw);
+	if (old) {
+		c->old_src = git_blob_rawcontent(old);
+		c->old_len = (size_t)git_blob_rawsize(old);
+		c->old_id = *git_blob_id(old);
+		if (rc == 0)
+			rc = clm_blob_hunks(old, nw, d->new_file.path, &job->hunks, &c->nhunks);
+		c->hunks = job->hunks;
+	}
+	c->deps = m->task.deps;
+	c->ndeps = m->task.ndeps;
+	if (rc < 0) {
+		clm_code_job_free(job);
+		return rc;
+	}
+	*out = job;
+	return 0;
+}
+
 static int mine_file(struct miner *m, git_commit *commit, const char *hex, const git_diff_delta *d)
 {
-	const struct clm_language *lang = clm_language_for_path(d->new_file.path);
 	git_blob *old = NULL, *nw = NULL;
+	struct clm_code_job *job;
 	int rc;
 
 	rc = read_source(m, &d->new_file, commit, &nw);
 	if (rc == 0 && d->status != GIT_DELTA_ADDED && is_blob_mode(d->old_file.mode))
 		rc = read_source(m, &d->old_file, commit, &old);
-	if (rc == 0) {
-		m->st->files++;
-		rc = clm_code_examples(&m->code, lang, d->new_file.path, hex, old, nw, m->task.deps, m->task.ndeps,
-				       emit, m);
-	} else if (rc > 0) {
+	if (rc > 0) {
 		m->st->skipped_files++;
-		rc = 0;
+		git_blob_free(old);
+		git_blob_free(nw);
+		return 0;
 	}
-	git_blob_free(old);
-	git_blob_free(nw);
-	return rc;
+	if (rc < 0) {
+		git_blob_free(old);
+		git_blob_free(nw);
+		return rc;
+	}
+	m->st->files++;
+	if ((rc = make_job(m, hex, d, old, nw, &job)) < 0)
+		return rc;
+	if (m->last_job)
+		m->last_job->next_submitted = job;
+	else
+		m->first_job = job;
+	m->last_job = job;
+	m->submitted++;
+	if (!m->pool) {
+		clm_code_job_run(&m->code, job);
+		return collect_jobs(m, 0);
+	}
+	clm_mine_pool_submit(m->pool, job);
+	return collect_jobs(m, CLM_MINE_JOBS_OUT);
 }
 
 static int mine_code(struct miner *m, git_commit *commit, git_diff *diff)
@@ -159,8 +255,6 @@ static int mine_code(struct miner *m, git_commit *commit, git_diff *diff)
 		}
 		rc = mine_file(m, commit, hex, d);
 	}
-	m->st->skipped_functions += m->code.skipped_long;
-	m->code.skipped_long = 0;
 	return rc;
 }
 
@@ -258,9 +352,22 @@ out:
 	return rc;
 }
 
+/* Threads that extract examples: as asked, else one per processor up to CLM_MINE_AUTO_THREADS
+ * (the walk's own thread bounds what more would gain, and each holds its parses). */
+static unsigned mining_threads(const struct clm_mine_options *o)
+{
+	long n = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!o->threads && n > CLM_MINE_AUTO_THREADS)
+		n = CLM_MINE_AUTO_THREADS;
+	if (n < 1)
+		return 1;
+	return n > CLM_MINE_MAX_THREADS ? CLM_MINE_MAX_THREADS : (unsigned)n;
+}
+
 int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_mine_stats *st)
 {
-	struct miner m = { repo, o, st, { 0 }, { 0 }, CLM_STRBUF_INIT, { 0 }, { 0 }, { { 0 } }, NULL, { { 0 }, { 0 }, 0, 0 } };
+	struct miner m = { .repo = repo, .o = o, .st = st, .tasks_dir = CLM_STRBUF_INIT };
 	struct clm_mine_state state = { 0 };
 	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
@@ -287,8 +394,10 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		rc = clm_error_oom();
 		goto out;
 	}
-	if ((rc = clm_code_miner_init(&m.code, o->max_tokens)) < 0 ||
+	if ((rc = clm_code_miner_init(&m.code, o->max_tokens, 1)) < 0 ||
 	    (rc = clm_repo_state_path(repo, "tasks", &m.tasks_dir)) < 0)
+		goto out;
+	if (mining_threads(o) > 1 && (rc = clm_mine_pool_start(&m.pool, mining_threads(o), o->max_tokens)) < 0)
 		goto out;
 	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
 		goto out;
@@ -347,6 +456,12 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		rc = clm_mine_state_save(repo, &state);
 out:
 	clm_progress_end(&m.progress);
+	clm_mine_pool_stop(m.pool); /* workers may still read the task's dependencies */
+	while (m.first_job) {
+		struct clm_code_job *next = m.first_job->next_submitted;
+		clm_code_job_free(m.first_job);
+		m.first_job = next;
+	}
 	clm_mine_task_release(&m.task);
 	git_tree_free(m.prev_tree);
 	clm_tree_memo_release(&m.subtrees);

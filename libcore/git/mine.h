@@ -9,6 +9,8 @@
 
 #define CLM_MINE_DEFAULT_WINDOW 20
 #define CLM_MINE_DEFAULT_MAX_TOKENS 1024
+#define CLM_MINE_MAX_THREADS 8
+#define CLM_MINE_AUTO_THREADS 4
 
 struct clm_mine_options {
 	const char *range;   /* "A..B", "B" or NULL for HEAD */
@@ -18,6 +20,7 @@ struct clm_mine_options {
 	int rescan;          /* forget what earlier runs mined */
 	FILE *stream;        /* non-NULL: examples go here as JSON lines; no folders, no state */
 	int quiet;           /* no progress or notes */
+	unsigned threads;    /* threads that extract examples; 0: one per processor, at most 4 */
 	/* Called after each task is complete with its task.json object (borrowed); may be NULL. */
 	int (*on_task)(void *ctx, const json_t *task);
 	void *ctx;

@@ -15,6 +15,11 @@ git rev-list --first-parent --reverse HEAD -- requirements.txt > ../git-order
 event_commits < ../all.json > ../our-order
 t_ok "events come oldest first, in git's order" cmp ../git-order ../our-order
 t_ok "the root and ten bumps touch the manifest" test "$(wc -l < ../our-order)" -eq 11
+clm mine -q --rescan --stdout --threads 1 > ../one.jsonl
+clm mine -q --rescan --stdout --threads 3 > ../three.jsonl
+t_ok "examples come out the same with one thread or three" cmp ../one.jsonl ../three.jsonl
+t_ok "and there are examples to compare" test "$(wc -l < ../one.jsonl)" -gt 100
+t_exit 129 "--threads 0 is a usage error" clm mine --threads 0
 
 t_grep "a range whose start is on the chain" '^{"commits":1300,' clm mine -q --json --rescan HEAD~1300..HEAD
 t_grep "a range across segment borders" '^{"commits":1025,' clm mine -q --json --rescan HEAD~2049..HEAD~1024
