@@ -78,35 +78,33 @@ static int is_manifest(struct clm_strbuf *path, const char *prefix, const char *
 	return clm_manifest_for_path(path->buf) != NULL;
 }
 
-/* Compare one entry `e` of `side` with its namesake in `other`; queue differing subtrees.
- * Returns 1 for a differing manifest, 0, or negative. */
+/* Compare the entries `o` (old side) and `n` (new side) of one name, either missing; queue the
+ * subtrees when they differ. Returns 1 for a differing manifest, 0, or negative. */
 static int compare_entry(git_repository *repo, struct clm_tree_memo *memo, struct stack *s, struct clm_strbuf *path,
-			 const char *prefix, const git_tree_entry *e, git_tree *other, int e_is_new)
+			 const char *prefix, const git_tree_entry *o, const git_tree_entry *n)
 {
-	const git_tree_entry *o = other ? git_tree_entry_byname(other, git_tree_entry_name(e)) : NULL;
-	git_tree *et = NULL, *ot = NULL;
+	const char *name = git_tree_entry_name(n ? n : o);
+	git_tree *ot = NULL, *nt = NULL;
 	int rc;
 
-	if (o && !e_is_new)
-		return 0; /* present on both sides: handled from the new side */
-	if (o && git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(o)) &&
-	    git_tree_entry_filemode(e) == git_tree_entry_filemode(o))
+	if (o && n && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(n)) &&
+	    git_tree_entry_filemode(o) == git_tree_entry_filemode(n))
 		return 0;
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB || (o && git_tree_entry_type(o) == GIT_OBJECT_BLOB)) {
-		rc = is_manifest(path, prefix, git_tree_entry_name(e));
+	if ((o && git_tree_entry_type(o) == GIT_OBJECT_BLOB) || (n && git_tree_entry_type(n) == GIT_OBJECT_BLOB)) {
+		rc = is_manifest(path, prefix, name);
 		if (rc != 0)
 			return rc;
 	}
-	if ((rc = lookup_tree(repo, memo, e, e_is_new, &et)) < 0 || (rc = lookup_tree(repo, memo, o, !e_is_new, &ot)) < 0) {
-		git_tree_free(et);
+	if ((rc = lookup_tree(repo, memo, o, 0, &ot)) < 0 || (rc = lookup_tree(repo, memo, n, 1, &nt)) < 0) {
+		git_tree_free(ot);
 		return rc;
 	}
-	if (!et && !ot)
+	if (!ot && !nt)
 		return 0;
-	rc = e_is_new ? push(s, ot, et, prefix, git_tree_entry_name(e)) : push(s, et, ot, prefix, git_tree_entry_name(e));
+	rc = push(s, ot, nt, prefix, name);
 	if (rc < 0) {
-		git_tree_free(et);
 		git_tree_free(ot);
+		git_tree_free(nt);
 	}
 	return rc;
 }
@@ -126,12 +124,15 @@ int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, g
 		struct pending p = s.items[--s.n];
 		size_t nn = p.new_tree ? git_tree_entrycount(p.new_tree) : 0;
 		size_t no = p.old_tree ? git_tree_entrycount(p.old_tree) : 0;
-		for (size_t i = 0; i < nn && rc == 0; i++)
-			rc = compare_entry(repo, memo, &s, &path, p.prefix, git_tree_entry_byindex(p.new_tree, i),
-					   p.old_tree, 1);
-		for (size_t i = 0; i < no && rc == 0; i++)
-			rc = compare_entry(repo, memo, &s, &path, p.prefix, git_tree_entry_byindex(p.old_tree, i),
-					   p.new_tree, 0);
+		/* Both sides are sorted in git's order: one merged pass pairs the entries by name. */
+		for (size_t i = 0, j = 0; rc == 0 && (i < no || j < nn);) {
+			const git_tree_entry *o = i < no ? git_tree_entry_byindex(p.old_tree, i) : NULL;
+			const git_tree_entry *n = j < nn ? git_tree_entry_byindex(p.new_tree, j) : NULL;
+			int c = !o ? 1 : !n ? -1 : git_tree_entry_cmp(o, n);
+			rc = compare_entry(repo, memo, &s, &path, p.prefix, c <= 0 ? o : NULL, c >= 0 ? n : NULL);
+			i += c <= 0;
+			j += c >= 0;
+		}
 		if (p.old_tree != old_tree)
 			git_tree_free(p.old_tree);
 		if (p.new_tree != new_tree)
