@@ -2,7 +2,8 @@
 # Benchmark `git clmodel mine` over a whole history against `git log -p --no-color` over the same
 # history, measured in the same run. REPO=<path> mines that repository (its <git-dir>/clmodel is
 # set aside during the run and restored after); without REPO a linear history of COMMITS commits
-# (default 5000) is generated with fixtures/history-repo.sh. Prints measured numbers only.
+# (default 5000) is generated with fixtures/history-repo.sh. RUNS=<n> (default 3) alternating runs
+# of each; the medians are reported. Prints measured numbers only.
 set -eu
 : "${CLM_BIN:?run through tests/bench/run.sh (make bench-mine)}"
 top=${CLM_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -39,12 +40,25 @@ cmd_mine() {
 	fi
 }
 
-# Warm the page cache once, then alternate the two measurements.
+# Warm the page cache once, then alternate the two measurements RUNS times (default 3) and keep
+# the median of each: a shared machine's noise moves single runs by a third.
+runs=${RUNS:-3}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 cmd_git_log
-t0=$(now); cmd_git_log; t1=$(now)
-git_log_s=$(elapsed "$t0" "$t1")
-t0=$(now); cmd_mine; t1=$(now)
-mine_s=$(elapsed "$t0" "$t1")
+: > "$scratch/log.times"
+: > "$scratch/mine.times"
+: > "$scratch/rss.all"
+i=0
+while [ "$i" -lt "$runs" ]; do
+	t0=$(now); cmd_git_log; t1=$(now)
+	elapsed "$t0" "$t1" >> "$scratch/log.times"; echo >> "$scratch/log.times"
+	t0=$(now); cmd_mine; t1=$(now)
+	elapsed "$t0" "$t1" >> "$scratch/mine.times"; echo >> "$scratch/mine.times"
+	[ "$have_time" = 1 ] && cat "$scratch/rss" >> "$scratch/rss.all"
+	i=$((i + 1))
+done
+git_log_s=$(median < "$scratch/log.times")
+mine_s=$(median < "$scratch/mine.times")
 
 rm -rf "$state"
 [ "$keep_state" = 1 ] && mv "$scratch/saved-clmodel" "$state"
@@ -54,9 +68,9 @@ walked=$(field commits)
 examples=$(field examples)
 events=$(grep -o '"ecosystem"' "$scratch/mine.json" | wc -l | tr -d ' ')
 rss_mb=n/a
-[ "$have_time" = 1 ] && rss_mb=$(awk '{ printf "%.1f", $1 / 1024 }' "$scratch/rss")
+[ "$have_time" = 1 ] && rss_mb=$(sort -n "$scratch/rss.all" | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
 echo "mine benchmark: $source"
-echo "config: first-parent walk, --window 20, --max-tokens 1024, --rescan; baseline: git log -p --no-color --first-parent HEAD"
+echo "config: first-parent walk, --window 20, --max-tokens 1024, --rescan, threads: one per processor (at most 4); baseline: git log -p --no-color --first-parent HEAD; median of $runs alternating runs each, peak RSS the largest"
 echo "commits: $walked"
 awk -v c="$walked" -v s="$mine_s" 'BEGIN { printf "commits_per_s: %.0f\n", (s > 0 ? c / s : 0) }'
 echo "events: $events"
