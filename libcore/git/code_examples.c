@@ -208,10 +208,9 @@ static void parse_cache_put(struct clm_parse_cache *c, const git_oid *id, size_t
 	e.side.src = e.side.owned_src;
 	memset(s, 0, sizeof(*s));
 	free(e.side.dep_names);
-	e.side.dep_names = NULL;
+	e.side.dep_names = NULL; /* rebuilt for the next task by read_imports() */
 	e.side.ndep_names = 0;
-	e.side.dep_everything = 0;
-	e.side.imports_read = 0;
+	e.side.dep_everything = e.side.imports_read = 0;
 	while (c->n && (c->n >= max_entries || c->bytes + e.side.len > max_bytes)) {
 		release_side(&c->items[0].side);
 		parse_cache_drop(c, 0);

@@ -25,7 +25,8 @@ static int read_from_tree(void *ctx, const char *path, const char **data, size_t
 	r->last = NULL;
 	if (!r->tree || git_tree_entry_bypath(&e, r->tree, path) < 0)
 		return clm_error_set(CLM_ENOTFOUND, "%s: not in the tree", path);
-	rc = git_tree_entry_type(e) == GIT_OBJECT_BLOB ?
+	/* A symbolic link's blob is its target's name, not a manifest: read as absent. */
+	rc = git_tree_entry_type(e) == GIT_OBJECT_BLOB && git_tree_entry_filemode(e) != GIT_FILEMODE_LINK ?
 		     clm_blob_read_capped(r->repo, git_tree_entry_id(e), CLM_BLOB_MAX_BYTES, &r->last) : CLM_ENOTFOUND;
 	git_tree_entry_free(e);
 	if (rc != 0)
@@ -60,17 +61,11 @@ static int parse_side(git_repository *repo, const struct clm_manifest_parser *mp
 	data = git_blob_rawcontent(blob);
 	len = (size_t)git_blob_rawsize(blob);
 	if (f->mode == GIT_FILEMODE_LINK) {
-		git_tree_entry *e = NULL;
 		rc = clm_tree_path_resolve(f->path, data, len, &path);
-		rc = rc < 0 ? rc : !rc; /* 0: a path in the tree; 1: nowhere to read */
-		if (rc == 0 && (git_tree_entry_bypath(&e, tree, path.buf) < 0 ||
-				git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)) {
-			git_error_clear();
-			rc = 1;
-		}
-		git_tree_entry_free(e);
-		if (rc == 0 && (rc = read_from_tree(&target, path.buf, &data, &len)) == CLM_ENOTFOUND)
-			rc = 1;
+		if (rc == 0)
+			rc = 1; /* out of the tree: an empty manifest */
+		else if (rc > 0 && (rc = read_from_tree(&target, path.buf, &data, &len)) == CLM_ENOTFOUND)
+			rc = 1; /* dangling, or a link to a link */
 	}
 	if (rc == 0)
 		rc = mp->parse(f->path, data, len, read_from_tree, &reader, deps);

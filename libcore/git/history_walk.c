@@ -56,11 +56,13 @@ static size_t chain_depth(const struct clm_history_walk *w, git_odb *odb, const 
 
 static int add_mark(struct clm_history_walk *w, const git_oid *id)
 {
-	if ((w->nmarks & (w->nmarks - 1)) == 0) { /* grow at powers of two */
-		git_oid *nm = realloc(w->marks, (w->nmarks ? 2 * w->nmarks : 1) * sizeof(*nm));
+	if (w->nmarks == w->marks_alloc) {
+		size_t na = w->marks_alloc ? 2 * w->marks_alloc : 16;
+		git_oid *nm = realloc(w->marks, na * sizeof(*nm));
 		if (!nm)
 			return clm_error_oom();
 		w->marks = nm;
+		w->marks_alloc = na;
 	}
 	w->marks[w->nmarks++] = *id;
 	return 0;

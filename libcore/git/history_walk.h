@@ -16,7 +16,7 @@ struct clm_history_walk {
 	git_revwalk *revwalk;  /* --all-parents in a full clone; NULL otherwise */
 	git_oid *marks;        /* first-parent walk: the chain's commits at positions 0, SEGMENT, ...
 	                          counted from the tip; owned */
-	size_t nmarks;
+	size_t nmarks, marks_alloc;
 	size_t length;         /* commits of the chain to walk (those newer than what is hidden) */
 	git_commit **segment;  /* the segment being handed out, newest first; owned */
 	size_t segment_at;     /* index into marks of the segment being handed out */

@@ -199,16 +199,11 @@ static int mine_file(struct miner *m, git_commit *commit, const char *hex, const
 	rc = read_source(m, &d->new_file, commit, &nw);
 	if (rc == 0 && d->status != GIT_DELTA_ADDED && is_blob_mode(d->old_file.mode))
 		rc = read_source(m, &d->old_file, commit, &old);
-	if (rc > 0) {
-		m->st->skipped_files++;
+	if (rc != 0) {
 		git_blob_free(old);
 		git_blob_free(nw);
-		return 0;
-	}
-	if (rc < 0) {
-		git_blob_free(old);
-		git_blob_free(nw);
-		return rc;
+		m->st->skipped_files += rc > 0;
+		return rc > 0 ? 0 : rc;
 	}
 	m->st->files++;
 	if ((rc = make_job(m, hex, d, old, nw, &job)) < 0)
@@ -352,6 +347,37 @@ out:
 	return rc;
 }
 
+/* libgit2's process-wide settings that mining changes, to put back afterwards. */
+struct git_settings {
+	ssize_t cache_max;
+	size_t window_size, window_limit;
+};
+
+/* libgit2 keeps up to 256 MB of trees and commits cached, and maps pack files a gigabyte at a
+ * time; a walk rarely meets an object twice, so a small cache and few mapped windows keep memory
+ * bounded by the largest diff instead of the history. Hashing every blob read again costs a
+ * tenth of the run; mining only reads, as git log does. */
+static void git_settings_for_mining(struct git_settings *saved)
+{
+	ssize_t cached;
+
+	git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &cached, &saved->cache_max);
+	git_libgit2_opts(GIT_OPT_GET_MWINDOW_SIZE, &saved->window_size);
+	git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &saved->window_limit);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)CLM_MINE_OBJECT_CACHE);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)CLM_MINE_PACK_WINDOW);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)CLM_MINE_PACK_MAPPED);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+}
+
+static void git_settings_restore(const struct git_settings *saved)
+{
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, saved->cache_max);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, saved->window_size);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, saved->window_limit);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1); /* libgit2's default; it has no getter */
+}
+
 /* Threads that extract examples: as asked, else one per processor up to CLM_MINE_AUTO_THREADS
  * (the walk's own thread bounds what more would gain, and each holds its parses). */
 static unsigned mining_threads(const struct clm_mine_options *o)
@@ -372,22 +398,12 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	struct clm_history_walk walk = { 0 };
 	git_oid oid, tip;
 	size_t tip_depth = CLM_DEPTH_UNKNOWN;
-	ssize_t cached = 0, cache_max = 0;
-	size_t window_size = 0, window_limit = 0;
+	struct git_settings saved;
+	unsigned threads = mining_threads(o);
 	int rc, use_state = !o->stream && !o->rescan;
 
 	memset(st, 0, sizeof(*st));
-	/* libgit2 keeps up to 256 MB of trees and commits cached, and maps pack files a gigabyte at a
-	 * time; a walk rarely meets an object twice, so a small cache and few mapped windows keep memory
-	 * bounded by the largest diff instead of the history. */
-	git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &cached, &cache_max);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)CLM_MINE_OBJECT_CACHE);
-	git_libgit2_opts(GIT_OPT_GET_MWINDOW_SIZE, &window_size);
-	git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &window_limit);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)CLM_MINE_PACK_WINDOW);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)CLM_MINE_PACK_MAPPED);
-	/* Hashing every blob read again costs a tenth of the run; mining only reads, as git log does. */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	git_settings_for_mining(&saved);
 	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
 	m.tc.ids = json_object();
 	if (!m.tc.ids) {
@@ -397,7 +413,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	if ((rc = clm_code_miner_init(&m.code, o->max_tokens, 1)) < 0 ||
 	    (rc = clm_repo_state_path(repo, "tasks", &m.tasks_dir)) < 0)
 		goto out;
-	if (mining_threads(o) > 1 && (rc = clm_mine_pool_start(&m.pool, mining_threads(o), o->max_tokens)) < 0)
+	if (threads > 1 && (rc = clm_mine_pool_start(&m.pool, threads, o->max_tokens)) < 0)
 		goto out;
 	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
 		goto out;
@@ -470,9 +486,6 @@ out:
 	clm_code_miner_release(&m.code);
 	clm_strbuf_release(&m.tasks_dir);
 	json_decref(m.tc.ids);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, cache_max);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window_size);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, window_limit);
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	git_settings_restore(&saved);
 	return rc;
 }
