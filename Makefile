@@ -31,7 +31,7 @@ REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
-.PHONY: all deps grammars test check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
+.PHONY: all deps grammars test check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
@@ -110,6 +110,10 @@ $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz.
 
 test: all $(TESTS) $(REPLAYS)
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# Includes follow ARCHITECTURE.md's layer table (tests/run.sh runs this too, as a suite).
+check-layers:
+	@sh tests/check-layers.sh
 
 # Known leaks inside Debian's libraries (not ours) are listed, each with its reason, in tests/lsan.supp.
 LSAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0

@@ -2,7 +2,7 @@
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
 #include "cl/evaluate.h"
-#include "git/model_state.h"
+#include "update/model_state.h"
 #include "util/error.h"
 
 #include <math.h>

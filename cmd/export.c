@@ -1,9 +1,9 @@
 /* git clmodel export: write a version as a Hugging Face directory, a safetensors file or GGUF. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_export.h"
-#include "git/store_gguf.h"
+#include "store/store.h"
+#include "store/export.h"
+#include "store/gguf.h"
 #include "util/error.h"
 
 #include <stdio.h>

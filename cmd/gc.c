@@ -1,8 +1,8 @@
 /* git clmodel gc: list (or prune) attic versions that no head or pin needs. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_admin.h"
+#include "store/store.h"
+#include "store/admin.h"
 #include "util/error.h"
 
 #include <stdio.h>

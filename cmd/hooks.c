@@ -1,7 +1,7 @@
 /* git clmodel hooks install|uninstall|run: the hooks that queue updates after dependency bumps. */
 #include "cmd/commands.h"
-#include "git/hooks.h"
-#include "git/jobs.h"
+#include "update/hooks.h"
+#include "update/jobs.h"
 #include "git/repo.h"
 #include "util/error.h"
 

@@ -2,8 +2,8 @@
  * version. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_import.h"
+#include "store/store.h"
+#include "store/import.h"
 #include "util/error.h"
 
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* git clmodel init: create the model from a base model directory and set up the repository. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_admin.h"
-#include "git/store_import.h"
+#include "store/store.h"
+#include "store/admin.h"
+#include "store/import.h"
 #include "util/error.h"
 
 #include <jansson.h>

@@ -3,7 +3,7 @@
 #define CLM_CMD_JSON_OUT_H
 
 #include <jansson.h>
-#include "git/store.h"
+#include "store/store.h"
 
 /* Print `value` indented with sorted keys and a newline on stdout, then json_decref it. */
 void clm_print_json(json_t *value);

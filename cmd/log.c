@@ -1,8 +1,8 @@
 /* git clmodel log: the versions of a model, newest first, like `git log --oneline`. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/pins.h"
-#include "git/store.h"
+#include "store/pins.h"
+#include "store/store.h"
 #include "util/error.h"
 
 #include <math.h>

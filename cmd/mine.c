@@ -1,6 +1,6 @@
 /* git clmodel mine: find dependency events in history and build task datasets. */
 #include "cmd/commands.h"
-#include "git/mine.h"
+#include "mine/mine.h"
 #include "git/repo.h"
 #include "util/error.h"
 #include "util/json.h"

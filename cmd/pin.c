@@ -1,8 +1,8 @@
 /* git clmodel pin: pin a model version to a release tag. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/pins.h"
-#include "git/store.h"
+#include "store/pins.h"
+#include "store/store.h"
 #include "util/error.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* git clmodel pretrain: train a base model (tokenizer, then transformer) from source code. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "nn/pretrain.h"
+#include "update/pretrain.h"
 #include "util/error.h"
 
 #include <signal.h>

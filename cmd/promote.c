@@ -1,6 +1,6 @@
 /* git clmodel promote: make a candidate that failed the update gate the model head. */
 #include "cmd/commands.h"
-#include "git/promote.h"
+#include "store/promote.h"
 #include "util/error.h"
 
 #include <stdio.h>

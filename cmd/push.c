@@ -1,8 +1,8 @@
 /* git clmodel push: fetch and merge first, then push model versions, pins and notes. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_share.h"
+#include "store/store.h"
+#include "store/share.h"
 #include "util/error.h"
 
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* git clmodel show: one version's metadata, config, weights sizes, tasks and accuracy matrix. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_show.h"
+#include "store/store.h"
+#include "store/show.h"
 #include "util/error.h"
 
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /* git clmodel status: the version serving HEAD, queued or running updates, the last result. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/jobs.h"
+#include "update/jobs.h"
 #include "git/lock.h"
 #include "git/repo.h"
-#include "git/store_which.h"
+#include "store/which.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"

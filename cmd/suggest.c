@@ -2,7 +2,7 @@
  * a snippet, with the model version that serves HEAD. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/suggest.h"
+#include "suggest/suggest.h"
 #include "parsers/functions.h"
 #include "parsers/languages.h"
 #include "util/error.h"

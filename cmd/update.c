@@ -1,9 +1,9 @@
 /* git clmodel update: learn the tasks mined since the model's last update. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/jobs.h"
+#include "update/jobs.h"
 #include "git/repo.h"
-#include "git/update.h"
+#include "update/update.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"

@@ -1,8 +1,8 @@
 /* git clmodel which: the model version that serves a commit, and why. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "git/store.h"
-#include "git/store_which.h"
+#include "store/store.h"
+#include "store/which.h"
 #include "util/error.h"
 
 #include <jansson.h>

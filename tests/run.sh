@@ -51,6 +51,11 @@ tally() {
 	grep '# *[Ss][Kk][Ii][Pp]' "$log" | sed 's/^/    /'
 }
 
+if [ -z "${CLM_TESTS:-}" ]; then
+	sh "$top/tests/check-layers.sh" > "$scratch/check-layers.log" 2>&1
+	tally check-layers "$scratch/check-layers.log" $?
+fi
+
 for t in "$BUILD_ABS"/tests/test_*; do
 	[ -x "$t" ] && [ -z "${CLM_TESTS:-}" ] || continue
 	case "$t" in *.d) continue ;; esac

@@ -1,7 +1,7 @@
 /* git-clmodel-hook: what the installed hooks run. The same as `git clmodel hooks run`, in a binary
  * that links neither OpenBLAS nor libcurl: a hook runs on every pull and branch switch, and those
  * libraries' start-up (a BLAS thread pool, TLS stacks) would cost more than the check itself. */
-#include "git/hooks.h"
+#include "update/hooks.h"
 #include "git/repo.h"
 #include "util/error.h"
 

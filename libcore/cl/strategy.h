@@ -28,7 +28,7 @@
 #include <jansson.h>
 #include "cl/replay_buffer.h"
 #include "data/dataset.h"
-#include "io/tensors.h"
+#include "nn/tensors.h"
 #include "nn/batch.h"
 #include "nn/model.h"
 #include "nn/rng.h"

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "io/tensors.h"
+#include "nn/tensors.h"
 
 struct clm_gguf_gpt2_hparams {
 	uint32_t n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head;

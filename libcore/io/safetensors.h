@@ -4,7 +4,7 @@
 #define CLM_IO_SAFETENSORS_H
 
 #include <jansson.h>
-#include "io/tensors.h"
+#include "nn/tensors.h"
 
 /* The version of our own conventions, written as "clmodel_format" into __metadata__. */
 #define CLM_SAFETENSORS_FORMAT_VERSION "1"

@@ -6,7 +6,7 @@
 #define CLM_NN_OPTIM_H
 
 #include <stdint.h>
-#include "io/tensors.h"
+#include "nn/tensors.h"
 #include "nn/model.h"
 
 enum clm_lr_schedule { CLM_LR_CONSTANT = 0, CLM_LR_LINEAR, CLM_LR_COSINE };

@@ -4,7 +4,7 @@
 #ifndef CLM_NN_TENSORMAP_H
 #define CLM_NN_TENSORMAP_H
 
-#include "io/tensors.h"
+#include "nn/tensors.h"
 #include "nn/model.h"
 
 enum {

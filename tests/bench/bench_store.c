@@ -1,7 +1,7 @@
 /* Model store benchmark: write a version (all tensors new), write one changing a single tensor,
  * read back with checksum verification. Baselines measured in the same run: SHA-256 over the
  * same bytes, and git storing the whole model as one blob. Prints numbers; asserts nothing. */
-#include "git/store.h"
+#include "store/store.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/sha256.h"

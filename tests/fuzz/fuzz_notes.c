@@ -1,7 +1,7 @@
 /* Note texts under refs/notes/clmodel: two texts (split at the first NUL byte) merged by the
  * sorted union of their lines, then read back as events. */
 #include "fuzz.h"
-#include "git/notes.h"
+#include "store/notes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

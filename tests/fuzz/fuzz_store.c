@@ -6,8 +6,8 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/repository.h>
 #include "fuzz.h"
-#include "git/mine_state.h"
-#include "git/store_weights.h"
+#include "mine/state.h"
+#include "store/weights.h"
 #include "nn/config.h"
 #include "remote/objstore.h"
 #include "util/json.h"

@@ -3,7 +3,7 @@
  * concurrent writers, and hostile model files (NaN/Inf weights in safetensors and in the store's
  * blobs, huge declared shapes, offsets past the end). Kill -9 loops live in test_store.c. */
 #include "test_helpers.h"
-#include "git/store.h"
+#include "store/store.h"
 #include "io/safetensors.h"
 #include "util/error.h"
 

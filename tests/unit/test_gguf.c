@@ -3,7 +3,7 @@
 #include <math.h>
 #include "io/gguf.h"
 #include "io/gguf_gpt2.h"
-#include "io/tensors.h"
+#include "nn/tensors.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"

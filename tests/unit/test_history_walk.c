@@ -1,7 +1,7 @@
-/* git/history_walk: the first-parent walk in segments, oldest first, limited by earlier tips on
+/* mine/history_walk: the first-parent walk in segments, oldest first, limited by earlier tips on
  * or off its chain and by ranges, holding one mark per segment whatever the history's length. */
 #include "test_helpers.h"
-#include "git/history_walk.h"
+#include "mine/history_walk.h"
 
 #define CHAIN 2100
 

@@ -1,8 +1,8 @@
-/* libcore/git/notes: line format, sorted union, adding keeps lines, merging two histories. */
+/* libcore/store/notes: line format, sorted union, adding keeps lines, merging two histories. */
 #include "test_helpers.h"
-#include "git/notes.h"
+#include "store/notes.h"
 #include "git/refs.h"
-#include "git/store.h"
+#include "store/store.h"
 #include "util/error.h"
 
 static void line_has_time_and_kind_first(void **state)

@@ -1,11 +1,11 @@
-/* libcore/nn/pretrain: a short run writes a model directory that loads back, and a run stopped
+/* libcore/update/pretrain: a short run writes a model directory that loads back, and a run stopped
  * and resumed ends with exactly the weights of an unbroken one. */
 #include "test_helpers.h"
 #include <math.h>
 #include "io/safetensors.h"
 #include "nn/config.h"
 #include "nn/model.h"
-#include "nn/pretrain.h"
+#include "update/pretrain.h"
 #include "nn/tensormap.h"
 #include "tok/hf_json.h"
 #include "util/error.h"

@@ -2,7 +2,7 @@
  * and the client against real local servers (tests/node/openai-server.js, skipped without node). */
 #include "test_helpers.h"
 #include "server_helpers.h"
-#include "git/remote_settings.h"
+#include "suggest/remote_settings.h"
 #include "remote/client.h"
 #include "remote/completion.h"
 #include "remote/http.h"

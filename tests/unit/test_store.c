@@ -1,11 +1,11 @@
-/* libcore/git/store: versions round trip, blob reuse, corruption by name, CAS, lock, kill safety. */
+/* libcore/store: versions round trip, blob reuse, corruption by name, CAS, lock, kill safety. */
 #include "test_helpers.h"
 #include "git/lock.h"
-#include "git/notes.h"
+#include "store/notes.h"
 #include "git/refs.h"
-#include "git/store.h"
-#include "git/store_show.h"
-#include "git/store_which.h"
+#include "store/store.h"
+#include "store/show.h"
+#include "store/which.h"
 #include "util/error.h"
 #include "util/progress.h"
 

@@ -1,6 +1,6 @@
-/* libcore/io/tensors: named tensor lists and dtype conversion. */
+/* libcore/nn/tensors: named tensor lists and dtype conversion. */
 #include "test_helpers.h"
-#include "io/tensors.h"
+#include "nn/tensors.h"
 #include "util/error.h"
 
 static void add_checks_shape_against_bytes(void **state)

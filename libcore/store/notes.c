@@ -1,0 +1,313 @@
+#include "store/notes.h"
+#include "git/refs.h"
+#include "util/error.h"
+#include "util/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int clm_note_line(int64_t t, const char *kind, const json_t *fields, struct clm_strbuf *out)
+{
+	json_t *line = json_object();
+	const char **keys = NULL;
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+	char *s = NULL;
+	int rc = 0;
+
+	if (!line || json_object_set_new(line, "t", json_integer((json_int_t)t)) ||
+	    json_object_set_new(line, "kind", json_string(kind))) {
+		rc = clm_error_oom();
+		goto done;
+	}
+	/* jansson keeps insertion order: "t", "kind", then the rest sorted, for stable bytes. */
+	if (fields) {
+		keys = calloc(json_object_size(fields) + 1, sizeof(*keys));
+		if (!keys) {
+			rc = clm_error_oom();
+			goto done;
+		}
+		json_object_foreach((json_t *)fields, key, v)
+			if (strcmp(key, "t") && strcmp(key, "kind"))
+				keys[n++] = key;
+		qsort(keys, n, sizeof(*keys), cmp_str);
+		for (size_t i = 0; i < n; i++)
+			json_object_set(line, keys[i], json_object_get(fields, keys[i]));
+	}
+	s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	rc = s ? clm_strbuf_addstr(out, s) : clm_error_set(CLM_EINVALID, "cannot serialize a note line");
+done:
+	free(s);
+	free(keys);
+	json_decref(line);
+	return rc;
+}
+
+/* Split into non-empty lines (without their newline); pointers into `text` copies. */
+static int split_lines(const char *text, size_t len, char ***lines, size_t *n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		if (i > start) {
+			char **p = realloc(*lines, (*n + 1) * sizeof(**lines));
+			if (!p)
+				return clm_error_oom();
+			*lines = p;
+			if (!(p[*n] = strndup(text + start, i - start)))
+				return clm_error_oom();
+			(*n)++;
+		}
+		start = i + 1;
+	}
+	return 0;
+}
+
+int clm_note_union(const char *a, size_t alen, const char *b, size_t blen, struct clm_strbuf *out)
+{
+	char **lines = NULL;
+	size_t n = 0;
+	int rc = split_lines(a, alen, &lines, &n);
+
+	if (rc == 0)
+		rc = split_lines(b, blen, &lines, &n);
+	if (rc == 0 && n > 1) /* qsort must not see the NULL of two empty notes */
+		qsort(lines, n, sizeof(*lines), cmp_str);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (i == 0 || strcmp(lines[i], lines[i - 1]))
+			rc = clm_strbuf_addf(out, "%s\n", lines[i]);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return rc;
+}
+
+/* The note of `target` in notes commit `tip` into `out` ("" when none). */
+static int read_in_commit(git_repository *repo, const git_oid *tip, const git_oid *target, struct clm_strbuf *out)
+{
+	git_commit *c = NULL;
+	git_note *note = NULL;
+	int rc = git_commit_lookup(&c, repo, tip);
+
+	if (rc < 0)
+		return clm_git_error(rc, "cannot read notes commit");
+	rc = git_note_commit_read(&note, repo, c, target);
+	git_commit_free(c);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return clm_git_error(rc, "cannot read note");
+	rc = clm_strbuf_addstr(out, git_note_message(note));
+	git_note_free(note);
+	return rc;
+}
+
+/* Replace the note of `target` by `text` in a new notes commit on top of `*tip`. */
+static int write_note(struct clm_store *s, git_oid *tip, int *have_tip, const git_oid *target, const char *text)
+{
+	git_signature *sig = NULL;
+	git_commit *parent = NULL;
+	git_oid commit, blob;
+	int rc = clm_store_signature(s, &sig);
+
+	if (rc < 0)
+		return rc;
+	if (*have_tip && (rc = git_commit_lookup(&parent, s->repo, tip)) < 0) {
+		git_signature_free(sig);
+		return clm_git_error(rc, "cannot read notes commit");
+	}
+	rc = git_note_commit_create(&commit, &blob, s->repo, parent, sig, sig, target, text, 1);
+	git_commit_free(parent);
+	git_signature_free(sig);
+	if (rc < 0)
+		return clm_git_error(rc, "cannot write note");
+	git_oid_cpy(tip, &commit);
+	*have_tip = 1;
+	return 0;
+}
+
+int clm_notes_stage(struct clm_store *s, git_oid *tip, int *have_tip, const git_oid *target, const char *line)
+{
+	struct clm_strbuf old = CLM_STRBUF_INIT, merged = CLM_STRBUF_INIT;
+	int rc = *have_tip ? read_in_commit(s->repo, tip, target, &old) : 0;
+
+	if (rc == 0)
+		rc = clm_note_union(old.buf, old.len, line, strlen(line), &merged);
+	if (rc == 0 && strcmp(old.buf, merged.buf))
+		rc = write_note(s, tip, have_tip, target, merged.buf);
+	clm_strbuf_release(&old);
+	clm_strbuf_release(&merged);
+	return rc;
+}
+
+int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, const json_t *fields)
+{
+	struct clm_strbuf line = CLM_STRBUF_INIT;
+	git_oid old, tip;
+	int have_old, have_tip, rc = clm_note_line(clm_store_now(), kind, fields, &line);
+
+	if (rc < 0 || (rc = clm_store_lock(s)) < 0)
+		goto done;
+	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &old);
+	have_old = rc == 0;
+	if (rc == CLM_ENOTFOUND)
+		memset(&old, 0, sizeof(old));
+	if (rc == 0 || rc == CLM_ENOTFOUND) {
+		git_oid_cpy(&tip, &old);
+		have_tip = have_old;
+		rc = clm_notes_stage(s, &tip, &have_tip, target, line.buf);
+	}
+	if (rc == 0 && have_tip && (!have_old || !git_oid_equal(&tip, &old)))
+		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &tip, have_old ? &old : NULL, "clmodel: add note");
+	clm_store_unlock(s);
+done:
+	clm_strbuf_release(&line);
+	return rc;
+}
+
+int clm_notes_read(struct clm_store *s, const char *notes_ref, const git_oid *target, struct clm_strbuf *out)
+{
+	git_oid tip;
+	int rc = clm_ref_read(s->repo, notes_ref ? notes_ref : CLM_STORE_NOTES_REF, &tip);
+
+	if (rc == CLM_ENOTFOUND)
+		return 0;
+	return rc < 0 ? rc : read_in_commit(s->repo, &tip, target, out);
+}
+
+int clm_note_events_parse(const char *text, size_t len, json_t **out)
+{
+	size_t start = 0;
+
+	*out = json_array();
+	if (!*out)
+		return clm_error_oom();
+	for (size_t i = 0; i <= len; i++) {
+		json_t *ev;
+		if (i < len && text[i] != '\n')
+			continue;
+		ev = i > start ? json_loadb(text + start, i - start, 0, NULL) : NULL;
+		if (json_is_object(ev) && json_array_append(*out, ev) < 0) {
+			json_decref(ev);
+			json_decref(*out);
+			*out = NULL;
+			return clm_error_oom();
+		}
+		json_decref(ev);
+		start = i + 1;
+	}
+	return 0;
+}
+
+int clm_notes_events(struct clm_store *s, const git_oid *target, json_t **out)
+{
+	struct clm_strbuf text = CLM_STRBUF_INIT;
+	int rc = clm_notes_read(s, NULL, target, &text);
+
+	*out = NULL;
+	if (rc == 0)
+		rc = clm_note_events_parse(text.buf, text.len, out);
+	clm_strbuf_release(&text);
+	return rc;
+}
+
+/* Fold every note of `theirs` into `*tip` (the union per annotated object). */
+static int union_into(struct clm_store *s, const git_oid *theirs, git_oid *tip, int *have_tip)
+{
+	git_commit *c = NULL;
+	git_note_iterator *it = NULL;
+	git_oid note_id, target;
+	int rc = git_commit_lookup(&c, s->repo, theirs);
+
+	if (rc == 0)
+		rc = git_note_commit_iterator_new(&it, c);
+	if (rc < 0) {
+		git_commit_free(c);
+		return clm_git_error(rc, "cannot read the incoming notes");
+	}
+	while (rc == 0 && (rc = git_note_next(&note_id, &target, it)) == 0) {
+		struct clm_strbuf ours = CLM_STRBUF_INIT, merged = CLM_STRBUF_INIT;
+		git_blob *b = NULL;
+		if ((rc = git_blob_lookup(&b, s->repo, &note_id)) < 0) {
+			rc = clm_git_error(rc, "cannot read an incoming note");
+			break;
+		}
+		rc = read_in_commit(s->repo, tip, &target, &ours);
+		if (rc == 0)
+			rc = clm_note_union(ours.buf, ours.len, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+					    &merged);
+		if (rc == 0 && strcmp(ours.buf, merged.buf))
+			rc = write_note(s, tip, have_tip, &target, merged.buf);
+		git_blob_free(b);
+		clm_strbuf_release(&ours);
+		clm_strbuf_release(&merged);
+	}
+	git_note_iterator_free(it);
+	git_commit_free(c);
+	return rc == GIT_ITEROVER ? 0 : rc;
+}
+
+/* A commit with the tree of `tip` and parents (ours, theirs), so pushing it later fast-forwards. */
+static int merge_commit(struct clm_store *s, const git_oid *tip, const git_oid *ours, const git_oid *theirs,
+			git_oid *out)
+{
+	git_commit *t = NULL, *p[2] = { NULL, NULL };
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	int rc = clm_store_signature(s, &sig);
+
+	if (rc == 0 && ((rc = git_commit_lookup(&t, s->repo, tip)) < 0 || (rc = git_commit_tree(&tree, t)) < 0 ||
+			(rc = git_commit_lookup(&p[0], s->repo, ours)) < 0 ||
+			(rc = git_commit_lookup(&p[1], s->repo, theirs)) < 0 ||
+			(rc = git_commit_create(out, s->repo, NULL, sig, sig, NULL,
+						"Merge clmodel notes (sorted union of lines)\n", tree, 2,
+						(const git_commit **)p)) < 0))
+		rc = clm_git_error(rc, "cannot write the notes merge commit");
+	git_commit_free(p[0]);
+	git_commit_free(p[1]);
+	git_tree_free(tree);
+	git_commit_free(t);
+	git_signature_free(sig);
+	return rc;
+}
+
+int clm_notes_merge(struct clm_store *s, const git_oid *theirs, int *changed)
+{
+	git_oid ours, tip, result;
+	int have_tip = 1, rc = clm_store_lock(s);
+
+	*changed = 0;
+	if (rc < 0)
+		return rc;
+	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &ours);
+	if (rc == CLM_ENOTFOUND) {
+		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, theirs, NULL, "clmodel: fetch notes");
+		*changed = rc == 0;
+		goto done;
+	}
+	if (rc < 0 || git_oid_equal(&ours, theirs) || git_graph_descendant_of(s->repo, &ours, theirs) == 1)
+		goto done;
+	if (git_graph_descendant_of(s->repo, theirs, &ours) == 1) {
+		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, theirs, &ours, "clmodel: fast-forward notes");
+		*changed = rc == 0;
+		goto done;
+	}
+	git_oid_cpy(&tip, &ours);
+	rc = union_into(s, theirs, &tip, &have_tip);
+	if (rc == 0)
+		rc = merge_commit(s, &tip, &ours, theirs, &result);
+	if (rc == 0)
+		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &result, &ours, "clmodel: merge notes");
+	*changed = rc == 0;
+done:
+	clm_store_unlock(s);
+	return rc;
+}

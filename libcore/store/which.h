@@ -1,0 +1,31 @@
+/* Which model version serves a code commit, and why. */
+#ifndef CLM_STORE_WHICH_H
+#define CLM_STORE_WHICH_H
+
+#include "store/store.h"
+
+enum clm_which_reason {
+	CLM_WHICH_EXPLICIT, /* asked for with --model */
+	CLM_WHICH_PIN,      /* pinned to a tag that points at the commit */
+	CLM_WHICH_NOTE,     /* a model note on the commit or its nearest first-parent ancestor */
+	CLM_WHICH_HEAD      /* nothing else applied: the model's head */
+};
+
+struct clm_which {
+	git_oid version;
+	enum clm_which_reason reason;
+	char commit[GIT_OID_HEXSZ + 1]; /* the code commit asked about ("" when none, e.g. unborn HEAD) */
+	char detail[256];               /* one line saying why, for people */
+};
+
+/* Resolve the version serving `commit_rev` (NULL: HEAD) for `model` (NULL: default): `explicit_rev`
+ * when given; else the pin of a tag pointing at the commit (tags in name order); else the newest
+ * "model" note line for this model on the nearest first-parent ancestor whose version exists here;
+ * else the model head. */
+int clm_store_which(struct clm_store *s, const char *model, const char *explicit_rev, const char *commit_rev,
+		    struct clm_which *out);
+
+/* "explicit", "pin", "note" or "head". */
+const char *clm_which_reason_name(enum clm_which_reason r);
+
+#endif
