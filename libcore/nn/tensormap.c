@@ -46,14 +46,14 @@ static const char *bare_name(const char *name)
 static int ignored(const char *name)
 {
 	return has_suffix(name, ".attn.bias") || has_suffix(name, ".attn.masked_bias") || !strcmp(name, "lm_head.weight") ||
-	       !strncmp(name, "clm.optim.", 10);
+	       has_suffix(name, ".rotary_emb.inv_freq") || !strncmp(name, "clm.optim.", 10);
 }
 
 /* Create LoRA sets up to the highest index named in `in`, rank from their first A, alpha from the
  * alpha tensor (default: the rank). */
 static int create_lora_sets(struct clm_gpt *m, const struct clm_tensor_list *in)
 {
-	char name[64];
+	char name[CLM_PARAM_NAME_MAX], prefix[32];
 	int want = m->n_lora;
 
 	for (size_t i = 0; i < in->n; i++) {
@@ -63,7 +63,8 @@ static int create_lora_sets(struct clm_gpt *m, const struct clm_tensor_list *in)
 	}
 	while (m->n_lora < want) {
 		int s = m->n_lora;
-		snprintf(name, sizeof(name), "clm.lora.%d.h.0.attn.c_attn.A", s);
+		snprintf(prefix, sizeof(prefix), m->lay.layer_prefix, 0);
+		snprintf(name, sizeof(name), "clm.lora.%d.%s%s.A", s, prefix, m->lay.proj[0].name);
 		const struct clm_named_tensor *a = clm_tensor_list_find(in, name);
 		if (!a || a->ndim != 2)
 			return clm_error_set(CLM_EINVALID, "LoRA set %d: tensor %s is missing or not a matrix", s, name);
@@ -124,12 +125,12 @@ static int load_all(struct clm_gpt *m, const struct clm_tensor_list *in, char *s
 	for (size_t i = 0; i < in->n; i++) {
 		const struct clm_named_tensor *t = &in->items[i];
 		const char *name = bare_name(t->name);
-		if (ignored(name) || has_suffix(name, ".alpha"))
-			continue;
 		struct clm_param *p = clm_gpt_param(m, name);
+		if (!p && (ignored(name) || has_suffix(name, ".alpha")))
+			continue;
 		if (!p)
-			return clm_error_set(CLM_EINVALID, "tensor %s is not part of a GPT-2 model of this config",
-					     t->name);
+			return clm_error_set(CLM_EINVALID, "tensor %s is not part of a %s model of this config",
+					     t->name, clm_arch_name(m->cfg.arch));
 		if ((rc = load_one(p, t)))
 			return rc;
 		if (seen && (size_t)(p - m->params) < m->n_backbone)
