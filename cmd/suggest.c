@@ -84,17 +84,6 @@ static int request_completion(struct request *rq, long line)
 	return clm_strbuf_add(&rq->source, rq->file.buf, end);
 }
 
-static int read_stdin(struct clm_strbuf *out)
-{
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (clm_strbuf_add(out, buf, n) < 0)
-			return CLM_ENOMEM;
-	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
-}
-
 /* Streams a remote server's text to standard output as it arrives. */
 static int print_text(const char *text, size_t len, void *arg)
 {
@@ -173,7 +162,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	else if (path)
 		rc = request_completion(&rq, line);
 	else
-		rc = read_stdin(&rq.source);
+		rc = clm_read_stdin(&rq.source);
 	if (rc == 0 && (rc = clm_store_open(&s, NULL)) == 0) {
 		rc = clm_remote_settings_read(s.repo, remote, insecure, &rs);
 		if (rc == 0 && rs.url) {

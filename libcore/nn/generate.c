@@ -223,6 +223,8 @@ static int generate_sampled(struct clm_gpt *m, const struct clm_gen_config *c, s
 			const float *row = s.logits + (size_t)a * V;
 			int32_t tok = pick(c, row, V, s.rank, &rng[i]);
 			s.seq[i][s.len[i]++] = tok;
+			if (c->on_token)
+				c->on_token(c->on_token_arg, i, row, V, tok);
 			if (!is_stop(c, tok))
 				reqs[i].score += log_prob(row, V, tok);
 		}
