@@ -78,7 +78,7 @@ int clm_gguf_vocab_to_tokenizer(const struct clm_gguf_vocab *v, struct clm_token
 int clm_gguf_export_model(const char *config_json, size_t config_len, const char *tokenizer_json, size_t tokenizer_len,
 			  const struct clm_tensor_list *weights, enum clm_dtype dtype, const char *name, const char *path)
 {
-	struct clm_gpt_config cfg;
+	struct clm_gpt_config cfg = { 0 };
 	struct clm_gguf_gpt2_hparams hp;
 	struct clm_gguf_vocab vocab = { 0 };
 	struct clm_tokenizer tok;
@@ -88,6 +88,9 @@ int clm_gguf_export_model(const char *config_json, size_t config_len, const char
 	json_decref(config);
 	if (rc < 0)
 		return rc;
+	if (cfg.arch != CLM_ARCH_GPT2)
+		return clm_error_set(CLM_EINVALID, "GGUF export of %s models is not supported yet",
+				     clm_arch_name(cfg.arch));
 	rc = clm_tok_parse_hf(&tok, tokenizer_json, tokenizer_len);
 	if (rc < 0)
 		return clm_error_wrap(rc, "tokenizer.json");
@@ -134,7 +137,7 @@ int clm_gguf_import_model(const char *path, struct clm_strbuf *config_json, stru
 	struct clm_gguf_vocab vocab;
 	struct clm_tensor_list raw;
 	struct clm_tokenizer tok;
-	struct clm_gpt_config cfg;
+	struct clm_gpt_config cfg = { 0 };
 	json_t *config = NULL;
 	int rc = clm_gguf_read_gpt2(path, &hp, &vocab, &raw);
 

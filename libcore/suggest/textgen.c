@@ -3,9 +3,7 @@
 #include "io/hf_dir.h"
 #include "nn/config.h"
 #include "nn/generate.h"
-#include "nn/tensormap.h"
 #include "store/store.h"
-#include "tok/hf_json.h"
 #include "update/model_state.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -54,23 +52,17 @@ static void find_eos(struct clm_textgen_model *m, const char *config, size_t con
 static int open_hf_dir(const char *dir, struct clm_textgen_model *m)
 {
 	struct clm_hf_dir d;
-	struct clm_gpt_config cfg;
-	json_t *config = NULL;
-	int rc = clm_hf_dir_read(dir, CLM_HF_CONFIG | CLM_HF_TOKENIZER | CLM_HF_SIDE, &d);
+	int rc = clm_base_model_load(dir, &m->base);
 
-	if (!rc && !(config = clm_json_parse(d.config.buf, d.config.len, "config.json")))
-		rc = CLM_EINVALID;
-	if (!rc && (rc = clm_gpt_config_from_json(config, &cfg)) < 0)
-		clm_error_wrap(rc, "%s/config.json", dir);
 	if (!rc)
-		rc = clm_hf_dir_load_model(dir, &cfg, &m->base.model);
-	if (!rc && (rc = clm_tok_parse_hf(&m->base.tok, d.tokenizer.buf, d.tokenizer.len)) < 0)
-		clm_error_wrap(rc, "%s/tokenizer.json", dir);
-	if (!rc)
+		rc = clm_hf_dir_read(dir, CLM_HF_CONFIG | CLM_HF_SIDE, &d);
+	else
+		memset(&d, 0, sizeof(d));
+	if (!rc) {
 		find_eos(m, d.config.buf, d.config.len, clm_file_list_find(&d.side, "generation_config.json"));
-	if (!rc)
-		rc = clm_strbuf_addf(&m->source, "Hugging Face directory %s (%s)", dir, clm_arch_name(cfg.arch));
-	json_decref(config);
+		rc = clm_strbuf_addf(&m->source, "Hugging Face directory %s (%s)", dir,
+				     clm_arch_name(m->base.model.cfg.arch));
+	}
 	clm_hf_dir_release(&d);
 	return rc;
 }

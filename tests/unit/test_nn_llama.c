@@ -3,10 +3,10 @@
  * architecture as Hugging Face directories (F32, F16 and BF16 weights, one file or shards; odd
  * sizes: head_dim 6, 5:1 grouped-query attention, tied and untied outputs, llama3 and linear rope
  * scaling) with a batch using a soft prompt and a LoRA set, and what PyTorch computes for it. The
- * engine must match logits, loss and every gradient to 1e-4 relative, and one AdamW step of the
+ * engine (loading them through io/hf_dir: mapped files, shards) must match logits, loss and every gradient to 1e-4 relative, and one AdamW step of the
  * prompt and LoRA tensors on a frozen backbone must give PyTorch's values. */
 #include "test_helpers.h"
-#include "io/safetensors.h"
+#include "io/hf_dir.h"
 #include "nn/config.h"
 #include "nn/generate.h"
 #include "nn/model.h"
@@ -18,7 +18,6 @@
 #include "util/strbuf.h"
 
 #include <math.h>
-#include <sys/stat.h>
 
 static char *outdir;
 
@@ -32,33 +31,6 @@ static json_t *load_json(const char *dir, const char *file)
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&data);
 	return j;
-}
-
-/* The directory's tensors: model.safetensors, or every shard the index names. */
-static void read_weights(const char *dir, struct clm_tensor_list *out)
-{
-	struct clm_strbuf path = CLM_STRBUF_INIT;
-	struct stat st;
-
-	clm_strbuf_addf(&path, "%s/model.safetensors", dir);
-	if (!stat(path.buf, &st)) {
-		assert_int_equal(clm_safetensors_read(path.buf, CLM_SAFETENSORS_TO_F32, out, NULL), 0);
-	} else {
-		json_t *idx = load_json(dir, "model.safetensors.index.json"), *seen = json_object();
-		const char *name;
-		json_t *file;
-		json_object_foreach(json_object_get(idx, "weight_map"), name, file) {
-			if (json_object_get(seen, json_string_value(file)))
-				continue;
-			json_object_set_new(seen, json_string_value(file), json_true());
-			clm_strbuf_reset(&path);
-			clm_strbuf_addf(&path, "%s/%s", dir, json_string_value(file));
-			assert_int_equal(clm_safetensors_read(path.buf, CLM_SAFETENSORS_TO_F32, out, NULL), 0);
-		}
-		json_decref(seen);
-		json_decref(idx);
-	}
-	clm_strbuf_release(&path);
 }
 
 /* Largest |a - b| relative to the largest |b| of the tensor. */
@@ -109,7 +81,6 @@ static void load_batch(const json_t *ref, struct clm_batch *b)
 static void check_case(const char *name)
 {
 	struct clm_strbuf dir = CLM_STRBUF_INIT;
-	struct clm_tensor_list tl = { 0 };
 	struct clm_gpt_config cfg;
 	struct clm_gpt m;
 	struct clm_batch b = CLM_BATCH_INIT;
@@ -120,8 +91,7 @@ static void check_case(const char *name)
 	json_t *config = load_json(dir.buf, "config.json"), *ref = load_json(dir.buf, "expect.json");
 	const json_t *lora = json_object_get(ref, "lora");
 	assert_int_equal(clm_gpt_config_from_json(config, &cfg), 0);
-	read_weights(dir.buf, &tl);
-	assert_int_equal(clm_gpt_from_tensors(&m, &cfg, &tl), 0);
+	assert_int_equal(clm_hf_dir_load_model(dir.buf, &cfg, &m), 0);
 	assert_int_equal(clm_gpt_set_prompt_rows(&m, (int)json_integer_value(json_object_get(ref, "prompt_rows")), 0), 0);
 	assert_int_equal(clm_gpt_add_lora(&m, (int)json_integer_value(json_object_get(lora, "rank")),
 					  (float)json_number_value(json_object_get(lora, "alpha")), 0), 0);
@@ -178,7 +148,6 @@ static void check_case(const char *name)
 	clm_adamw_release(&opt);
 	clm_batch_release(&b);
 	clm_gpt_release(&m);
-	clm_tensor_list_release(&tl);
 	json_decref(config);
 	json_decref(ref);
 	clm_strbuf_release(&dir);
