@@ -23,22 +23,41 @@ static void stream_text(void *arg, const char *text, size_t len)
 	fflush(stdout);
 }
 
+static json_t *id_array(const int32_t *ids, int n)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < n; i++)
+		json_array_append_new(a, json_integer(ids[i]));
+	return a;
+}
+
+/* tokens, text (invalid UTF-8 replaced: a generation may stop inside a character), prompt_tokens,
+ * and with --top the top log-probabilities; NULL on OOM. */
 static json_t *result_json(const struct clm_textgen_result *r)
 {
-	json_t *toks = json_array(), *top = r->top_m ? json_array() : NULL;
-	json_t *o = json_pack("{s:o, s:s%}", "tokens", toks, "text", r->text.buf ? r->text.buf : "", r->text.len);
+	struct clm_strbuf text = CLM_STRBUF_INIT;
+	json_t *o = json_object(), *top = r->top_m ? json_array() : NULL;
+	int rc = !o || (r->top_m && !top) || clm_strbuf_add_utf8_lossy(&text, r->text.buf ? r->text.buf : "", r->text.len);
 
-	for (int i = 0; i < r->n_tokens; i++)
-		json_array_append_new(toks, json_integer(r->tokens[i]));
-	for (int i = 0; top && i < r->n_tokens; i++) {
+	rc = rc || json_object_set_new(o, "tokens", id_array(r->tokens, r->n_tokens)) ||
+	     json_object_set_new(o, "prompt_tokens", id_array(r->prompt_ids, r->n_prompt)) ||
+	     json_object_set_new(o, "text", json_stringn(text.buf ? text.buf : "", text.len));
+	for (int i = 0; !rc && top && i < r->n_tokens; i++) {
 		json_t *step = json_array();
-		for (int k = 0; k < r->top_m; k++)
+		for (int k = 0; step && k < r->top_m; k++)
 			json_array_append_new(step, json_pack("[i, f]", r->top_ids[(size_t)i * r->top_m + k],
 							      (double)r->top_logprobs[(size_t)i * r->top_m + k]));
-		json_array_append_new(top, step);
+		rc = json_array_append_new(top, step);
 	}
-	if (top)
-		json_object_set_new(o, "top", top);
+	if (!rc && top)
+		rc = json_object_set_new(o, "top", top);
+	else
+		json_decref(top);
+	clm_strbuf_release(&text);
+	if (rc) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -92,8 +111,11 @@ int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		rc = clm_textgen_run(&m, text.buf ? text.buf : "", text.len, &o, &r);
 	else
 		r = (struct clm_textgen_result){ 0 };
-	if (rc == 0 && ctx->json)
-		clm_print_json(result_json(&r));
+	json_t *j = rc == 0 && ctx->json ? result_json(&r) : NULL;
+	if (rc == 0 && ctx->json && !j)
+		rc = clm_error_oom();
+	if (j)
+		clm_print_json(j);
 	else if (rc == 0 && !stream)
 		fwrite(r.text.buf, 1, r.text.len, stdout);
 	if (rc == 0 && !ctx->json)

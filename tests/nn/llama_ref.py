@@ -8,8 +8,10 @@ j * H / KV ...); SwiGLU MLP down(silu(gate(x)) * up(x)) or StarCoder2's biased g
 LayerNorm; tied or untied output.
 
     /usr/bin/python3 tests/nn/llama_ref.py OUTDIR
+    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB     (one case's model, vocab VOCAB)
+    /usr/bin/python3 tests/nn/llama_ref.py greedy DIR GENERATE_JSON  (check `git clmodel generate --json`)
 
-writes OUTDIR/<case>/ (config.json, generation_config.json, model.safetensors or shards with
+The first writes OUTDIR/<case>/ (config.json, generation_config.json, model.safetensors or shards with
 model.safetensors.index.json, and expect.json: soft-prompt rows and LoRA set values, a batch, the
 logits at every position, the loss, the gradient of every tensor, and the prompt/LoRA values after
 one AdamW step with the backbone frozen).
@@ -328,7 +330,76 @@ def run_case(c, outdir, seed):
         json.dump(expect, f, separators=(",", ":"))
 
 
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        b, end = e["data_offsets"]
+        data = bytearray(raw[8 + n + b:8 + n + end])
+        if e["dtype"] == "BF16":
+            t = torch.frombuffer(data, dtype=torch.int16).to(torch.int32) << 16
+            t = t.view(torch.float32)
+        else:
+            t = torch.frombuffer(data, dtype={"F32": torch.float32, "F16": torch.float16}[e["dtype"]])
+        out[name] = t.double().reshape(e["shape"])
+    return out
+
+
+def case_from_dir(d):
+    """The case dict of a directory written by write_model, with its weights."""
+    j = json.load(open(os.path.join(d, "config.json")))
+    c = dict(name=os.path.basename(d), arch=j["architectures"][0], model_type=j["model_type"],
+             L=j["num_hidden_layers"], C=j["hidden_size"], H=j["num_attention_heads"], KV=j["num_key_value_heads"],
+             hd=j.get("head_dim"), F=j["intermediate_size"], V=j["vocab_size"], tied=j["tie_word_embeddings"],
+             attention_bias=j.get("attention_bias", False), mlp_bias=j.get("mlp_bias", False),
+             theta=j["rope_theta"], scaling=j["rope_scaling"])
+    files = [f for f in os.listdir(d) if f.endswith(".safetensors")]
+    p = {}
+    for f in sorted(files):
+        p.update(read_safetensors(os.path.join(d, f)))
+    p["clm.prompt.weight"] = torch.zeros(1, c["C"])
+    return c, p
+
+
+def check_generate(d, result_path):
+    """Greedy continuation and top log-probabilities of the directory's model from the prompt ids
+    `git clmodel generate --json` used, against what it printed."""
+    c, p = case_from_dir(d)
+    r = json.load(open(result_path))
+    ids = list(r["prompt_tokens"])
+    empty = torch.tensor([], dtype=torch.long)
+    for step, tok in enumerate(r["tokens"]):
+        with torch.no_grad():
+            row = example_logits(c, p, torch.tensor(ids), empty, -1)[-1]
+        lp = torch.log_softmax(row, -1)
+        want = int(torch.argmax(row))
+        if want != tok:
+            sys.exit(f"step {step}: generate chose {tok}, PyTorch {want}")
+        for rank, (i, v) in enumerate(r.get("top", [[]] * len(r["tokens"]))[step]):
+            if abs(float(lp[i]) - v) > 1e-4 * max(1.0, abs(v)):
+                sys.exit(f"step {step} top {rank}: token {i} log p {v}, PyTorch {float(lp[i])}")
+        ids.append(tok)
+    print(f"{len(r['tokens'])} greedy tokens agree")
+
+
 def main():
+    if sys.argv[1] == "model":
+        c = dict(next(x for x in CASES if x["name"] == sys.argv[3]), V=int(sys.argv[4]))
+        d = sys.argv[2]
+        os.makedirs(d, exist_ok=True)
+        p = make_params(c, 77)
+        write_model(c, p, d)
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump(config_json(c), f, indent=1)
+        return
+    if sys.argv[1] == "greedy":
+        check_generate(sys.argv[2], sys.argv[3])
+        return
     outdir = sys.argv[1]
     for i, c in enumerate(CASES):
         run_case(c, outdir, 1000 + i)
