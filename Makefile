@@ -31,7 +31,7 @@ REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
-.PHONY: all deps grammars test check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
+.PHONY: all deps grammars test check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl bench-llama clean
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
@@ -165,6 +165,9 @@ bench-mine: all $(BENCHES)
 
 bench-cl: all $(BENCHES)
 	@BUILD=$(BUILD) sh tests/bench/run.sh cl
+
+bench-llama: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh llama
 
 demo: deps all
 	@BUILD=$(BUILD) sh fixtures/demo.sh

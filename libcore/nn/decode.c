@@ -116,16 +116,17 @@ int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n, const int 
 		return rc;
 	}
 	size_t N = d.row_off[n], nc = N * C;
-	int rmax = clm_lora_max_rank(m), maxk = 0, Q = clm_cfg_q_width(cfg), KW = clm_cfg_kv_width(cfg);
+	int rmax = clm_lora_max_rank(m), Q = clm_cfg_q_width(cfg), KW = clm_cfg_kv_width(cfg);
 	int hd = clm_cfg_head_dim(cfg), grp = H / clm_cfg_kv_heads(cfg), rope = clm_cfg_rope(cfg);
+	size_t max_probs = 1;
 	for (int i = 0; i < n; i++) {
-		int nk = kv->len[seq[i]] + d.row_off[i + 1] - d.row_off[i];
-		maxk = nk > maxk ? nk : maxk;
+		size_t nq = (size_t)(d.row_off[i + 1] - d.row_off[i]), nk = kv->len[seq[i]] + nq;
+		max_probs = nq * nk > max_probs ? nq * nk : max_probs;
 	}
 	d.x = malloc(nc * sizeof(float)), d.ln = malloc(nc * sizeof(float)), d.mid = malloc(nc * sizeof(float));
 	d.qkv = malloc(N * clm_block_qkv_width(cfg) * sizeof(float)), d.atty = malloc(N * Q * sizeof(float));
 	d.fch = malloc(N * clm_block_fch_width(cfg) * sizeof(float)), d.fcg = malloc(N * clm_cfg_ffn(cfg) * sizeof(float));
-	d.u = malloc((N * rmax * m->lay.n_proj + 1) * sizeof(float)), d.probs = malloc((size_t)maxk * maxk * sizeof(float));
+	d.u = malloc((N * rmax * m->lay.n_proj + 1) * sizeof(float)), d.probs = malloc(max_probs * sizeof(float));
 	d.last = malloc((size_t)n * C * sizeof(float)), d.stats = malloc(4 * N * sizeof(float));
 	d.pos = malloc(N * sizeof(int)), d.cs = malloc((rope ? N * hd : 1) * sizeof(float));
 	if (!d.stats || !d.x || !d.ln || !d.mid || !d.qkv || !d.atty || !d.fch || !d.fcg || !d.u || !d.probs ||

@@ -37,16 +37,22 @@ void clm_linear_forward(float *y, const float *x, const float *W, const float *b
 	}
 }
 
+/* dbias += the column sums of dy [n x out]. */
+static void add_column_sums(float *dbias, const float *dy, int n, int out)
+{
+	for (int i = 0; i < n; i++) {
+		const float *row = dy + (size_t)i * out;
+		for (int j = 0; j < out; j++)
+			dbias[j] += row[j];
+	}
+}
+
 void clm_linear_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
 			 int n, int in, int out)
 {
 	clm_matmul_backward(dx, dW, dy, x, W, n, in, out, 1.0f);
 	if (dbias)
-		for (int i = 0; i < n; i++) {
-			const float *row = dy + (size_t)i * out;
-			for (int j = 0; j < out; j++)
-				dbias[j] += row[j];
-		}
+		add_column_sums(dbias, dy, n, out);
 }
 
 void clm_linear_hf_forward(float *y, const float *x, const float *W, const float *bias, int n, int in, int out)
@@ -69,11 +75,7 @@ void clm_linear_hf_backward(float *dx, float *dW, float *dbias, const float *dy,
 	if (dW)
 		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1.0f, dy, out, x, in, 1.0f, dW, in);
 	if (dbias)
-		for (int i = 0; i < n; i++) {
-			const float *row = dy + (size_t)i * out;
-			for (int j = 0; j < out; j++)
-				dbias[j] += row[j];
-		}
+		add_column_sums(dbias, dy, n, out);
 }
 
 void clm_tied_logits_forward(float *logits, const float *h, const float *E, int n, int c, int v)

@@ -10,6 +10,7 @@ LayerNorm; tied or untied output.
     /usr/bin/python3 tests/nn/llama_ref.py OUTDIR
     /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB     (one case's model, vocab VOCAB)
     /usr/bin/python3 tests/nn/llama_ref.py greedy DIR GENERATE_JSON  (check `git clmodel generate --json`)
+    /usr/bin/python3 tests/nn/llama_ref.py shape DIR                 (random, Qwen2.5-Coder-0.5B's shapes)
 
 The first writes OUTDIR/<case>/ (config.json, generation_config.json, model.safetensors or shards with
 model.safetensors.index.json, and expect.json: soft-prompt rows and LoRA set values, a batch, the
@@ -387,7 +388,39 @@ def check_generate(d, result_path):
     print(f"{len(r['tokens'])} greedy tokens agree")
 
 
+def write_shape(d):
+    """Random weights at the real shapes of Qwen2.5-Coder-0.5B, BF16, written tensor by tensor."""
+    c = dict(name="qwen2.5-coder-0.5b-shape", arch="Qwen2ForCausalLM", model_type="qwen2", L=24, C=896, H=14, KV=2,
+             hd=64, F=4864, V=151936, tied=True, theta=1e6, scaling=None, dtype="BF16")
+    os.makedirs(d, exist_ok=True)
+    shapes = backbone_shapes(c)
+    header, off = {"__metadata__": {"format": "pt"}}, 0
+    for name, shape in shapes:
+        n = 2 * math.prod(shape)
+        header[name] = {"dtype": "BF16", "shape": list(shape), "data_offsets": [off, off + n]}
+        off += n
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    g = torch.Generator().manual_seed(5)
+    with open(os.path.join(d, "model.safetensors.tmp"), "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h)
+        for name, shape in shapes:
+            if name.endswith("norm.weight") or name.endswith("layernorm.weight"):
+                t = torch.ones(shape, dtype=torch.float32)
+            else:
+                t = 0.02 * torch.randn(shape, generator=g, dtype=torch.float32)
+            f.write(t.bfloat16().view(torch.int16).numpy().tobytes())
+    os.rename(os.path.join(d, "model.safetensors.tmp"), os.path.join(d, "model.safetensors"))
+    j = config_json(c)
+    j["max_position_embeddings"] = 32768
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(j, f, indent=1)
+
+
 def main():
+    if sys.argv[1] == "shape":
+        write_shape(sys.argv[2])
+        return
     if sys.argv[1] == "model":
         c = dict(next(x for x in CASES if x["name"] == sys.argv[3]), V=int(sys.argv[4]))
         d = sys.argv[2]

@@ -6,6 +6,7 @@
  * engine (loading them through io/hf_dir: mapped files, shards) must match logits, loss and every gradient to 1e-4 relative, and one AdamW step of the
  * prompt and LoRA tensors on a frozen backbone must give PyTorch's values. */
 #include "test_helpers.h"
+#include "parity_helpers.h"
 #include "io/hf_dir.h"
 #include "nn/config.h"
 #include "nn/generate.h"
@@ -21,63 +22,6 @@
 
 static char *outdir;
 
-static json_t *load_json(const char *dir, const char *file)
-{
-	struct clm_strbuf path = CLM_STRBUF_INIT, data = CLM_STRBUF_INIT;
-	clm_strbuf_addf(&path, "%s/%s", dir, file);
-	assert_int_equal(clm_read_file(path.buf, 64 << 20, &data), 0);
-	json_t *j = clm_json_parse(data.buf, data.len, file);
-	assert_non_null(j);
-	clm_strbuf_release(&path);
-	clm_strbuf_release(&data);
-	return j;
-}
-
-/* Largest |a - b| relative to the largest |b| of the tensor. */
-static double relative_error(const float *a, const json_t *b, size_t n)
-{
-	double worst = 0, scale = 0;
-	assert_int_equal(json_array_size(b), n);
-	for (size_t i = 0; i < n; i++)
-		scale = fmax(scale, fabs(json_number_value(json_array_get(b, i))));
-	for (size_t i = 0; i < n; i++)
-		worst = fmax(worst, fabs(a[i] - json_number_value(json_array_get(b, i))));
-	return scale > 0 ? worst / scale : worst;
-}
-
-static void set_values(struct clm_gpt *m, const json_t *values)
-{
-	const char *name;
-	const json_t *v;
-	json_object_foreach((json_t *)values, name, v) {
-		struct clm_param *p = clm_gpt_param(m, name);
-		assert_non_null(p);
-		assert_int_equal(json_array_size(v), p->n);
-		for (size_t k = 0; k < p->n; k++)
-			p->w[k] = (float)json_number_value(json_array_get(v, k));
-	}
-}
-
-static void load_batch(const json_t *ref, struct clm_batch *b)
-{
-	size_t i;
-	const json_t *ex;
-	json_array_foreach(json_object_get(ref, "batch"), i, ex) {
-		int32_t tok[64], pre[64];
-		float wt[64];
-		const json_t *t = json_object_get(ex, "tokens"), *pr = json_object_get(ex, "prefix");
-		for (size_t k = 0; k < json_array_size(t); k++) {
-			tok[k] = (int32_t)json_integer_value(json_array_get(t, k));
-			wt[k] = (float)json_number_value(json_array_get(json_object_get(ex, "weights"), k));
-		}
-		for (size_t k = 0; k < json_array_size(pr); k++)
-			pre[k] = (int32_t)json_integer_value(json_array_get(pr, k));
-		assert_int_equal(clm_batch_add(b, tok, (int)json_array_size(t), wt, pre, (int)json_array_size(pr),
-					       (int)json_integer_value(json_object_get(ex, "adapter"))),
-				 0);
-	}
-}
-
 static void check_case(const char *name)
 {
 	struct clm_strbuf dir = CLM_STRBUF_INIT;
@@ -88,18 +32,18 @@ static void check_case(const char *name)
 	double err, worst_grad = 0;
 
 	clm_strbuf_addf(&dir, "%s/%s", outdir, name);
-	json_t *config = load_json(dir.buf, "config.json"), *ref = load_json(dir.buf, "expect.json");
+	json_t *config = parity_load_json(dir.buf, "config.json"), *ref = parity_load_json(dir.buf, "expect.json");
 	const json_t *lora = json_object_get(ref, "lora");
 	assert_int_equal(clm_gpt_config_from_json(config, &cfg), 0);
 	assert_int_equal(clm_hf_dir_load_model(dir.buf, &cfg, &m), 0);
 	assert_int_equal(clm_gpt_set_prompt_rows(&m, (int)json_integer_value(json_object_get(ref, "prompt_rows")), 0), 0);
 	assert_int_equal(clm_gpt_add_lora(&m, (int)json_integer_value(json_object_get(lora, "rank")),
 					  (float)json_number_value(json_object_get(lora, "alpha")), 0), 0);
-	set_values(&m, json_object_get(ref, "extras"));
-	load_batch(ref, &b);
+	parity_set_values(&m, json_object_get(ref, "extras"));
+	parity_load_batch(ref, &b);
 
 	assert_int_equal(clm_gpt_logits(&m, &b, &logits), 0);
-	err = relative_error(logits, json_object_get(ref, "logits"), (size_t)b.tok_off[b.n] * cfg.vocab_size);
+	err = parity_relative_error(logits, json_object_get(ref, "logits"), (size_t)b.tok_off[b.n] * cfg.vocab_size);
 	free(logits);
 	assert_true(err < 1e-4);
 	clm_gpt_zero_grad(&m);
@@ -112,7 +56,7 @@ static void check_case(const char *name)
 	json_object_foreach(json_object_get(ref, "grads"), pname, g) {
 		struct clm_param *p = clm_gpt_param(&m, pname);
 		assert_non_null(p);
-		double e = relative_error(p->g, g, p->n);
+		double e = parity_relative_error(p->g, g, p->n);
 		if (e >= 1e-4)
 			print_error("grad %s: relative error %.3g\n", pname, e);
 		assert_true(e < 1e-4);
@@ -140,7 +84,7 @@ static void check_case(const char *name)
 	json_object_foreach(json_object_get(ref, "after_step"), pname, g) {
 		struct clm_param *p = clm_gpt_param(&m, pname);
 		assert_non_null(p);
-		worst_step = fmax(worst_step, relative_error(p->w, g, p->n));
+		worst_step = fmax(worst_step, parity_relative_error(p->w, g, p->n));
 	}
 	print_message("# %s: prompt + LoRA after one AdamW step, worst relative error %.2g\n", name, worst_step);
 	assert_true(worst_step < 1e-4);
@@ -209,7 +153,7 @@ static void config_round_trips(void **state)
 		struct clm_strbuf dir = CLM_STRBUF_INIT;
 		struct clm_gpt_config a, b;
 		clm_strbuf_addf(&dir, "%s/%s", outdir, names[i]);
-		json_t *j = load_json(dir.buf, "config.json");
+		json_t *j = parity_load_json(dir.buf, "config.json");
 		assert_int_equal(clm_gpt_config_from_json(j, &a), 0);
 		json_t *k = clm_gpt_config_to_json(&a);
 		assert_int_equal(clm_gpt_config_from_json(k, &b), 0);
