@@ -1,8 +1,10 @@
 /* Reading model versions back: metadata, weights verified against their checksums, files. */
 #include "git/refs.h"
+#include "io/hf_dir.h"
 #include "store/store.h"
 #include "git/tree.h"
 #include "store/weights.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -105,15 +107,7 @@ int clm_store_list(struct clm_store *s, const git_oid *from, size_t max, struct 
 		git_commit *c = NULL;
 		if (max && count == max)
 			break;
-		if (count == cap) {
-			struct clm_version_info *p = realloc(items, (cap = cap ? 2 * cap : 16) * sizeof(*p));
-			if (!p) {
-				rc = clm_error_oom();
-				break;
-			}
-			items = p;
-		}
-		if ((rc = clm_store_describe(s, &cur, &items[count])) < 0)
+		if ((rc = CLM_ALLOC_GROW(items, count + 1, cap)) < 0 || (rc = clm_store_describe(s, &cur, &items[count])) < 0)
 			break;
 		count++;
 		if ((rc = git_commit_lookup(&c, s->repo, &cur)) < 0) {
@@ -144,8 +138,8 @@ static int read_files(struct clm_store *s, const git_tree *tree, struct clm_file
 
 	for (size_t i = 0; i < 3 && rc == 0; i++)
 		rc = clm_tree_plan_inherit(&plan, s->repo, tree, dirs[i]);
-	for (int i = 0; rc == 0 && clm_store_hf_side_files[i]; i++)
-		rc = clm_tree_plan_inherit_file(&plan, tree, clm_store_hf_side_files[i]);
+	for (int i = 0; rc == 0 && clm_hf_side_files[i]; i++)
+		rc = clm_tree_plan_inherit_file(&plan, tree, clm_hf_side_files[i]);
 	for (size_t i = 0; i < plan.n && rc == 0; i++) {
 		git_blob *b = NULL;
 		if ((rc = git_blob_lookup(&b, s->repo, &plan.items[i].blob)) < 0) {
