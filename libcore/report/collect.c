@@ -222,7 +222,7 @@ static int collect_candidates(struct clm_store *s, const char *model, json_t *ou
 static void add_task_meta(json_t *t, const struct clm_model_state *st, const char *id)
 {
 	char *dir = clm_task_id_escape(id), path[1024];
-	const struct clm_store_file *f;
+	const struct clm_file *f;
 	json_t *meta = NULL, *events, *ev, *commits = json_array(), *counts;
 	const char *range = strrchr(id, '/');
 	size_t i;
