@@ -43,6 +43,18 @@ t_ok "a stored version generates" test "$(ntok version.json)" -eq 3
 clm export --format gguf --out "$top/m.gguf" >/dev/null
 clm generate --model "$top/m.gguf" --prompt 'int' -n 3 --json > gguf.json
 t_ok "a GGUF file generates, as the version it came from" cmp version.json gguf.json
+# the CL workflow on a Llama-family base: init from the directory, an update with LoRA sets
+cd "$top"
+sh "$CLM_TOP/fixtures/python-repo.sh" pyrepo >/dev/null 2>&1
+cd pyrepo
+$ref model "$top/qwen-base" qwen2_bf16 400
+cp "$top/base/tokenizer.json" "$top/qwen-base/"
+sed 's/"max_position_embeddings": 64/"max_position_embeddings": 512/' "$top/qwen-base/config.json" > cfg && mv cfg "$top/qwen-base/config.json"
+t_ok "init --base a Qwen2 directory" clm init --base "$top/qwen-base"
+git config clmodel.strategy lora
+t_grep "an update trains LoRA sets on it and records versions" "promoted" clm update -q --steps 3 --batch-size 2
+t_grep "the version says what it learned" "with lora" clm log
+cd "$top/repo"
 t_exit 129 "-n is required" clm generate --model "$top/llama_gqa5" --prompt x
 t_exit 129 "--top needs --json" clm generate --model "$top/llama_gqa5" --prompt x -n 2 --top 3
 rm "$top/starcoder2/model-00002-of-00002.safetensors"
