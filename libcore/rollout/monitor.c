@@ -2,6 +2,7 @@
 #include "git/blob.h"
 #include "git/repo.h"
 #include "store/notes.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/json.h"
@@ -22,7 +23,7 @@ struct line_set {
 	char *path;
 	char *text;   /* owned copy the lines point into */
 	char **lines; /* owned array */
-	size_t n;
+	size_t n, alloc;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -33,8 +34,6 @@ static int cmp_str(const void *a, const void *b)
 /* Split `text` (modified in place) into trimmed non-empty lines, sorted. */
 static int line_set_build(struct line_set *ls, char *text)
 {
-	size_t alloc = 0;
-
 	ls->text = text;
 	for (char *p = text; p && *p;) {
 		char *end = strchr(p, '\n'), *s = p, *e;
@@ -46,13 +45,8 @@ static int line_set_build(struct line_set *ls, char *text)
 		while (e > s && isspace((unsigned char)e[-1]))
 			*--e = '\0';
 		if (*s) {
-			if (ls->n == alloc) {
-				size_t na = alloc ? alloc * 2 : 64;
-				char **nl = realloc(ls->lines, na * sizeof(*nl));
-				if (!nl)
-					return clm_error_oom();
-				ls->lines = nl, alloc = na;
-			}
+			if (CLM_ALLOC_GROW(ls->lines, ls->n + 1, ls->alloc) < 0)
+				return CLM_ENOMEM;
 			ls->lines[ls->n++] = s;
 		}
 		p = end ? end + 1 : NULL;
@@ -170,13 +164,8 @@ static struct clm_version_uptake *uptake_for(struct clm_monitor_result *r, const
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->versions[i].version, version))
 			return &r->versions[i];
-	if (r->n == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 8;
-		struct clm_version_uptake *nv = realloc(r->versions, na * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		r->versions = nv, r->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(r->versions, r->n + 1, r->alloc) < 0)
+		return NULL;
 	memset(&r->versions[r->n], 0, sizeof(r->versions[r->n]));
 	snprintf(r->versions[r->n].version, sizeof(r->versions[r->n].version), "%s", version);
 	return &r->versions[r->n++];

@@ -95,6 +95,7 @@ t_exit 1 "and the stage is over" git rev-parse -q --verify refs/clmodel/stages/d
 t_grep "the figures are noted on the version, without code" '"kind":"monitor".*"kept":4' git notes --ref=clmodel show "$cand"
 t_exit 1 "the note holds no suggested code" sh -c 'git notes --ref=clmodel show "$1" | grep -q kept_1_a' - "$cand"
 t_grep "log shows acceptance beside the offline scores" "^$(echo $cand | cut -c1-12) \(head\).*kept=7/10" clm log
+t_grep "report shows acceptance per version" "7 of 10" sh -c '"$CLM_BIN" report -q --examples 0 --out ../r.html && cat ../r.html'
 t_grep "the reason is noted" 'monitor: acceptance 0.70.*"stage":"full"' git notes --ref=clmodel show "$cand"
 
 # clmodel.rollout.auto: a version that passes the gate goes to the canary stage, not the head.
