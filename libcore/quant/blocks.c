@@ -8,6 +8,7 @@
 #define QK 32           /* values per Q8_0 / Q4_0 block */
 #define Q8_0_BYTES 34
 #define Q4_0_BYTES 18
+#define Q5_0_BYTES 22
 #define Q4_K_BYTES 144
 #define Q5_K_BYTES 176
 #define Q6_K_BYTES 210
@@ -32,7 +33,7 @@ size_t clm_ggml_block_values(enum clm_ggml_type t)
 {
 	switch (t) {
 	case CLM_GGML_F32: case CLM_GGML_F16: case CLM_GGML_BF16: return 1;
-	case CLM_GGML_Q8_0: case CLM_GGML_Q4_0: return QK;
+	case CLM_GGML_Q8_0: case CLM_GGML_Q4_0: case CLM_GGML_Q5_0: return QK;
 	case CLM_GGML_Q4_K: case CLM_GGML_Q5_K: case CLM_GGML_Q6_K: return CLM_QK_K;
 	}
 	return 0;
@@ -45,6 +46,7 @@ size_t clm_ggml_block_bytes(enum clm_ggml_type t)
 	case CLM_GGML_F16: case CLM_GGML_BF16: return 2;
 	case CLM_GGML_Q8_0: return Q8_0_BYTES;
 	case CLM_GGML_Q4_0: return Q4_0_BYTES;
+	case CLM_GGML_Q5_0: return Q5_0_BYTES;
 	case CLM_GGML_Q4_K: return Q4_K_BYTES;
 	case CLM_GGML_Q5_K: return Q5_K_BYTES;
 	case CLM_GGML_Q6_K: return Q6_K_BYTES;
@@ -65,7 +67,7 @@ int clm_ggml_check_type(uint32_t t, const char *what)
 		return 0;
 	if (name)
 		return clm_error_set(CLM_EINVALID, "%s has type %s, which we do not read (F32, F16, BF16, Q8_0, "
-				     "Q4_0, Q4_K, Q5_K and Q6_K are supported)", what, name);
+				     "Q4_0, Q5_0, Q4_K, Q5_K and Q6_K are supported)", what, name);
 	return clm_error_set(CLM_EINVALID, "%s has unknown tensor type %u", what, t);
 }
 
@@ -194,15 +196,15 @@ static void dequant_q4_0(const uint8_t *b, float *y)
 	}
 }
 
-/* Sub-block j's 6-bit scale and min from a K-quant's 12 packed bytes. */
-static void k_scale_min(int j, const uint8_t *s, int *sc, int *m)
+static void dequant_q5_0(const uint8_t *b, float *y)
 {
-	if (j < 4) {
-		*sc = s[j] & 63;
-		*m = s[j + 4] & 63;
-	} else {
-		*sc = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
-		*m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+	float d = rd_half(b);
+	uint32_t qh = (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 | (uint32_t)b[5] << 24;
+
+	for (int j = 0; j < QK / 2; j++) {
+		int lo = (int)((b[6 + j] & 0xfu) | (qh >> j & 1) << 4), hi = (int)((b[6 + j] >> 4) | (qh >> (j + 16) & 1) << 4);
+		y[j] = d * (float)(lo - 16);
+		y[j + QK / 2] = d * (float)(hi - 16);
 	}
 }
 
@@ -214,7 +216,7 @@ static void dequant_k45(const uint8_t *b, const uint8_t *qh, const uint8_t *qs, 
 	for (int g = 0; g < 4; g++) { /* 64 values: sub-blocks 2g (low nibbles), 2g+1 (high) */
 		for (int h = 0; h < 2; h++) {
 			int sc, m;
-			k_scale_min(2 * g + h, b + 4, &sc, &m);
+			clm_ggml_k_scale_min(b + 4, 2 * g + h, &sc, &m);
 			float ds = d * (float)sc, dm = dmin * (float)m;
 			for (int l = 0; l < 32; l++) {
 				int q = h ? qs[32 * g + l] >> 4 : qs[32 * g + l] & 0xf;
@@ -263,6 +265,7 @@ void clm_ggml_dequantize(enum clm_ggml_type t, const void *src, float *dst, size
 		case CLM_GGML_BF16: *dst = clm_bf16_to_float((uint16_t)(p[0] | (p[1] << 8))); break;
 		case CLM_GGML_Q8_0: dequant_q8_0(p, dst); break;
 		case CLM_GGML_Q4_0: dequant_q4_0(p, dst); break;
+		case CLM_GGML_Q5_0: dequant_q5_0(p, dst); break;
 		case CLM_GGML_Q4_K: dequant_k45(p, NULL, p + 16, dst); break;
 		case CLM_GGML_Q5_K: dequant_k45(p, p + 16, p + 48, dst); break;
 		case CLM_GGML_Q6_K: dequant_q6_k(p, dst); break;
@@ -290,10 +293,13 @@ static void quant_q8_0(const float *x, uint8_t *b)
 		b[2 + j] = (uint8_t)(int8_t)lroundf(x[j] * id);
 }
 
-/* The scale is the signed value of largest magnitude over -8, so it maps to -8 exactly. */
-static void quant_q4_0(const float *x, uint8_t *b)
+/* Q4_0 (half = 8) and Q5_0 (half = 16): the scale is the signed value of largest magnitude over
+ * -half, so it maps to -half exactly; the fifth bits of Q5_0 go to the u32 before the nibbles. */
+static void quant_q45_0(const float *x, uint8_t *b, int half)
 {
 	float amax = 0, max = 0, d, id;
+	uint32_t qh = 0;
+	uint8_t *qs = b + (half == 16 ? 6 : 2);
 
 	for (int j = 0; j < QK; j++) {
 		if (fabsf(x[j]) > amax) {
@@ -301,14 +307,18 @@ static void quant_q4_0(const float *x, uint8_t *b)
 			max = x[j];
 		}
 	}
-	d = max / -8;
+	d = max / (float)-half;
 	id = d ? 1.0f / d : 0.0f;
 	wr_half(b, d);
 	for (int j = 0; j < QK / 2; j++) {
-		int lo = clampi((int)(int8_t)(x[j] * id + 8.5f), 0, 15);
-		int hi = clampi((int)(int8_t)(x[j + QK / 2] * id + 8.5f), 0, 15);
-		b[2 + j] = (uint8_t)(lo | (hi << 4));
+		int lo = clampi((int)(int8_t)(x[j] * id + (float)half + 0.5f), 0, 2 * half - 1);
+		int hi = clampi((int)(int8_t)(x[j + QK / 2] * id + (float)half + 0.5f), 0, 2 * half - 1);
+		qs[j] = (uint8_t)((lo & 0xf) | ((hi & 0xf) << 4));
+		qh |= (uint32_t)(lo >> 4) << j | (uint32_t)(hi >> 4) << (j + 16);
 	}
+	if (half == 16)
+		for (int k = 0; k < 4; k++)
+			b[2 + k] = (uint8_t)(qh >> (8 * k));
 }
 
 /* Q4_K / Q5_K (nmax 15 or 31): each sub-block of 32 gets scale (max - min) / nmax and min -min
@@ -351,7 +361,7 @@ static void quant_k45(const float *x, uint8_t *b, int nmax)
 	}
 	for (int j = 0; j < 8; j++) {
 		int sc, m;
-		k_scale_min(j, s, &sc, &m);
+		clm_ggml_k_scale_min(s, j, &sc, &m);
 		float ds = d * (float)sc, dm = dmin * (float)m;
 		for (int l = 0; l < 32; l++)
 			L[32 * j + l] = (uint8_t)(ds > 0 ? clampi((int)lroundf((x[32 * j + l] + dm) / ds), 0, nmax) : 0);
@@ -424,7 +434,8 @@ void clm_ggml_quantize(enum clm_ggml_type t, const float *src, void *dst, size_t
 			p[1] = (uint8_t)(h >> 8);
 			break;
 		case CLM_GGML_Q8_0: quant_q8_0(src, p); break;
-		case CLM_GGML_Q4_0: quant_q4_0(src, p); break;
+		case CLM_GGML_Q4_0: quant_q45_0(src, p, 8); break;
+		case CLM_GGML_Q5_0: quant_q45_0(src, p, 16); break;
 		case CLM_GGML_Q4_K: quant_k45(src, p, 15); break;
 		case CLM_GGML_Q5_K: quant_k45(src, p, 31); break;
 		case CLM_GGML_Q6_K: quant_q6_k(src, p); break;

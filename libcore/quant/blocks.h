@@ -1,9 +1,11 @@
 /* ggml tensor types: the element and block formats of GGUF files (F32, F16, BF16 and the
- * quantized blocks Q8_0, Q4_0, Q4_K, Q5_K, Q6_K), with dequantization exactly as ggml defines
+ * quantized blocks Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K), with dequantization exactly as ggml defines
  * each block and quantizers that write them. Layouts (all little-endian, "half" is IEEE f16):
  *   Q8_0  32 values: half d; int8 q[32]                          x = d * q
  *   Q4_0  32 values: half d; u8 qs[16]  (value j in the low nibble of qs[j], value j+16 in the
  *         high nibble)                                           x = d * (q - 8)
+ *   Q5_0  32 values: half d; u8 qh[4] (bit j of the little-endian u32 is value j's fifth bit);
+ *         u8 qs[16] as Q4_0                                      x = d * (q - 16)
  *   Q4_K 256 values: half d, dmin; u8 scales[12]; u8 qs[128]. Eight sub-blocks of 32 with 6-bit
  *         scale sc and min m (sub-blocks 0-3: low 6 bits of scales[j] and scales[j+4]; 4-7: low
  *         and high nibble of scales[j+4], top two bits from the top bits of scales[j-4] and
@@ -27,6 +29,7 @@ enum clm_ggml_type {
 	CLM_GGML_F32 = 0,
 	CLM_GGML_F16 = 1,
 	CLM_GGML_Q4_0 = 2,
+	CLM_GGML_Q5_0 = 6,
 	CLM_GGML_Q8_0 = 8,
 	CLM_GGML_Q4_K = 12,
 	CLM_GGML_Q5_K = 13,
@@ -64,6 +67,18 @@ void clm_ggml_dequantize(enum clm_ggml_type t, const void *src, float *dst, size
  * scales from each sub-block's range (not ggml's iterative search, so bytes may differ from
  * llama-quantize's while decoding the same way). */
 void clm_ggml_quantize(enum clm_ggml_type t, const float *src, void *dst, size_t n);
+
+/* Sub-block j's (0-7) 6-bit scale and min from the 12 packed scale bytes of a Q4_K/Q5_K block. */
+static inline void clm_ggml_k_scale_min(const uint8_t *s, int j, int *sc, int *m)
+{
+	if (j < 4) {
+		*sc = s[j] & 63;
+		*m = s[j + 4] & 63;
+	} else {
+		*sc = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
+		*m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+	}
+}
 
 /* IEEE half and bfloat16 conversions (half: round to nearest even; bf16: round to nearest even,
  * NaN kept NaN). */

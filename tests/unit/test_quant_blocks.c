@@ -73,6 +73,24 @@ static void q4_0_block(void **state)
 	assert_values(got, want, 32);
 }
 
+/* Q5_0: d = 0.5; fifth bits from the little-endian u32 0xa5a5f00f (bit j for value j), nibbles
+ * as Q4_0, then - 16. */
+static void q5_0_block(void **state)
+{
+	uint8_t b[22] = { 0, 0, 0x0f, 0xf0, 0xa5, 0xa5 };
+	uint32_t qh = 0xa5a5f00fu;
+	float got[32], want[32];
+	(void)state;
+	put_half(b, 0x3800);
+	for (int j = 0; j < 16; j++) {
+		b[6 + j] = (uint8_t)(j | ((15 - j) << 4));
+		want[j] = 0.5f * (float)((j | (int)(qh >> j & 1) << 4) - 16);
+		want[j + 16] = 0.5f * (float)(((15 - j) | (int)(qh >> (j + 16) & 1) << 4) - 16);
+	}
+	clm_ggml_dequantize(CLM_GGML_Q5_0, b, got, 32);
+	assert_values(got, want, 32);
+}
+
 /* The 12 scale bytes of a Q4_K/Q5_K block for 6-bit scales sc[8] and mins m[8]. */
 static void pack_k_scales(uint8_t *s, const int *sc, const int *m)
 {
@@ -226,6 +244,7 @@ static void quantizers_round_trip(void **state)
 	round_trip(CLM_GGML_BF16, 5e-3f, 5e-3f);
 	round_trip(CLM_GGML_Q8_0, 0.012f, 1.0f / 127);
 	round_trip(CLM_GGML_Q4_0, 0.15f, 1.0f / 8);
+	round_trip(CLM_GGML_Q5_0, 0.08f, 1.0f / 16);
 	round_trip(CLM_GGML_Q4_K, 0.11f, 1.0f / 16);
 	round_trip(CLM_GGML_Q5_K, 0.06f, 1.0f / 32);
 	round_trip(CLM_GGML_Q6_K, 0.035f, 1.0f / 40);
@@ -259,6 +278,7 @@ int main(void)
 		cmocka_unit_test(half_and_bfloat16),
 		cmocka_unit_test(q8_0_block),
 		cmocka_unit_test(q4_0_block),
+		cmocka_unit_test(q5_0_block),
 		cmocka_unit_test(q4_k_block),
 		cmocka_unit_test(q5_k_block),
 		cmocka_unit_test(q6_k_block),
