@@ -207,10 +207,15 @@ static int write_metadata(struct clm_gguf_writer *w, const struct clm_gguf_gpt2_
 		rc = clm_gguf_add_u32(w, "gpt2.attention.head_count", hp->n_head);
 	if (!rc)
 		rc = clm_gguf_add_f32(w, "gpt2.attention.layer_norm_epsilon", hp->layer_norm_epsilon);
+	return rc ? rc : clm_gguf_add_vocab(w, v, "gpt-2"); /* GPT-2's pre-tokenizer regular expression */
+}
+
+int clm_gguf_add_vocab(struct clm_gguf_writer *w, const struct clm_gguf_vocab *v, const char *pre)
+{
+	int rc = clm_gguf_add_string(w, "tokenizer.ggml.model", "gpt2");
+
 	if (!rc)
-		rc = clm_gguf_add_string(w, "tokenizer.ggml.model", "gpt2");
-	if (!rc) /* GPT-2's pre-tokenizer regular expression */
-		rc = clm_gguf_add_string(w, "tokenizer.ggml.pre", "gpt-2");
+		rc = clm_gguf_add_string(w, "tokenizer.ggml.pre", pre);
 	if (!rc)
 		rc = clm_gguf_add_strings(w, "tokenizer.ggml.tokens", (const char *const *)v->tokens, v->n_tokens);
 	if (!rc)
