@@ -157,9 +157,9 @@ static void llama_rows_are_interleaved(void **state)
 		src = clm_tensor_list_find(&hf, "model.layers.1.self_attn.q_proj.weight")->data;
 		assert_int_equal(clm_gguf_writer_init(&w, 0), 0);
 		assert_int_equal(clm_gguf_add_llama(&w, cfg, &hf, CLM_GGML_F32, CLM_GGML_F32), 0);
-		assert_int_equal(clm_gguf_write(&w, "rows.gguf"), 0);
+		assert_int_equal(clm_gguf_write(&w, "map-rows.gguf"), 0);
 		clm_gguf_writer_release(&w);
-		assert_int_equal(clm_gguf_open("rows.gguf", &f), 0);
+		assert_int_equal(clm_gguf_open("map-rows.gguf", &f), 0);
 		q = clm_gguf_find_tensor(&f, "blk.1.attn_q.weight");
 		assert_non_null(q);
 		dst = (const float *)(const void *)q->data;
@@ -188,9 +188,9 @@ static void expect_refused(void (*change)(struct clm_gguf_writer *), const char 
 	assert_int_equal(clm_gguf_writer_init(&w, 0), 0);
 	assert_int_equal(clm_gguf_add_llama(&w, cfg, &hf, CLM_GGML_F32, CLM_GGML_F32), 0);
 	change(&w);
-	assert_int_equal(clm_gguf_write(&w, "bad.gguf"), 0);
+	assert_int_equal(clm_gguf_write(&w, "map-bad.gguf"), 0);
 	clm_gguf_writer_release(&w);
-	assert_int_equal(clm_gguf_open("bad.gguf", &f), 0);
+	assert_int_equal(clm_gguf_open("map-bad.gguf", &f), 0);
 	assert_int_equal(clm_gguf_read_llama(&f, &got, &t), CLM_EINVALID);
 	if (!strstr(clm_error(), says))
 		fail_msg("message '%s' lacks '%s'", clm_error(), says);
