@@ -72,6 +72,7 @@ int clm_rollout_decide(struct clm_store *s, const char *model, const struct clm_
 		       const struct clm_monitor_result *r, struct clm_rollout_decision *out)
 {
 	const struct clm_version_uptake *c, *h;
+	struct clm_monitor_result same_kinds = { 0 };
 	struct clm_stage st;
 	size_t nc, nh;
 	int rc;
@@ -87,7 +88,11 @@ int clm_rollout_decide(struct clm_store *s, const char *model, const struct clm_
 		return rc;
 	git_oid_cpy(&out->canary, &st.version);
 	c = clm_monitor_find(r, &st.version);
-	h = clm_monitor_find(r, &out->head);
+	/* The head is judged on the kinds of suggestion the canary made (a canary used only for
+	 * completions is not compared with the head's rewrites). */
+	if (c && (rc = clm_monitor_scan(s, model, p->window_days, c->kinds, &same_kinds)) < 0)
+		return rc;
+	h = clm_monitor_find(&same_kinds, &out->head);
 	nc = resolved(c), nh = resolved(h);
 	if (isnan(p->min_acceptance)) {
 		out->action = CLM_ROLLOUT_MANUAL;
@@ -113,6 +118,7 @@ int clm_rollout_decide(struct clm_store *s, const char *model, const struct clm_
 			snprintf(out->reason, sizeof(out->reason), "acceptance %.2f (%zu resolved) >= %.2f (the head has %zu "
 				 "resolved, too few to compare)", c->rate, nc, p->min_acceptance, nh);
 	}
+	clm_monitor_result_release(&same_kinds);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* Decisions from the figures: a canary whose suggestions are kept often enough (and at least as
- * often as the head's) becomes the head; one that falls short is rolled back. Configured with
+ * often as the head's on the same kinds of suggestion) becomes the head; one that falls short is rolled back. Configured with
  * clmodel.rollout.minAcceptance (no automatic decision while unset), clmodel.rollout.minSamples
  * (resolved suggestions needed first, default 20) and clmodel.rollout.windowDays (when an unkept
  * suggestion counts as dropped, default 14). */

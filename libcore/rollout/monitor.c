@@ -1,4 +1,5 @@
 #include "rollout/monitor.h"
+#include "data/dataset.h"
 #include "git/blob.h"
 #include "git/repo.h"
 #include "store/notes.h"
@@ -205,7 +206,20 @@ static void classify(struct clm_version_uptake *u, const json_t *added, const st
 		u->pending++;
 }
 
-int clm_monitor_scan(struct clm_store *s, const char *model, double window_days, struct clm_monitor_result *out)
+/* The mask bit of a suggestion's kind; 0 for a kind we do not know. */
+static unsigned kind_bit(const char *name)
+{
+	enum clm_task_kind k;
+
+	if (!name || clm_task_kind_parse(name, &k) < 0) {
+		clm_error_clear();
+		return 0;
+	}
+	return 1u << k;
+}
+
+int clm_monitor_scan(struct clm_store *s, const char *model, double window_days, unsigned kinds,
+		     struct clm_monitor_result *out)
 {
 	const char *m = model ? model : CLM_STORE_DEFAULT_MODEL;
 	struct line_set *cache = calloc(FILE_CACHE, sizeof(*cache));
@@ -245,13 +259,16 @@ int clm_monitor_scan(struct clm_store *s, const char *model, double window_days,
 		v = json_string_value(json_object_get(rec, "version"));
 		p = json_string_value(json_object_get(rec, "path"));
 		em = json_string_value(json_object_get(rec, "model"));
-		if (v && p && em && !strcmp(em, m) && strlen(v) == GIT_OID_HEXSZ) {
+		unsigned bit = kind_bit(json_string_value(json_object_get(rec, "kind")));
+		if (v && p && em && !strcmp(em, m) && strlen(v) == GIT_OID_HEXSZ && (!kinds || (bit & kinds))) {
 			const struct line_set *now_lines = file_at_head(s->repo, head, cache, &used, p);
 			double age = (double)(now - json_integer_value(json_object_get(rec, "t"))) / 86400.0;
 			if (!(u = uptake_for(out, v)))
 				rc = clm_error_oom();
 			else
 				classify(u, json_object_get(rec, "added"), now_lines, age, window_days);
+			if (u)
+				u->kinds |= bit;
 			out->records++;
 		}
 		json_decref(rec);

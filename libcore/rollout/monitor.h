@@ -32,6 +32,7 @@ struct clm_version_uptake {
 	char version[GIT_OID_HEXSZ + 1];
 	size_t made, kept, partly, dropped, pending;
 	double rate, lo, hi; /* acceptance and its interval; NAN when nothing is resolved */
+	unsigned kinds;      /* a bit (1u << enum clm_task_kind) for each kind of suggestion seen */
 };
 
 struct clm_monitor_result {
@@ -40,10 +41,11 @@ struct clm_monitor_result {
 	size_t records;                      /* suggestions read */
 };
 
-/* Classify every recorded suggestion of `model` (NULL: default) against the files at HEAD,
- * `window_days` after which an unkept one counts as dropped. Lines of the log that do not parse
- * are skipped. 0 or negative. */
-int clm_monitor_scan(struct clm_store *s, const char *model, double window_days, struct clm_monitor_result *out);
+/* Classify every recorded suggestion of `model` (NULL: default) whose kind is in `kinds` (a mask
+ * as in clm_version_uptake; 0: every kind) against the files at HEAD, `window_days` after which
+ * an unkept one counts as dropped. Lines of the log that do not parse are skipped. 0 or negative. */
+int clm_monitor_scan(struct clm_store *s, const char *model, double window_days, unsigned kinds,
+		     struct clm_monitor_result *out);
 
 /* The uptake of `version` in `r`, or NULL when it made no suggestion. */
 const struct clm_version_uptake *clm_monitor_find(const struct clm_monitor_result *r, const git_oid *version);

@@ -8,7 +8,7 @@ int clm_rollout_run(struct clm_store *s, const char *model, int dry_run, struct 
 	int rc = clm_rollout_policy_read(s->repo, &p);
 
 	if (rc == 0)
-		rc = clm_monitor_scan(s, model, p.window_days, r);
+		rc = clm_monitor_scan(s, model, p.window_days, 0, r);
 	if (rc == 0 && !dry_run)
 		rc = clm_monitor_note(s, model, r);
 	if (rc == 0)

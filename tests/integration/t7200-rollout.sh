@@ -66,6 +66,10 @@ rec() { # rec T LINES...: one suggestion of the canary adding these lines to sim
 	for i in 1 2 3; do rec $now "part_${i}_a = 1" "part_${i}_b = 2"; done
 	for i in 1 2 3; do rec $old "never_${i}_a = 1" "never_${i}_b = 2"; done
 	for i in 1 2; do rec $now "later_${i}_a = 1"; done
+	# the head's completions, never kept: not the kind of suggestion the canary made
+	i=0; while [ $i -lt 25 ]; do
+		printf '{"t":%s,"model":"default","version":"%s","kind":"complete","path":"sim.py","hash":"0","added":["head_%s = 0"]}\n' \
+			"$old" "$base" "$i"; i=$((i + 1)); done
 	echo '{"t": broken line'
 } > .git/clmodel/suggestions.jsonl
 {
@@ -89,6 +93,7 @@ git config clmodel.rollout.minAcceptance 0.8
 t_grep "below the threshold it would roll back" "roll back \(dry run\): acceptance 0.70 \(10 resolved\) is below" clm monitor --dry-run
 git config clmodel.rollout.minAcceptance 0.5
 t_grep "status says what monitor will do" "next: promote" clm status
+t_grep "the head is compared on the canary's kinds only" "the head has 0 resolved" clm monitor --dry-run
 t_grep "at the threshold it promotes" "promote to the head: acceptance 0.70" clm monitor
 t_ok "the canary is the head now" test "$(git rev-parse refs/clmodel/models/default)" = "$cand"
 t_exit 1 "and the stage is over" git rev-parse -q --verify refs/clmodel/stages/default/canary
