@@ -300,7 +300,7 @@ static int mine_commit(struct miner *m, const git_oid *oid, git_commit *c)
 		m->st->shallow = 1;
 		goto out;
 	}
-	touches = clm_tree_change_touches_manifest(m->repo, old, nw, &m->subtrees);
+	touches = clm_tree_change_touches_manifest(m->repo, old, nw, &m->subtrees, NULL);
 	if (touches < 0) {
 		warn_missing(m, "tree", oid);
 		goto out;
