@@ -26,8 +26,8 @@ static int push(struct stack *s, git_tree *o, git_tree *n, const char *prefix, c
 
 	if (CLM_ALLOC_GROW(s->items, s->n + 1, s->alloc) < 0)
 		return CLM_ENOMEM;
-	if (asprintf(&p.prefix, "%s%s/", prefix, name) < 0)
-		return clm_error_oom();
+	if (!(p.prefix = clm_strfmt("%s%s/", prefix, name)))
+		return CLM_ENOMEM;
 	s->items[s->n++] = p;
 	return 0;
 }

@@ -31,13 +31,13 @@ int clm_jobs_enqueue(git_repository *repo, const char *reason, const git_oid *ol
 	int fd, rc = clmodel_file(repo, "queue", &path);
 
 	if (rc < 0)
-		goto out;
+		goto cleanup;
 	git_oid_tostr(old_hex, sizeof(old_hex), old_commit);
 	git_oid_tostr(new_hex, sizeof(new_hex), new_commit);
 	/* reason is one of our hook names: no JSON escaping needed, but refuse anything else. */
 	if (strpbrk(reason, "\"\\\n")) {
 		rc = clm_error_set(CLM_EINVALID, "bad job reason");
-		goto out;
+		goto cleanup;
 	}
 	clm_strbuf_addf(&line, "{\"t\":%lld,\"reason\":\"%s\",\"old\":\"%s\",\"new\":\"%s\"}\n",
 			(long long)time(NULL), reason, old_hex, new_hex);
@@ -46,7 +46,7 @@ int clm_jobs_enqueue(git_repository *repo, const char *reason, const git_oid *ol
 		rc = clm_error_set(CLM_EIO, "cannot queue job in %s: %s", path.buf, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-out:
+cleanup:
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&line);
 	return rc;
@@ -100,11 +100,11 @@ int clm_jobs_spawn(git_repository *repo, const char *const *argv)
 	pid_t pid;
 
 	if (rc < 0)
-		goto out;
+		goto cleanup;
 	pid = fork();
 	if (pid < 0) {
 		rc = clm_error_set(CLM_EIO, "cannot start background job: %s", strerror(errno));
-		goto out;
+		goto cleanup;
 	}
 	if (pid == 0) {
 		/* Double fork: the middle child exits at once, so the job is adopted by init and the
@@ -124,7 +124,7 @@ int clm_jobs_spawn(git_repository *repo, const char *const *argv)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-out:
+cleanup:
 	clm_strbuf_release(&log);
 	return rc;
 }
