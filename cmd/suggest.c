@@ -28,6 +28,7 @@ struct request {
 	const char *path;                /* --file with --line: a diff of this file */
 	struct clm_strbuf file;          /* its contents */
 	unsigned first_line, last_line;  /* the function's lines */
+	size_t focus;                    /* byte of the source at --line (CLM_BUDGET_NO_FOCUS) */
 	const char *function;            /* its name, borrowed from `functions` */
 	struct clm_function_list functions;
 };
@@ -58,6 +59,13 @@ static int request_from_function(struct request *rq, long line)
 		rq->first_line = f->start_line;
 		rq->last_line = f->end_line;
 		rq->function = f->name;
+		for (long seen = 1, b = 0; b < (long)end; b++) {
+			if (seen == line && b >= (long)f->start_byte) {
+				rq->focus = (size_t)b - f->start_byte;
+				break;
+			}
+			seen += rq->file.buf[b] == '\n';
+		}
 		rc = clm_strbuf_add(&rq->source, rq->file.buf + f->start_byte, end - f->start_byte);
 	}
 	ts_tree_delete(tree);
@@ -143,7 +151,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_FLAG, 0, "insecure", &insecure, NULL, "with a remote server: do not verify TLS certificates" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
-	struct request rq = { .source = CLM_STRBUF_INIT, .file = CLM_STRBUF_INIT };
+	struct request rq = { .source = CLM_STRBUF_INIT, .file = CLM_STRBUF_INIT, .focus = CLM_BUDGET_NO_FOCUS };
 	struct clm_strbuf *diffs = NULL;
 	struct clm_suggester sg = { 0 };
 	struct clm_remote_settings rs = { 0 };
@@ -186,6 +194,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		} else if (rc == 0) {
 			rc = clm_suggester_open(&sg, &s, model, version, NULL);
 			sg.max_new_tokens = (int)max_new;
+			sg.focus = rq.focus;
 			if (rc == 0)
 				rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs);
 		}

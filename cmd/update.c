@@ -66,6 +66,12 @@ static const char *outcome_text(int outcome)
 
 static void print_result(const struct clm_update_result *r, int dry_run, const struct clm_update_options *o)
 {
+	if (r->too_long)
+		printf("%zu function%s too long for the model's context of %zu tokens: skipped\n", r->too_long,
+		       r->too_long == 1 ? "" : "s", r->context);
+	if (r->fitted)
+		printf("%ld example%s (training batches and evaluation prompts) shortened to fit the context "
+		       "(%ld tokens cut)\n", r->fitted, r->fitted == 1 ? "" : "s", r->fitted_tokens);
 	if (!r->n) {
 		printf("Nothing to learn: no new tasks since the last update.\n");
 		return;

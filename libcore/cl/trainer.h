@@ -21,8 +21,10 @@ struct clm_text_codec {
 	void *ctx;      /* borrowed */
 	int32_t sep;    /* separates source from target */
 	int32_t eos;    /* ends the target; generation stops there */
-	int max_source; /* source tokens kept (from the right, so the end of the source stays); 0 = no cap */
+	int max_source; /* source tokens kept (as cl/budget.h fits a source); 0 = no cap */
 	int max_target; /* target tokens kept for training; 0 = no cap */
+	long fitted;        /* examples shortened to fit the model's context (cl/budget.h), counted */
+	long fitted_tokens; /* tokens they lost */
 };
 
 struct clm_cl_train_config {

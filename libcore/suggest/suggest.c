@@ -11,6 +11,7 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 
 	memset(sg, 0, sizeof(*sg));
 	sg->max_new_tokens = 256;
+	sg->focus = CLM_BUDGET_NO_FOCUS;
 	rc = clm_store_which(s, model, explicit_rev, commit_rev, &sg->which);
 	if (rc == 0)
 		rc = clm_model_state_load(s, &sg->which.version, &sg->st);
@@ -26,14 +27,17 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 {
 	struct clm_dataset ds = { 0 };
 	struct clm_gen_config gc;
+	struct clm_strbuf fitted = CLM_STRBUF_INIT;
 	char **sampled = NULL;
 	int rc = 0;
 
 	*outs = NULL;
 	if (n < 1)
 		return clm_error_set(CLM_EINVALID, "at least one suggestion must be asked for");
+	rc = clm_budget_fit_prompt(&sg->codec, &sg->st.strategy, &sg->st.base.model, source, kind, sg->focus,
+				   (size_t)(sg->max_new_tokens > 0 ? sg->max_new_tokens : 1), &fitted);
 	for (int i = 0; rc == 0 && i < n; i++)
-		rc = clm_dataset_add(&ds, "suggest", "suggest", kind, lang, source, "", NULL);
+		rc = clm_dataset_add(&ds, "suggest", "suggest", kind, lang, fitted.buf, "", NULL);
 	clm_gen_defaults(&gc);
 	gc.max_new_tokens = sg->max_new_tokens;
 	gc.stop = &sg->codec.eos;
@@ -71,6 +75,7 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 		*outs = NULL;
 	}
 	clm_dataset_release(&ds);
+	clm_strbuf_release(&fitted);
 	return rc;
 }
 

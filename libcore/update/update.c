@@ -6,6 +6,7 @@
 #include "git/refs.h"
 #include "git/repo.h"
 #include "data/taskdir.h"
+#include "nn/config.h"
 #include "nn/tensormap.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -334,23 +335,52 @@ out:
 	return rc;
 }
 
-static int prepare(struct update_run *u, json_t **tasks)
+int clm_update_mine_cap(struct clm_store *s, const char *model, size_t *out)
+{
+	struct clm_strbuf config = CLM_STRBUF_INIT;
+	struct clm_gpt_config cfg;
+	json_t *obj = NULL;
+	git_oid head;
+	int rc = clm_store_head(s, model, &head);
+
+	*out = 0;
+	if (rc == CLM_ENOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = clm_store_read_file(s, &head, "config.json", &config);
+	if (rc == 0 && !(obj = json_loadb(config.buf, config.len, 0, NULL)))
+		rc = clm_error_set(CLM_EINVALID, "config.json of the model is not JSON");
+	if (rc == 0)
+		rc = clm_gpt_config_from_json(obj, &cfg);
+	if (rc == 0)
+		*out = (size_t)cfg.n_positions * CLM_UPDATE_CONTEXT_FACTOR;
+	json_decref(obj);
+	clm_strbuf_release(&config);
+	return rc;
+}
+
+static int prepare(struct update_run *u, json_t **tasks, struct clm_update_result *out)
 {
 	struct clm_mine_options mo;
 	struct clm_mine_stats ms;
 	int rc = clm_store_head(u->store, u->opt->model, &u->head);
 
+	if (rc == 0)
+		rc = clm_model_state_load(u->store, &u->head, &u->st);
+	if (rc == 0)
+		out->context = (size_t)u->st.base.model.cfg.n_positions;
+	/* Functions much longer than the context are skipped; shorter ones are fitted to it. */
 	if (rc == 0 && !u->opt->skip_mining) {
 		clm_mine_options_init(&mo);
 		mo.quiet = !u->progress || u->progress->quiet;
+		mo.max_tokens = out->context * CLM_UPDATE_CONTEXT_FACTOR;
 		rc = clm_mine(u->store->repo, &mo, &ms);
+		out->too_long = ms.skipped_functions;
 	}
 	if (rc == 0)
 		rc = clm_repo_state_path(u->store->repo, "tasks", &u->tasks_dir);
 	if (rc == 0)
 		rc = clm_tasks_load(u->tasks_dir.buf, tasks);
-	if (rc == 0)
-		rc = clm_model_state_load(u->store, &u->head, &u->st);
 	if (rc == 0 && u->st.has_strategy && u->opt->strategy && strcmp(u->opt->strategy, u->st.strategy.name))
 		rc = clm_error_set(CLM_EINVALID, "the model learns with %s; it cannot switch to %s (its state would not "
 				   "carry over)", u->st.strategy.name, u->opt->strategy);
@@ -412,7 +442,7 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = prepare(&u, &tasks);
+	rc = prepare(&u, &tasks, out);
 	ntasks = json_array_size(tasks);
 	json_array_foreach(tasks, i, task) {
 		const char *id = json_string_value(json_object_get(task, "id"));
@@ -477,6 +507,8 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 		clm_dataset_release(&eval);
 		free(escaped);
 	}
+	out->fitted = u.codec.fitted;
+	out->fitted_tokens = u.codec.fitted_tokens;
 	json_decref(tasks);
 	run_release(&u);
 	return rc;
@@ -514,7 +546,9 @@ json_t *clm_update_result_json(const struct clm_update_result *r)
 		}
 		json_array_append_new(steps, o);
 	}
-	return json_pack("{s:o,s:I}", "steps", steps, "pending", (json_int_t)r->pending);
+	return json_pack("{s:o,s:I,s:I,s:I,s:I,s:I}", "steps", steps, "pending", (json_int_t)r->pending, "context",
+			 (json_int_t)r->context, "too_long", (json_int_t)r->too_long, "fitted", (json_int_t)r->fitted,
+			 "fitted_tokens", (json_int_t)r->fitted_tokens);
 }
 
 void clm_update_result_release(struct clm_update_result *r)
