@@ -64,6 +64,15 @@ static const char *outcome_text(int outcome)
 	return outcome == 1 ? "promoted" : outcome == 0 ? "candidate" : outcome == -1 ? "merged" : "skipped";
 }
 
+/* A score, or "n/a" when there is none (never "nan"). */
+static void print_score(double v)
+{
+	if (isnan(v))
+		printf("n/a");
+	else
+		printf("%.2f", v);
+}
+
 static void print_result(const struct clm_update_result *r, int dry_run, const struct clm_update_options *o)
 {
 	if (r->too_long)
@@ -86,9 +95,15 @@ static void print_result(const struct clm_update_result *r, int dry_run, const s
 		printf("%-40s %s", s->task, outcome_text(s->outcome));
 		if (s->version[0])
 			printf(" %.12s", s->version);
-		if (!isnan(s->score))
-			printf("  score=%.2f avg=%.2f forgetting=%.2f loss %.3f->%.3f %.0fs", s->score, s->average,
-			       s->forgetting, s->first_loss, s->last_loss, s->seconds);
+		if (s->seconds > 0) {
+			printf("  score=");
+			print_score(s->score);
+			printf(" avg=");
+			print_score(s->average);
+			printf(" forgetting=");
+			print_score(s->forgetting);
+			printf(" loss %.3f->%.3f %.0fs", s->first_loss, s->last_loss, s->seconds);
+		}
 		if (s->eval_on_train)
 			printf("  [scored on training examples: none held out]");
 		if (s->reason)
@@ -168,6 +183,7 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (rc == 0 && queued)
 		rc = clm_jobs_take(s.repo, &jobs);
 	clm_progress_begin(&progress, "update", 0, ctx->quiet);
+	progress.unit = "steps";
 	if (rc == 0)
 		rc = clm_update_run(&s, &o, &progress, &r);
 	if (!dry_run)

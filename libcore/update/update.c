@@ -148,6 +148,21 @@ static int add_file(struct clm_file_list *files, const char *path, const struct 
 	return clm_file_list_add(files, path, bytes->buf, bytes->len);
 }
 
+/* matrix.json's "excluded": the tasks left out of the means, each with why. */
+static int add_excluded(const struct update_run *u, json_t *matrix)
+{
+	json_t *excluded = json_array();
+
+	for (size_t j = 0; excluded && j < u->nlearned; j++)
+		if (!u->learned[j].eval.n &&
+		    json_array_append_new(excluded, json_pack("{s:s,s:s}", "task", u->learned[j].name, "reason",
+							      "no examples to score")) < 0)
+			break;
+	if (!excluded || json_object_set_new(matrix, "excluded", excluded) < 0)
+		return clm_error_oom();
+	return 0;
+}
+
 /* Everything of the new version besides config and tokenizer: weights (model and strategy), the
  * strategy state, the consumed list, the new task's folder and the matrix. */
 static int version_files(struct update_run *u, const char *task_dir, const char *escaped, const json_t *consumed,
@@ -183,6 +198,8 @@ static int version_files(struct update_run *u, const char *task_dir, const char 
 	clm_strbuf_reset(&sb);
 	if (rc == 0 && !matrix)
 		rc = clm_error_oom();
+	if (rc == 0)
+		rc = add_excluded(u, matrix);
 	if (rc == 0 && (rc = clm_json_dump_pretty(matrix, &sb)) == 0)
 		rc = add_file(files, CLM_STATE_MATRIX_FILE, &sb);
 	json_decref(state);
@@ -206,10 +223,24 @@ static int next_candidate_ref(struct update_run *u, char *out, size_t size)
 	return clm_error_set(CLM_EGENERIC, "too many candidates; remove some with git update-ref -d");
 }
 
-/* Why a version fails the gate, or NULL when it passes. */
-static const char *gate_failure(const struct clm_update_options *o, const struct clm_cl_summary *sum,
-				char *buf, size_t size)
+/* Why a version fails the gate, or NULL when it passes. A score that is not a number never
+ * passes: a task with examples that has no score, or no task scored at all. */
+static const char *gate_failure(const struct update_run *u, const struct clm_cl_summary *sum, char *buf,
+				size_t size)
 {
+	const struct clm_update_options *o = u->opt;
+	const double *last = u->r + (u->nlearned - 1) * u->nlearned;
+
+	for (size_t j = 0; j < u->nlearned; j++)
+		if (isnan(last[j]) && u->learned[j].eval.n) {
+			snprintf(buf, size, "task %s has %zu examples but no score", u->learned[j].name,
+				 u->learned[j].eval.n);
+			return buf;
+		}
+	if (!sum->scored || isnan(sum->average) || isnan(sum->forgetting)) {
+		snprintf(buf, size, "no task has a score to judge the version by");
+		return buf;
+	}
 	if (!isnan(o->max_forgetting) && sum->forgetting > o->max_forgetting) {
 		snprintf(buf, size, "forgetting %.2f is above clmodel.gate.maxForgetting %.2f", sum->forgetting,
 			 o->max_forgetting);
@@ -220,6 +251,16 @@ static const char *gate_failure(const struct clm_update_options *o, const struct
 		return buf;
 	}
 	return NULL;
+}
+
+/* "12.34", or "n/a" for a value that is not a number (never "nan"). */
+static const char *score_text(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "n/a");
+	else
+		snprintf(buf, size, "%.2f", v);
+	return buf;
 }
 
 /* Train, evaluate, gate and record one task. Returns 1 when the head moved, 0 when a candidate
@@ -281,9 +322,13 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	json_array_append_new(consumed, json_string(id));
 	if ((rc = version_files(u, task_dir, escaped, consumed, &weights, &files, names)) < 0)
 		goto out;
-	failure = gate_failure(u->opt, &sum, why, sizeof(why));
-	clm_strbuf_addf(&summary, "Learn %s with %s: score %.2f, average %.2f, forgetting %.2f", id, u->strategy->name,
-			step->score, sum.average, sum.forgetting);
+	failure = gate_failure(u, &sum, why, sizeof(why));
+	{
+		char a[32], b[32], c[32];
+		clm_strbuf_addf(&summary, "Learn %s with %s: score %s, average %s, forgetting %s", id, u->strategy->name,
+				score_text(step->score, a, sizeof(a)), score_text(sum.average, b, sizeof(b)),
+				score_text(sum.forgetting, c, sizeof(c)));
+	}
 	git_oid_tostr(head_hex, sizeof(head_hex), &u->head);
 	{
 		struct clm_version_spec spec = {
