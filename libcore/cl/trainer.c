@@ -208,7 +208,7 @@ void clm_cl_free_preds(char **preds, size_t n)
 /* Generate for examples [from, to) of ds into preds. */
 static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
 			 const struct clm_dataset *ds, size_t from, size_t to, size_t task, enum clm_route_mode mode,
-			 const struct clm_gen_config *gc, char **preds)
+			 const struct clm_gen_config *gc, char **preds, double *logprob)
 {
 	size_t n = to - from;
 	struct clm_cl_item *items = calloc(n, sizeof(*items));
@@ -238,6 +238,8 @@ static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_t
 		struct clm_strbuf sb = CLM_STRBUF_INIT;
 		rc = codec->decode(codec->ctx, reqs[i].out, (size_t)reqs[i].n_out, &sb);
 		preds[from + i] = clm_strbuf_detach(&sb, NULL);
+		if (logprob)
+			logprob[from + i] = reqs[i].n_out ? (double)reqs[i].score / reqs[i].n_out : 0;
 		if (!rc && !preds[from + i])
 			rc = clm_error_oom();
 	}
@@ -252,7 +254,7 @@ static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_t
 
 int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
 			const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
-			const struct clm_gen_config *gc, size_t chunk, char ***preds)
+			const struct clm_gen_config *gc, size_t chunk, char ***preds, double *logprob)
 {
 	int rc = 0;
 
@@ -262,7 +264,8 @@ int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_te
 	if (!*preds)
 		return clm_error_oom();
 	for (size_t i = 0; i < ds->n && !rc; i += chunk)
-		rc = predict_chunk(s, m, codec, ds, i, i + chunk < ds->n ? i + chunk : ds->n, task, mode, gc, *preds);
+		rc = predict_chunk(s, m, codec, ds, i, i + chunk < ds->n ? i + chunk : ds->n, task, mode, gc, *preds,
+				   logprob);
 	if (rc) {
 		clm_cl_free_preds(*preds, ds->n);
 		*preds = NULL;
@@ -282,5 +285,5 @@ int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_co
 	gc.stop = &codec->eos;
 	gc.n_stop = 1;
 	return clm_cl_predict_with(s, m, codec, ds, task, mode, &gc, c->eval_batch > 0 ? (size_t)c->eval_batch : 1,
-				   preds);
+				   preds, NULL);
 }

@@ -62,10 +62,11 @@ int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_co
 		   const struct clm_cl_train_config *c, char ***preds);
 
 /* Like clm_cl_predict with the caller's generation settings (sampling, beam, stop tokens, length)
- * and `chunk` examples generated at once. */
+ * and `chunk` examples generated at once. `logprob` (NULL or ds->n entries) receives each
+ * prediction's mean log-probability per generated token (0 for an empty one). */
 int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
 			const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
-			const struct clm_gen_config *gc, size_t chunk, char ***preds);
+			const struct clm_gen_config *gc, size_t chunk, char ***preds, double *logprob);
 
 /* Free an array of n predictions. */
 void clm_cl_free_preds(char **preds, size_t n);

@@ -23,7 +23,7 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 }
 
 int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *lang, const char *source, int n,
-		char ***outs)
+		char ***outs, double *logprob)
 {
 	struct clm_dataset ds = { 0 };
 	struct clm_gen_config gc;
@@ -47,7 +47,7 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 	if (rc == 0) {
 		ds.n = 1;
 		rc = clm_cl_predict_with(&sg->st.strategy, &sg->st.base.model, &sg->codec, &ds, 0,
-					 CLM_ROUTE_INFER_UNKNOWN, &gc, 1, outs);
+					 CLM_ROUTE_INFER_UNKNOWN, &gc, 1, outs, logprob);
 		ds.n = (size_t)n;
 	}
 	if (rc == 0 && n > 1) {
@@ -55,7 +55,7 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 		gc.top_p = 0.95f;
 		ds.n = (size_t)n - 1;
 		rc = clm_cl_predict_with(&sg->st.strategy, &sg->st.base.model, &sg->codec, &ds, 0,
-					 CLM_ROUTE_INFER_UNKNOWN, &gc, (size_t)n - 1, &sampled);
+					 CLM_ROUTE_INFER_UNKNOWN, &gc, (size_t)n - 1, &sampled, logprob ? logprob + 1 : NULL);
 		ds.n = (size_t)n;
 		if (rc == 0) {
 			char **all = realloc(*outs, (size_t)n * sizeof(*all));

@@ -27,9 +27,10 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 
 /* `n` suggestions for `source` as a task of `kind` in `lang`: the first greedy, the others
  * sampled (temperature 0.8, top-p 0.95). A source too long for the model's context is shortened
- * around sg->focus (cl/budget.h). outs[i] are new strings (free with clm_cl_free_preds). */
+ * around sg->focus (cl/budget.h). outs[i] are new strings (free with clm_cl_free_preds);
+ * logprob (NULL or n entries) receives each one's mean token log-probability. */
 int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *lang, const char *source, int n,
-		char ***outs);
+		char ***outs, double *logprob);
 
 /* The same request sent to an OpenAI-compatible server (`rs`): prompt "<source><|sep|>", stop at
  * "<|endoftext|>", as our models are trained; the first alternative greedy (streamed to `on_text`,

@@ -12,8 +12,8 @@ t_grep "the plan counts functions too long for the context" "too long for the mo
 clm update -q --steps 2 --batch-size 2 >../update.out 2>&1
 t_grep "update learns long functions" "promoted" cat ../update.out
 t_grep "it says how much was shortened" "shortened to fit the context" cat ../update.out
-t_ok "suggest --line on a long function" sh -c '"$CLM_BIN" suggest -q --file app.py --line 6 >/dev/null'
-t_ok "suggest --complete on a long file" sh -c '"$CLM_BIN" suggest -q --file app.py --complete >/dev/null'
+t_ok "suggest --line on a long function" sh -c '"$CLM_BIN" suggest -q --force --file app.py --line 6 >/dev/null'
+t_ok "suggest --complete on a long file" sh -c '"$CLM_BIN" suggest -q --force --file app.py --complete >/dev/null'
 t_grep "mining's default cap follows the model's context" '"max_tokens":256,' clm mine -q --rescan --json
 t_grep "mine --max-tokens overrides it" '"skipped_functions":0,' clm mine -q --rescan --max-tokens 100000 --json
 t_done
