@@ -60,6 +60,18 @@ static void print_last(const json_t *last)
 	}
 }
 
+/* A running writer, and where its output goes when a hook started it in the background. */
+static void print_running(git_repository *repo, long pid)
+{
+	struct clm_strbuf log = CLM_STRBUF_INIT;
+
+	if (clm_repo_state_path(repo, "log", &log) == 0 && clm_path_exists(log.buf))
+		printf("Running: a model update or write (pid %ld); background updates write to %s\n", pid, log.buf);
+	else
+		printf("Running: a model update or write (pid %ld)\n", pid);
+	clm_strbuf_release(&log);
+}
+
 int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
@@ -102,7 +114,7 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 			printf("Serving HEAD: no model yet (%s)\n", clm_error());
 		printf("Queued updates: %zu\n", queued);
 		if (running)
-			printf("Running: a model update or write (pid %ld); its output goes to .git/clmodel/log\n", running);
+			print_running(s.repo, running);
 		print_last(last);
 	}
 	json_decref(last);

@@ -138,7 +138,7 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *model = NULL, *strategy = NULL;
 	long steps = -1, batch = -1;
-	int dry_run = 0, queued = 0, code = CLM_EXIT_OK, n, rc;
+	int dry_run = 0, queued = 0, locked, code = CLM_EXIT_OK, n, rc;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
 		{ CLM_OPT_STRING, 0, "strategy", &strategy, "<name>",
@@ -180,13 +180,16 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		o.train.batch_size = (int)batch;
 	if (rc == 0 && !dry_run)
 		rc = clm_store_lock(&s);
+	/* Only a run that held the lock has an outcome of its own: one refused because another
+	 * process holds it must not overwrite that process's result. */
+	locked = rc == 0 && !dry_run;
 	if (rc == 0 && queued)
 		rc = clm_jobs_take(s.repo, &jobs);
 	clm_progress_begin(&progress, "update", 0, ctx->quiet);
 	progress.unit = "steps";
 	if (rc == 0)
 		rc = clm_update_run(&s, &o, &progress, &r);
-	if (!dry_run)
+	if (locked)
 		save_last_result(s.repo, rc, &r);
 	if (rc == 0 && ctx->json)
 		clm_print_json(clm_update_result_json(&r));
