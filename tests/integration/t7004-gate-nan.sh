@@ -33,4 +33,39 @@ t_grep "matrix.json's summary averages the scored task only" '"scored": 1' \
 clm eval -q > ../eval.out 2>&1
 t_grep "eval names the task left out" "not averaged: pypi/requests/3.0.0..3.1.0" cat ../eval.out
 t_exit 1 "eval prints no nan" grep -i nan ../eval.out
+
+# A run refused because another process holds the lock leaves the real run's outcome in status.
+git config clmodel.lockWaitMs 0
+sleep 300 & holder=$!
+echo $holder > .git/clmodel/lock
+t_exit 1 "an update is refused while another process holds the lock" clm update -q
+clm status > ../status.out 2>&1
+t_grep "status shows the running writer" "Running: .*pid $holder" cat ../status.out
+t_exit 1 "and names no log file that does not exist" grep "clmodel/log" ../status.out
+t_exit 1 "status keeps the real run's outcome, not the refusal" grep -i "lock" ../status.out
+t_grep "status shows the real run's outcome" "3.0.0..3.1.0 +promoted" cat ../status.out
+rm -f .git/clmodel/lock
+kill $holder 2>/dev/null
+t_grep "show prints task names as they are, not URL-encoded" "^  pypi/requests/3.0.0..3.1.0" clm show
+t_exit 1 "show has no %2F in task names" sh -c '"$CLM_BIN" show | grep "^  pypi%2F"'
+
+# pin, unpin, pin within one second: the note reads as pinned (its lines in the order written).
+git tag v1
+clm pin -q v1 && clm unpin -q v1 && clm pin -q v1
+t_grep "the note's last line is the last pin" '"kind":"pin"' sh -c 'git notes --ref=clmodel show v1 | tail -n 1'
+
+# Export of a version that learned with pp-tf+replay: its soft prompts have no place in GGUF or
+# in model.safetensors.
+t_grep "gguf export gives advice a command carries out" "export --format gguf --backbone-only" \
+	clm export -q --format gguf --out ../m.gguf
+t_ok "--backbone-only exports the backbone" clm export -q --format gguf --backbone-only --out ../m.gguf
+clm export -q --format hf --out ../hf
+cat > ../keys.py <<'X'
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    print("\n".join(json.loads(f.read(n))))
+X
+t_exit 1 "hf export writes no strategy tensor into model.safetensors" sh -c 'python3 ../keys.py ../hf/model.safetensors | grep -E "^clm?\."'
+t_grep "the strategy's tensors are kept beside it" "^clm.prompt.weight" python3 ../keys.py ../hf/clmodel-strategy.safetensors
 t_done
