@@ -15,10 +15,21 @@ static const char *const usage[] = {
 };
 
 struct report {
-	int json;
-	json_t *events; /* --json: every event, with its task id */
-	json_t *tasks;
+	int json; /* JSON lines: one per event (with its task id), one per task, then the summary */
 };
+
+/* Print `o` as one compact JSON line and release it. */
+static int print_line(json_t *o)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	int rc = o ? clm_json_dump(o, &sb) : clm_error_oom();
+
+	if (rc == 0)
+		printf("%s\n", sb.buf);
+	clm_strbuf_release(&sb);
+	json_decref(o);
+	return rc;
+}
 
 static int print_kinds(const json_t *kinds)
 {
@@ -57,19 +68,22 @@ static int on_task(void *ctx, const json_t *task)
 	}
 	json_array_foreach(json_object_get(task, "events"), i, ev) {
 		json_t *copy = json_copy(ev);
-		if (!copy || json_object_set_new(copy, "task", json_string(id)) < 0 ||
-		    json_array_append_new(r->events, copy) < 0)
-			return clm_error_oom();
+		int rc;
+		if (copy && json_object_set_new(copy, "task", json_string(id)) < 0) {
+			json_decref(copy);
+			copy = NULL;
+		}
+		if ((rc = print_line(copy)) < 0)
+			return rc;
 	}
-	return json_array_append_new(r->tasks, json_pack("{s:s,s:O}", "id", id, "counts", counts)) < 0 ?
-		       clm_error_oom() : 0;
+	return print_line(json_pack("{s:s,s:O}", "id", id, "counts", counts));
 }
 
 int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	struct clm_mine_options o;
 	struct clm_mine_stats st;
-	struct report r = { 0, NULL, NULL };
+	struct report r = { 0 };
 	long window = CLM_MINE_DEFAULT_WINDOW, max_tokens = -1, threads = -1;
 	int all_parents = 0, rescan = 0, to_stdout = 0, exit_code = 0, rc, npos;
 	git_repository *repo;
@@ -117,35 +131,24 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	o.threads = threads == -1 ? 0 : (unsigned)threads; /* 0: one per processor */
 	o.on_task = to_stdout ? NULL : on_task;
 	o.ctx = &r;
-	if (r.json && !to_stdout && (!(r.events = json_array()) || !(r.tasks = json_array())))
-		return clm_die_error();
 	if (clm_repo_open(&repo) < 0)
 		return clm_die_error();
 	rc = clm_mine(repo, &o, &st);
 	clm_repo_close(repo);
-	if (rc < 0) {
-		json_decref(r.events);
-		json_decref(r.tasks);
+	if (rc < 0)
 		return clm_die_error();
-	}
 	if (to_stdout) {
 		if (!ctx->quiet)
 			fprintf(stderr, "mined %zu commits: %zu events, %zu tasks, %zu examples\n", st.commits, st.events,
 				st.tasks, st.examples);
 	} else if (r.json) {
-		struct clm_strbuf sb = CLM_STRBUF_INIT;
-		json_t *out = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "events", r.events, "tasks", r.tasks,
-					"commits", (json_int_t)st.commits, "examples", (json_int_t)st.examples,
-					"skipped_files", (json_int_t)st.skipped_files, "skipped_functions",
-					(json_int_t)st.skipped_functions, "max_tokens", (json_int_t)o.max_tokens,
-					"missing_objects", (json_int_t)st.missing_objects, "shallow", st.shallow);
-		if (!out || clm_json_dump(out, &sb) < 0 || clm_strbuf_addch(&sb, '\n') < 0) {
-			json_decref(out);
+		if (print_line(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "commits", (json_int_t)st.commits,
+					 "events", (json_int_t)st.events, "tasks", (json_int_t)st.tasks, "examples",
+					 (json_int_t)st.examples, "skipped_files", (json_int_t)st.skipped_files,
+					 "skipped_functions", (json_int_t)st.skipped_functions, "max_tokens",
+					 (json_int_t)o.max_tokens, "missing_objects", (json_int_t)st.missing_objects,
+					 "shallow", st.shallow)) < 0)
 			return clm_die_error();
-		}
-		fputs(sb.buf, stdout);
-		clm_strbuf_release(&sb);
-		json_decref(out);
 	} else {
 		printf("mined %zu commits: %zu events, %zu tasks, %zu examples", st.commits, st.events, st.tasks,
 		       st.examples);
