@@ -57,6 +57,27 @@ static int add_scores(struct clm_store *s, const char *hex, json_t *o)
 	return rc == CLM_ENOTFOUND ? 0 : rc;
 }
 
+/* The last "monitor" line of the version's note (git clmodel monitor): suggestions kept in use. */
+static void add_uptake(struct clm_store *s, const char *hex, json_t *o)
+{
+	json_t *events = NULL, *ev, *last = NULL;
+	git_oid id;
+	size_t i;
+
+	if (git_oid_fromstr(&id, hex) < 0 || clm_notes_events(s, &id, &events) < 0) {
+		clm_error_clear();
+		return;
+	}
+	json_array_foreach(events, i, ev) {
+		const char *kind = json_string_value(json_object_get(ev, "kind"));
+		if (kind && !strcmp(kind, "monitor"))
+			last = ev;
+	}
+	if (last)
+		json_object_set(o, "monitor", last);
+	json_decref(events);
+}
+
 static int collect_versions(struct clm_store *s, const git_oid *head, json_t *versions)
 {
 	char head_hex[GIT_OID_HEXSZ + 1];
@@ -74,6 +95,8 @@ static int collect_versions(struct clm_store *s, const git_oid *head, json_t *ve
 			rc = clm_error_oom();
 		else
 			rc = add_scores(s, v->oid, o);
+		if (rc == 0)
+			add_uptake(s, v->oid, o);
 	}
 	clm_version_infos_free(items, n);
 	return rc;
