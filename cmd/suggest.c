@@ -285,6 +285,10 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < count; i++)
 		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
 					     &diffs[i]);
+	/* Which model answered, also when its answer is refused. */
+	if (rc == 0 && !ctx->quiet && !ctx->json && !rs.url)
+		fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version),
+			sg.which.detail, rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 	if (rc == 0 && !v.shown)
 		rc = clm_error_set(CLM_EGENERIC, "%s; --force prints it anyway", v.why[0].buf);
 	/* a remote server's version is not ours to name: only local suggestions are monitored */
@@ -293,10 +297,6 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (rc == 0 && ctx->json) {
 		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs, &v);
 	} else if (rc == 0) {
-		if (!ctx->quiet && !rs.url)
-			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version),
-				sg.which.detail,
-				rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 		for (long i = streamed ? 1 : 0; i < count; i++) {
 			if (!v.ok[i] && !force) {
 				if (!ctx->quiet)
