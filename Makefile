@@ -48,7 +48,7 @@ deps:
 		echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null || exit 1; \
 	fi
-	@$(MAKE) --no-print-directory grammars
+	@$(MAKE) --no-print-directory -s grammars
 
 grammars: $(GRAMMAR_LIB)
 
