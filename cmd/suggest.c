@@ -10,6 +10,7 @@
 #include "parsers/languages.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/json.h"
 #include "util/udiff.h"
 
 #include <math.h>
@@ -180,9 +181,9 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 	json_t *alts = json_array();
 
 	for (int i = 0; i < n; i++) {
-		json_t *a = json_pack("{s:s,s:b}", "text", outs[i], "ok", v->ok[i]);
+		json_t *a = json_pack("{s:o,s:b}", "text", clm_json_string_lossy(outs[i]), "ok", v->ok[i]);
 		if (rq->path && rq->last_line)
-			json_object_set_new(a, "diff", json_string(diffs[i].buf));
+			json_object_set_new(a, "diff", clm_json_string_lossy(diffs[i].buf));
 		if (!v->ok[i])
 			json_object_set_new(a, "reason", json_string(v->why[i].buf));
 		if (!isnan(v->logprob[i]))
@@ -210,7 +211,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_INT, 'n', NULL, &count, "<count>", "number of alternatives (default 1)" },
 		{ CLM_OPT_INT, 0, "max-tokens", &max_new, "<n>", "length cap of a suggestion (default 256)" },
 		{ CLM_OPT_STRING, 0, "model", &version, "<version>", "use this version instead of the one serving HEAD" },
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 0, "remote", &remote, "<url>",
 		  "ask an OpenAI-compatible server instead (default: clmodel.remote.url when set)" },
 		{ CLM_OPT_FLAG, 0, "insecure", &insecure, NULL, "with a remote server: do not verify TLS certificates" },
