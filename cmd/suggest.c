@@ -183,7 +183,7 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 	for (int i = 0; i < n; i++) {
 		json_t *a = json_pack("{s:o,s:b}", "text", clm_json_string_lossy(outs[i]), "ok", v->ok[i]);
 		if (rq->path && rq->last_line)
-			json_object_set_new(a, "diff", clm_json_string_lossy(diffs[i].buf));
+			json_object_set_new(a, "diff", clm_json_string_lossy(diffs[i].len ? diffs[i].buf : ""));
 		if (!v->ok[i])
 			json_object_set_new(a, "reason", json_string(v->why[i].buf));
 		if (!isnan(v->logprob[i]))
