@@ -196,12 +196,10 @@ bench-mine: all $(BENCHES)
 bench-cl: all $(BENCHES) codetask-data
 	@BUILD=$(BUILD) sh tests/bench/run.sh cl
 
-demo-run: all
-
 bench-llama: all $(BENCHES)
 	@BUILD=$(BUILD) sh tests/bench/run.sh llama
 
-demo: deps all
+demo-run: all
 	@BUILD=$(BUILD) sh fixtures/demo.sh
 
 install: all
