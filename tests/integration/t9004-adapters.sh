@@ -1,6 +1,6 @@
 #!/bin/sh
 # LoRA versions of a Llama-family base served elsewhere: an update with the lora strategy stores
-# only its adapter next to the shared backbone; export --format peft writes a PEFT directory whose
+# only its adapter next to the shared backbone (kept as the base stored it, BF16); export --format peft writes a PEFT directory whose
 # math (base + lora_alpha / r * lora_B @ lora_A, PEFT's names and layouts, read by the independent
 # PyTorch implementation of tests/nn/llama_ref.py) gives exactly what `generate --adapter` gives;
 # export --format ollama writes base.gguf, adapter.gguf and a Modelfile, and llama.cpp
@@ -58,7 +58,8 @@ if worst > 1e-3:
     sys.exit("log-probabilities differ by %g" % worst)
 print("# %s: llama.cpp with the adapter: greedy tokens equal, top-3 log-probabilities within %.2g" % (sys.argv[3], worst))' "$@" >> "$top/figures"
 }
-# only_adapter NAME: every tensor the head version adds is of its newest LoRA set or the strategy
+# only_adapter NAME: every tensor the head version adds is of its newest LoRA set or the strategy,
+# and the backbone it shares is the base's, in the base's BF16
 only_adapter() {
 	clm show --name "$1" --json | /usr/bin/python3 -c '
 import json, sys
@@ -68,6 +69,9 @@ bad = [n for n in new if not (n.startswith("clm.lora.1.") or n.startswith("cl.")
 lora = sum(t["bytes"] for t in j["tensors"] if t["new"] and t["name"].startswith("clm.lora."))
 if bad or not lora:
     sys.exit("the version adds %s" % (bad or "no adapter"))
+kept = set(t["dtype"] for t in j["tensors"] if not t["name"].startswith(("clm.", "cl.")))
+if kept != {"BF16"}:
+    sys.exit("the backbone is stored as %s, not as the base directory has it (BF16)" % kept)
 print("# %s: the version adds %d bytes (%d of them the adapter) to %d" % (sys.argv[1], j["weights"]["new_bytes"], lora,
                                                                       j["weights"]["bytes"]))' "$1" >> "$top/figures"
 }
