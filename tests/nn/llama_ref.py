@@ -8,7 +8,8 @@ j * H / KV ...); SwiGLU MLP down(silu(gate(x)) * up(x)) or StarCoder2's biased g
 LayerNorm; tied or untied output.
 
     /usr/bin/python3 tests/nn/llama_ref.py OUTDIR
-    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB [EMBED_SCALE]  (one case's model, vocab VOCAB)
+    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB [EMBED_SCALE [CONTEXT]]  (one case's model, vocab
+                                  VOCAB; with CONTEXT, that context and no rope scaling, as llama.cpp runs it)
     /usr/bin/python3 tests/nn/llama_ref.py greedy DIR GENERATE_JSON [PEFT_DIR]  (check `git clmodel generate
                                   --json`, with a PEFT LoRA adapter applied as PEFT does when PEFT_DIR is given)
     /usr/bin/python3 tests/nn/llama_ref.py shape DIR                 (random, Qwen2.5-Coder-0.5B's shapes)
@@ -462,8 +463,11 @@ def main():
             with torch.no_grad():
                 p["model.embed_tokens.weight"] = rounded(p["model.embed_tokens.weight"] * float(sys.argv[5]), c["dtype"])
         write_model(c, p, d)
+        j = config_json(c)
+        if len(sys.argv) > 6:  # llama.cpp's context is the model's; its GGUF has no linear rope scaling key
+            j.update(max_position_embeddings=int(sys.argv[6]), rope_scaling=None)
         with open(os.path.join(d, "config.json"), "w") as f:
-            json.dump(config_json(c), f, indent=1)
+            json.dump(j, f, indent=1)
         return
     if sys.argv[1] == "greedy":
         check_generate(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
