@@ -185,6 +185,8 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 				putchar('\n');
 		} else if (rc == 0) {
 			rc = clm_suggester_open(&sg, &s, model, version, NULL);
+			if (sg.which.warning[0])
+				fprintf(stderr, "warning: %s\n", sg.which.warning);
 			sg.max_new_tokens = (int)max_new;
 			if (rc == 0)
 				rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs);
