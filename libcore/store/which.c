@@ -59,21 +59,11 @@ static int is_model_version(struct clm_store *s, const char *model, const git_oi
 	git_oid cur;
 	int found = 0;
 
-	if (clm_store_head(s, model, &cur) == 0) {
-		for (;;) {
-			git_commit *c = NULL;
+	if (clm_store_head(s, model, &cur) == 0)
+		do {
 			if (git_oid_equal(&cur, id))
 				return 1;
-			if (git_commit_lookup(&c, s->repo, &cur) < 0)
-				break;
-			if (git_commit_parentcount(c) == 0) {
-				git_commit_free(c);
-				break;
-			}
-			git_oid_cpy(&cur, git_commit_parent_id(c, 0));
-			git_commit_free(c);
-		}
-	}
+		} while (clm_git_first_parent(s->repo, &cur) > 0);
 	snprintf(glob, sizeof(glob), "%s%s/*", CLM_STORE_CANDIDATES_PREFIX, model);
 	if (git_reference_iterator_glob_new(&it, s->repo, glob) == 0) {
 		while (!found && git_reference_next(&ref, it) == 0) {
@@ -131,7 +121,6 @@ static int walk_notes(struct clm_store *s, const char *model, const git_oid *sta
 
 	git_oid_cpy(&cur, start);
 	for (;;) {
-		git_commit *c = NULL;
 		if (note_version(s, model, &cur, out)) {
 			out->reason = CLM_WHICH_NOTE;
 			if (distance == 0)
@@ -144,14 +133,10 @@ static int walk_notes(struct clm_store *s, const char *model, const git_oid *sta
 			}
 			return 1;
 		}
-		if (git_commit_lookup(&c, s->repo, &cur) < 0)
-			return 0;
-		if (git_commit_parentcount(c) == 0) {
-			git_commit_free(c);
+		if (clm_git_first_parent(s->repo, &cur) <= 0) {
+			clm_error_clear();
 			return 0;
 		}
-		git_oid_cpy(&cur, git_commit_parent_id(c, 0));
-		git_commit_free(c);
 		distance++;
 	}
 }
