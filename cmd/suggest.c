@@ -2,6 +2,7 @@
  * a snippet, with the model version that serves HEAD. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
+#include "cmd/term_out.h"
 #include "suggest/suggest.h"
 #include "parsers/functions.h"
 #include "parsers/languages.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const suggest_usage[] = {
 	"git clmodel suggest --file <path> --line <n> [--task refine|generate] [-n <count>]",
@@ -95,10 +97,26 @@ static int read_stdin(struct clm_strbuf *out)
 	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
 }
 
+/* A suggestion is code: on a terminal the escaping stdout shows its control characters (cmd/main),
+ * on a pipe any other than tab and newline is refused, so nothing downstream receives them. */
+static int check_code(const char *text, size_t len)
+{
+	size_t at = clm_term_find_control(text, len);
+
+	if (at == len || isatty(STDOUT_FILENO))
+		return 0;
+	return clm_error_set(CLM_EINVALID, "the suggestion holds a control character (byte 0x%02x at offset %zu); "
+			     "refusing to write it to a pipe", (unsigned char)text[at], at);
+}
+
 /* Streams a remote server's text to standard output as it arrives. */
 static int print_text(const char *text, size_t len, void *arg)
 {
+	int rc = check_code(text, len);
+
 	(void)arg;
+	if (rc < 0)
+		return rc;
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 	return 0;
@@ -198,6 +216,8 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < count; i++)
 		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
 					     &diffs[i]);
+	for (long i = streamed ? 1 : 0; rc == 0 && !ctx->json && i < count; i++)
+		rc = check_code(outs[i], strlen(outs[i]));
 	if (rc == 0 && ctx->json) {
 		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs);
 	} else if (rc == 0) {
