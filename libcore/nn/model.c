@@ -16,6 +16,10 @@ static const char *const layer_param_names[P_PER_LAYER] = {
 	"mlp.c_proj.weight", "mlp.c_proj.bias",
 };
 
+/* Shape of each block parameter in units of n_embd: rows, and columns (0: a vector). */
+static const int64_t layer_rows[P_PER_LAYER] = { 1, 1, 1, 3, 1, 1, 1, 1, 1, 4, 4, 1 };
+static const int64_t layer_cols[P_PER_LAYER] = { 0, 0, 3, 0, 1, 0, 0, 0, 4, 0, 1, 0 };
+
 static const char *const proj_names[PROJ_COUNT] = { "attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj" };
 
 void clm_proj_dims(const struct clm_gpt_config *c, int p, int *in, int *out)
@@ -88,11 +92,9 @@ static int gpt_create(struct clm_gpt *m, const struct clm_gpt_config *cfg, int f
 		fill_normal(m->params[P_WPE].w, m->params[P_WPE].n, 0.01, &r);
 	}
 	for (int l = 0; l < cfg->n_layer; l++) {
-		static const int64_t rows[P_PER_LAYER] = { 1, 1, 1, 3, 1, 1, 1, 1, 1, 4, 4, 1 };
-		static const int64_t cols[P_PER_LAYER] = { 0, 0, 3, 0, 1, 0, 0, 0, 4, 0, 1, 0 };
 		for (int k = 0; k < P_PER_LAYER; k++) {
 			snprintf(name, sizeof(name), "h.%d.%s", l, layer_param_names[k]);
-			if ((rc = add_param(m, name, rows[k] * C, cols[k] * C, cols[k] != 0)))
+			if ((rc = add_param(m, name, layer_rows[k] * C, layer_cols[k] * C, layer_cols[k] != 0)))
 				goto fail;
 			struct clm_param *p = &m->params[m->n_params - 1];
 			if (!fill)
@@ -101,7 +103,7 @@ static int gpt_create(struct clm_gpt *m, const struct clm_gpt_config *cfg, int f
 				fill_const(p->w, p->n, 1.0f);
 			else if (k == P_AO_W || k == P_FP_W)
 				fill_normal(p->w, p->n, 0.02 / sqrt(2.0 * cfg->n_layer), &r);
-			else if (cols[k])
+			else if (layer_cols[k])
 				fill_normal(p->w, p->n, 0.02, &r);
 		}
 	}
@@ -338,5 +340,36 @@ int clm_gpt_check_batch(const struct clm_gpt *m, const struct clm_batch *b, int 
 			return clm_error_set(CLM_EINVALID, "batch example %d: adapter set %d does not exist (%d loaded)",
 					     e, b->adapter[e], m->n_lora);
 	}
+	return 0;
+}
+
+int clm_gpt_backbone_shape(const struct clm_gpt_config *cfg, const char *name, int *ndim, int64_t shape[2])
+{
+	char canonical[CLM_PARAM_NAME_MAX];
+	int64_t C = cfg->n_embd;
+	int l, at = 0;
+
+	*ndim = 2;
+	shape[1] = C;
+	if (!strcmp(name, "wte.weight") || !strcmp(name, "wpe.weight")) {
+		shape[0] = name[1] == 't' ? cfg->vocab_size : cfg->n_positions;
+		return 1;
+	}
+	*ndim = 1;
+	shape[0] = C;
+	if (!strcmp(name, "ln_f.weight") || !strcmp(name, "ln_f.bias"))
+		return 1;
+	if (sscanf(name, "h.%d.%n", &l, &at) != 1 || !at || l < 0 || l >= cfg->n_layer)
+		return 0;
+	snprintf(canonical, sizeof(canonical), "h.%d.", l);
+	if (strncmp(name, canonical, (size_t)at))
+		return 0; /* "h.01." is no parameter name */
+	for (int k = 0; k < P_PER_LAYER; k++)
+		if (!strcmp(name + at, layer_param_names[k])) {
+			*ndim = layer_cols[k] ? 2 : 1;
+			shape[0] = layer_rows[k] * C;
+			shape[1] = layer_cols[k] * C;
+			return 1;
+		}
 	return 0;
 }

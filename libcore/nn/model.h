@@ -114,4 +114,8 @@ int clm_gpt_pooled_hidden(struct clm_gpt *m, const struct clm_batch *b, float *o
  * length `seq_len` (matrix products only, all parameters trainable), for throughput figures. */
 double clm_gpt_train_flops(const struct clm_gpt_config *cfg, long long n_tokens, int seq_len);
 
+/* The shape a backbone parameter `name` has under `cfg` ("wte.weight", "h.3.ln_1.bias", ...):
+ * 1 with *ndim and shape set, 0 when `name` is no backbone parameter of such a model. */
+int clm_gpt_backbone_shape(const struct clm_gpt_config *cfg, const char *name, int *ndim, int64_t shape[2]);
+
 #endif

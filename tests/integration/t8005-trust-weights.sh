@@ -65,6 +65,12 @@ samefile=$(hostile_version "Same file twice" '
 tensors.append(dict(tensors[0], name="cl.copy"))')
 t_grep "two entries naming one file are refused" "two tensors name the file" clm show "$samefile"
 
+# Names are checked against config.json before any blob is read (this blob is even corrupt).
+unknown=$(hostile_version "Unknown tensor" 'copy_of_last("h.7.ln_1.weight", "weights/h7"); tensors[-1]["sha256"] = "0" * 64')
+t_grep "eval checks names against config.json first" "tensor 'h.7.ln_1.weight' is no parameter of the model config.json describes" clm eval --max-examples 1 "$unknown"
+badshape=$(hostile_version "Bad shape" 'copy_of_last("ln_f.weight", "weights/ln_f"); tensors[-1]["sha256"] = "0" * 64; tensors[-1]["shape"] = [2, 2]')
+t_grep "and their shapes" "tensor 'ln_f.weight' does not have the shape config.json gives it" clm eval --max-examples 1 "$badshape"
+
 # 10. Duplicate tensor names: the same refusal from every reader.
 dupname=$(hostile_version "Duplicate name" 'copy_of_last(tensors[-1]["name"], "weights/dup")')
 for cmd in "eval --max-examples 1" "export --format safetensors --out ../out2" "show"; do
@@ -76,7 +82,7 @@ t_grep "suggest refuses a duplicate tensor name" "tensor '.*' appears twice" sh 
 esc=$(printf '\033')
 evil=$(hostile_version "$(printf 'Evil \033]0;pwned\007summary')" 'copy_of_last("cl.\x1b[2Jevil", "weights/evil")')
 git update-ref refs/clmodel/models/default "$evil"
-git notes --ref=clmodel remove -q HEAD
+git notes --ref=clmodel remove HEAD 2>/dev/null
 for cmd in "log" "show" "show --tensors" "which"; do
 	t_exit 1 "$cmd prints no raw escape" sh -c "'$CLM_BIN' $cmd 2>&1 | grep -q '$esc'"
 done
