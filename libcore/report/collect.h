@@ -3,7 +3,8 @@
  *   model, head            the model's name and head version
  *   versions[]             oldest first: version, time, summary, task, strategy, average,
  *                          forgetting, bwt (null when not recorded), marks[] (pins and tags that
- *                          this version serves: {"kind":"pin"|"tag","name":...}), head
+ *                          this version serves: {"kind":"pin"|"tag","name":...}), head,
+ *                          monitor (the last "monitor" note line: suggestions kept in use)
  *   candidates[]           versions kept aside by the gate: ref, version, parent, task, average,
  *                          forgetting, reason
  *   matrix                 the head's eval/matrix.json (tasks, R, summary) or null

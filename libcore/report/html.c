@@ -272,6 +272,17 @@ static int history_chart(struct clm_strbuf *out, const json_t *r)
 	return rc;
 }
 
+/* "7 of 10" kept (in whole or part) of the resolved suggestions, as git clmodel monitor noted. */
+static int uptake_cell(struct clm_strbuf *out, const json_t *m)
+{
+	json_int_t kept = json_integer_value(json_object_get(m, "kept")) + json_integer_value(json_object_get(m, "partly"));
+	json_int_t resolved = kept + json_integer_value(json_object_get(m, "dropped"));
+
+	if (!json_is_object(m))
+		return clm_strbuf_addstr(out, "<td class=\"num\">n/a</td>");
+	return clm_strbuf_addf(out, "<td class=\"num\">%lld of %lld</td>", (long long)kept, (long long)resolved);
+}
+
 static int history_section(struct clm_strbuf *out, const json_t *r)
 {
 	const json_t *versions = json_object_get(r, "versions"), *v;
@@ -290,7 +301,7 @@ static int history_section(struct clm_strbuf *out, const json_t *r)
 	if (rc == 0)
 		rc = clm_strbuf_addstr(out, "<div class=\"scroll\"><table id=\"versions\"><tr><th>#</th><th>version</th>"
 					    "<th>task</th><th>strategy</th><th>average</th><th>forgetting</th><th>bwt</th>"
-					    "<th>releases</th></tr>");
+					    "<th>suggestions kept</th><th>releases</th></tr>");
 	json_array_foreach(versions, i, v) {
 		char *marks = marks_text(json_object_get(v, "marks"));
 		if (rc == 0)
@@ -308,6 +319,8 @@ static int history_section(struct clm_strbuf *out, const json_t *r)
 			rc = num_cell(out, json_object_get(v, "forgetting"));
 		if (rc == 0)
 			rc = num_cell(out, json_object_get(v, "bwt"));
+		if (rc == 0)
+			rc = uptake_cell(out, json_object_get(v, "monitor"));
 		if (rc == 0)
 			rc = text_cell(out, marks ? marks : "");
 		if (rc == 0)
