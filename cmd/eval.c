@@ -73,7 +73,7 @@ int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	long max = 64;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_INT, 0, "max-examples", &max, "<n>", "examples scored per task (default 64, 0 = all)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};

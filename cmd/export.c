@@ -21,7 +21,7 @@ int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_STRING, 0, "format", &format, "<format>", "hf (config, tokenizer, weights), safetensors or gguf" },
 		{ CLM_OPT_STRING, 'o', "out", &out, "<dir>", "output directory (created when missing); the file for gguf" },
 		{ CLM_OPT_STRING, 0, "dtype", &dtype_name, "<dtype>", "gguf weights: f32 (default) or f16" },
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	enum clm_export_format fmt;

@@ -19,6 +19,10 @@ struct clm_option {
 	const char *help;       /* one line */
 };
 
+/* --name <model>, the model a command works on (the variable stays NULL when not given: the
+ * store's "default"). One entry for every command that takes it. */
+#define CLM_OPT_MODEL_NAME(var) { CLM_OPT_STRING, 0, "name", &(var), "<model>", "model name (default: default)" }
+
 /* Options every command accepts; their values land in the context. */
 struct clm_cmd_ctx {
 	int json;  /* --json: machine-readable output on stdout */

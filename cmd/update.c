@@ -124,7 +124,7 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	long steps = -1, batch = -1;
 	int dry_run = 0, queued = 0, code = CLM_EXIT_OK, n, rc;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 0, "strategy", &strategy, "<name>",
 		  "CL strategy for a model that has none yet (default: clmodel.strategy, else pp-tf+replay)" },
 		{ CLM_OPT_INT, 0, "steps", &steps, "<n>", "optimizer steps per task (default 60)" },

@@ -707,20 +707,20 @@ int clm_gguf_write(struct clm_gguf_writer *w, const char *path)
 		rc = pad_to(&head, head.len, w->alignment);
 	if (rc < 0 || (fd = clm_temp_create(path, &tmp)) < 0) {
 		rc = rc < 0 ? rc : fd;
-		goto done;
+		goto cleanup;
 	}
 	if (write_all(fd, head.buf, head.len) < 0 || write_all(fd, w->data.buf, w->data.len) < 0 || fsync(fd) < 0) {
 		rc = clm_error_set(CLM_EIO, "%s: write failed: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp.buf);
-		goto done;
+		goto cleanup;
 	}
 	close(fd);
 	if (rename(tmp.buf, path) < 0) {
 		rc = clm_error_set(CLM_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
 		unlink(tmp.buf);
 	}
-done:
+cleanup:
 	clm_strbuf_release(&head);
 	clm_strbuf_release(&tmp);
 	return rc;

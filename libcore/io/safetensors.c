@@ -233,43 +233,43 @@ int clm_safetensors_read(const char *path, unsigned flags, struct clm_tensor_lis
 				     strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		rc = clm_error_set(CLM_EINVALID, "%s: not a regular file", path);
-		goto done;
+		goto cleanup;
 	}
 	size = (uint64_t)st.st_size;
 	if (size < 8) {
 		rc = clm_error_set(CLM_EINVALID, "%s: %llu bytes is too short for a safetensors file", path,
 				   (unsigned long long)size);
-		goto done;
+		goto cleanup;
 	}
 	if ((rc = read_at(fd, lenbuf, 8, 0, path)) < 0)
-		goto done;
+		goto cleanup;
 	for (int i = 7; i >= 0; i--)
 		hlen = hlen << 8 | lenbuf[i];
 	if (hlen < 2 || hlen > CLM_SAFETENSORS_MAX_HEADER || hlen > size - 8) {
 		rc = clm_error_set(CLM_EINVALID, "%s: header length %llu is impossible (file has %llu bytes, "
 				   "limit %u)", path, (unsigned long long)hlen, (unsigned long long)size,
 				   CLM_SAFETENSORS_MAX_HEADER);
-		goto done;
+		goto cleanup;
 	}
 	text = malloc((size_t)hlen);
 	if (!text) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	if ((rc = read_at(fd, text, (size_t)hlen, 8, path)) < 0)
-		goto done;
+		goto cleanup;
 	if (text[0] != '{') {
 		rc = clm_error_set(CLM_EINVALID, "%s: header does not start with '{'", path);
-		goto done;
+		goto cleanup;
 	}
 	hdr = clm_json_parse(text, (size_t)hlen, path);
 	if (!hdr) {
 		rc = CLM_EINVALID;
-		goto done;
+		goto cleanup;
 	}
 	data_size = size - 8 - hlen;
 	if ((rc = parse_header(hdr, data_size, &entries, &n, path)) < 0)
-		goto done;
+		goto cleanup;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = load_tensor(fd, 8 + hlen, &entries[i], flags, out, path);
 	if (rc == 0 && metadata) {
@@ -278,7 +278,7 @@ int clm_safetensors_read(const char *path, unsigned flags, struct clm_tensor_lis
 		if (!*metadata)
 			rc = clm_error_oom();
 	}
-done:
+cleanup:
 	if (rc < 0)
 		truncate_list(out, keep);
 	free(entries);
@@ -296,10 +296,10 @@ static int build_header(const struct clm_tensor_list *l, const json_t *metadata,
 
 	if (!hdr || !meta) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	if (metadata && (rc = check_metadata(metadata, "safetensors metadata")) < 0)
-		goto done;
+		goto cleanup;
 	if (metadata)
 		json_object_update(meta, (json_t *)metadata);
 	json_object_set_new(meta, "format", json_string("pt"));
@@ -327,7 +327,7 @@ static int build_header(const struct clm_tensor_list *l, const json_t *metadata,
 	/* Pad with spaces so the data section starts 8-byte aligned, as the reference writer does. */
 	while (rc == 0 && out->len % 8)
 		rc = clm_strbuf_addch(out, ' ');
-done:
+cleanup:
 	json_decref(meta);
 	json_decref(hdr);
 	return rc;
@@ -356,12 +356,12 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 	int fd = -1, rc;
 
 	if ((rc = build_header(tensors, metadata, &hdr)) < 0)
-		goto done;
+		goto cleanup;
 	for (int i = 0; i < 8; i++)
 		lenbuf[i] = (unsigned char)((uint64_t)hdr.len >> (8 * i));
 	if ((fd = clm_temp_create(path, &tmp)) < 0) {
 		rc = fd;
-		goto done;
+		goto cleanup;
 	}
 	rc = write_all(fd, lenbuf, 8, tmp.buf);
 	if (rc == 0)
@@ -377,7 +377,7 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 		rc = clm_error_set(CLM_EIO, "cannot rename '%s' to '%s': %s", tmp.buf, path, strerror(errno));
 	if (rc < 0)
 		unlink(tmp.buf);
-done:
+cleanup:
 	clm_strbuf_release(&hdr);
 	clm_strbuf_release(&tmp);
 	return rc;

@@ -25,14 +25,14 @@ int clm_note_line(int64_t t, const char *kind, const json_t *fields, struct clm_
 	if (!line || json_object_set_new(line, "t", json_integer((json_int_t)t)) ||
 	    json_object_set_new(line, "kind", json_string(kind))) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	/* jansson keeps insertion order: "t", "kind", then the rest sorted, for stable bytes. */
 	if (fields) {
 		keys = calloc(json_object_size(fields) + 1, sizeof(*keys));
 		if (!keys) {
 			rc = clm_error_oom();
-			goto done;
+			goto cleanup;
 		}
 		json_object_foreach((json_t *)fields, key, v)
 			if (strcmp(key, "t") && strcmp(key, "kind"))
@@ -43,7 +43,7 @@ int clm_note_line(int64_t t, const char *kind, const json_t *fields, struct clm_
 	}
 	s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	rc = s ? clm_strbuf_addstr(out, s) : clm_error_set(CLM_EINVALID, "cannot serialize a note line");
-done:
+cleanup:
 	free(s);
 	free(keys);
 	json_decref(line);
@@ -154,7 +154,7 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
 	int have_old, have_tip, rc = clm_note_line(clm_store_now(), kind, fields, &line);
 
 	if (rc < 0 || (rc = clm_store_lock(s)) < 0)
-		goto done;
+		goto cleanup;
 	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &old);
 	have_old = rc == 0;
 	if (rc == CLM_ENOTFOUND)
@@ -167,7 +167,7 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
 	if (rc == 0 && have_tip && (!have_old || !git_oid_equal(&tip, &old)))
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &tip, have_old ? &old : NULL, "clmodel: add note");
 	clm_store_unlock(s);
-done:
+cleanup:
 	clm_strbuf_release(&line);
 	return rc;
 }
@@ -366,20 +366,20 @@ int clm_notes_merge(struct clm_store *s, const git_oid *theirs, int *changed)
 	if (rc == CLM_ENOTFOUND) {
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, theirs, NULL, "clmodel: fetch notes");
 		*changed = rc == 0;
-		goto done;
+		goto cleanup;
 	}
 	if (rc < 0 || git_oid_equal(&ours, theirs) || git_graph_descendant_of(s->repo, &ours, theirs) == 1)
-		goto done;
+		goto cleanup;
 	if (git_graph_descendant_of(s->repo, theirs, &ours) == 1) {
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, theirs, &ours, "clmodel: fast-forward notes");
 		*changed = rc == 0;
-		goto done;
+		goto cleanup;
 	}
 	rc = merge_commit(s, &ours, theirs, &result);
 	if (rc == 0)
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &result, &ours, "clmodel: merge notes");
 	*changed = rc == 0;
-done:
+cleanup:
 	clm_store_unlock(s);
 	return rc;
 }

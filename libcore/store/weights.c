@@ -109,16 +109,16 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 	int rc = clm_store_objects_open(repo, &objects);
 
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	if (!index || !tensors || !prev_sorted || !names) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < w->n; i++)
 		names[i] = w->items[i].name;
 	if ((dup = sorted_duplicate(names, w->n))) {
 		rc = clm_error_set(CLM_EINVALID, "tensor '%s' appears twice", dup);
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < nprev; i++)
 		prev_sorted[i] = &prev[i];
@@ -126,7 +126,7 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		qsort(prev_sorted, nprev, sizeof(*prev_sorted), cmp_entry_blob);
 	if ((rc = git_repository_odb(&odb, repo)) < 0) {
 		rc = clm_git_error(rc, "cannot open the object database");
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < w->n && rc == 0; i++) {
 		const struct clm_named_tensor *t = &w->items[i];
@@ -146,14 +146,14 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 							 "nbytes", (json_int_t)t->nbytes, "sha256", sum));
 	}
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	json_object_set_new(index, "format", json_string("clmodel-weights"));
 	json_object_set_new(index, "version", json_integer(CLM_STORE_FORMAT_VERSION));
 	json_object_set(index, "tensors", tensors);
 	rc = clm_json_dump_pretty(index, &text);
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(plan, repo, "weights/index.json", text.buf, text.len);
-done:
+cleanup:
 	free(prev_sorted);
 	free(names);
 	git_odb_free(odb);
@@ -237,19 +237,19 @@ static int check_index(const struct clm_tensor_entry *e, size_t n)
 
 	if (!strs || !by_blob) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < n; i++)
 		strs[i] = e[i].name;
 	if ((dup = sorted_duplicate(strs, n))) {
 		rc = clm_error_set(CLM_EINVALID, "weights/index.json: tensor '%s' appears twice", dup);
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < n; i++)
 		strs[i] = e[i].file;
 	if ((dup = sorted_duplicate(strs, n))) {
 		rc = clm_error_set(CLM_EINVALID, "weights/index.json: two tensors name the file '%s'", dup);
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < n; i++)
 		by_blob[i] = &e[i];
@@ -265,7 +265,7 @@ static int check_index(const struct clm_tensor_entry *e, size_t n)
 		rc = clm_error_set(CLM_EINVALID, "weights/index.json: tensors reusing blobs add %llu bytes, more than "
 				   "the %llu bytes of distinct blobs the tree holds", (unsigned long long)reused,
 				   (unsigned long long)distinct);
-done:
+cleanup:
 	free(strs);
 	free(by_blob);
 	return rc;
@@ -282,29 +282,29 @@ int clm_weights_index_read(git_repository *repo, const git_tree *tree, struct cl
 	*out = NULL;
 	*n = 0;
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	index = clm_json_parse(text.buf, text.len, "weights/index.json");
 	tensors = index ? json_object_get(index, "tensors") : NULL;
 	if (!json_is_array(tensors)) {
 		rc = index ? clm_error_set(CLM_EINVALID, "weights/index.json: 'tensors' is not an array") : CLM_EINVALID;
-		goto done;
+		goto cleanup;
 	}
 	e = calloc(json_array_size(tensors) + 1, sizeof(*e));
 	if (!e) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	json_array_foreach(tensors, i, j) {
 		count = i + 1;
 		if ((rc = parse_entry(j, tree, &e[i])) < 0)
-			goto done;
+			goto cleanup;
 	}
 	if ((rc = check_index(e, count)) < 0)
-		goto done;
+		goto cleanup;
 	*out = e;
 	*n = count;
 	e = NULL;
-done:
+cleanup:
 	clm_tensor_entries_free(e, count);
 	json_decref(index);
 	clm_strbuf_release(&text);
