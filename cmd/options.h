@@ -33,6 +33,7 @@ struct clm_cmd_ctx {
 #define CLM_EXIT_OK 0
 #define CLM_EXIT_FAIL 1
 #define CLM_EXIT_USAGE 129
+#define CLM_EXIT_INTERRUPTED 130 /* the shell's code for a run ended by SIGINT */
 
 /* Parse argv[1..] against `opts` (plus the common -q/--json/-h), leaving the positional arguments
  * in argv[0..n) and returning n. On -h/--help prints usage on stdout and returns -1 with

@@ -10,6 +10,7 @@
 #include "parsers/languages.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/json.h"
 #include "util/udiff.h"
 
 #include <stdio.h>
@@ -166,9 +167,9 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 	json_t *alts = json_array();
 
 	for (int i = 0; i < n; i++) {
-		json_t *a = json_pack("{s:s}", "text", outs[i]);
+		json_t *a = json_pack("{s:o}", "text", clm_json_string_lossy(outs[i]));
 		if (rq->path && rq->last_line)
-			json_object_set_new(a, "diff", json_string(diffs[i].buf));
+			json_object_set_new(a, "diff", clm_json_string_lossy(diffs[i].buf));
 		json_array_append_new(alts, a);
 	}
 	clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:s,s:s?,s:o}", "version",

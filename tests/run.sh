@@ -13,7 +13,7 @@ trap 'rm -rf "$scratch"' EXIT INT TERM
 export HOME="$scratch/home" GIT_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$scratch/home/.config"
 export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@example.com"
 export GIT_COMMITTER_NAME="Test Committer" GIT_COMMITTER_EMAIL="committer@example.com"
-export CLM_TOP="$top" CLM_BUILD="$BUILD_ABS" CLM_BIN="$BUILD_ABS/git-clmodel" CLM_SHARED="${CLM_SHARED:-$top/../shared}"
+export CLM_TOP="$top" CLM_BUILD="$BUILD_ABS" CLM_BIN="$BUILD_ABS/git-clmodel" CLM_DATA="$top/tests/data"
 # Binaries of other builds (build/asan) do not sit where the hook templates are looked up.
 [ "$BUILD_ABS" = "$top/build" ] || export CLM_HOOKS_DIR="$top/hooks"
 export CMOCKA_MESSAGE_OUTPUT=TAP OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2}

@@ -196,10 +196,10 @@ static void syntax_match_equals_sexp_comparison(void **state)
 		size_t matched = 0, total = 0;
 		TSParser *parser;
 
-		assert_int_equal(clm_strbuf_addf(&path, "%s/data/metrics/%s.ref", clm_test_shared(), cases[k][0]), 0);
+		assert_int_equal(clm_strbuf_addf(&path, "%s/metrics/%s.ref", clm_test_data(), cases[k][0]), 0);
 		assert_int_equal(clm_lines_read(path.buf, &ref), 0);
 		clm_strbuf_reset(&path);
-		assert_int_equal(clm_strbuf_addf(&path, "%s/data/metrics/%s.pred", clm_test_shared(), cases[k][0]), 0);
+		assert_int_equal(clm_strbuf_addf(&path, "%s/metrics/%s.pred", clm_test_data(), cases[k][0]), 0);
 		assert_int_equal(clm_lines_read(path.buf, &pred), 0);
 		assert_int_equal(clm_language_parser(clm_language_by_name(cases[k][1]), &parser), 0);
 		for (size_t i = 0; i < ref.n; i++)
