@@ -405,6 +405,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	memset(st, 0, sizeof(*st));
 	git_settings_for_mining(&saved);
 	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
+	m.progress.unit = "commits";
 	m.tc.ids = json_object();
 	if (!m.tc.ids) {
 		rc = clm_error_oom();

@@ -147,19 +147,42 @@ int clm_notes_stage(struct clm_store *s, git_oid *tip, int *have_tip, const git_
 	return rc;
 }
 
+/* The largest "t" of the note's lines (0 when none). */
+static int64_t latest_time(const char *note)
+{
+	int64_t latest = 0;
+
+	for (const char *p = note; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, "{\"t\":", 5)) {
+			long long t = strtoll(p + 5, NULL, 10);
+			if (t > latest)
+				latest = t;
+		}
+	return latest;
+}
+
 int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, const json_t *fields)
 {
-	struct clm_strbuf line = CLM_STRBUF_INIT;
+	struct clm_strbuf line = CLM_STRBUF_INIT, note = CLM_STRBUF_INIT;
+	int64_t t = clm_store_now();
 	git_oid old, tip;
-	int have_old, have_tip, rc = clm_note_line(clm_store_now(), kind, fields, &line);
+	int have_old, have_tip, rc;
 
-	if (rc < 0 || (rc = clm_store_lock(s)) < 0)
+	if ((rc = clm_store_lock(s)) < 0)
 		goto cleanup;
 	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &old);
 	have_old = rc == 0;
 	if (rc == CLM_ENOTFOUND)
 		memset(&old, 0, sizeof(old));
-	if (rc == 0 || rc == CLM_ENOTFOUND) {
+	/* Lines sort by time first: a line added within the same second as the note's last one
+	 * (pin, unpin, pin) gets the next second, so the order it was written in is the order read. */
+	if (rc == 0)
+		rc = read_in_commit(s->repo, &old, target, &note);
+	if (rc == 0 && latest_time(note.buf) >= t)
+		t = latest_time(note.buf) + 1;
+	if (rc == 0 || rc == CLM_ENOTFOUND)
+		rc = clm_note_line(t, kind, fields, &line);
+	if (rc == 0) {
 		git_oid_cpy(&tip, &old);
 		have_tip = have_old;
 		rc = clm_notes_stage(s, &tip, &have_tip, target, line.buf);
@@ -169,6 +192,7 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
 	clm_store_unlock(s);
 cleanup:
 	clm_strbuf_release(&line);
+	clm_strbuf_release(&note);
 	return rc;
 }
 
