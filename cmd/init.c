@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char *const init_usage[] = {
-	"git clmodel init [--base <model dir>] [--steps <n>] [--name <model>] [--share <remote>]",
+	"git clmodel init [--base <model dir | file.gguf>] [--steps <n>] [--name <model>] [--share <remote>]",
 	NULL,
 };
 
@@ -80,7 +80,7 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *base = NULL, *model = NULL, *share = NULL;
 	long steps;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "base", &base, "<dir>", "base model: config.json, model.safetensors, tokenizer.json" },
+		{ CLM_OPT_STRING, 0, "base", &base, "<dir|file>", "base model: a directory (config.json, model.safetensors, tokenizer.json) or a GGUF file" },
 		{ CLM_OPT_INT, 0, "steps", &steps, "<n>", "without a base: pretraining steps of the tiny default (default: 200)" },
 		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 0, "share", &share, "<remote>", "add fetch/push refspecs for models and notes" },
