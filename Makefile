@@ -34,11 +34,11 @@ REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
-.PHONY: all deps pkgs grammars codetask-data test test-run demo-run check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
+.PHONY: all deps pkgs grammars codetask-data test test-run demo-run check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl bench-llama clean
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
-	libcmocka-dev libjansson-dev libpcre2-dev git nginx clang-14 libclang-rt-14-dev chromium curl ca-certificates python3
+	libcmocka-dev libjansson-dev libpcre2-dev git nginx clang-14 libclang-rt-14-dev chromium curl ca-certificates python3 python3-torch
 
 # apt-get only what is missing, so a second run is quiet and needs no network.
 deps:
@@ -195,6 +195,9 @@ bench-mine: all $(BENCHES)
 
 bench-cl: all $(BENCHES) codetask-data
 	@BUILD=$(BUILD) sh tests/bench/run.sh cl
+
+bench-llama: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh llama
 
 demo-run: all
 	@BUILD=$(BUILD) sh fixtures/demo.sh

@@ -33,6 +33,7 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);

@@ -20,6 +20,7 @@ const struct clm_command clm_commands[] = {
 	{ "update", cmd_update, "train new model versions on the tasks mined since the last update" },
 	{ "eval", cmd_eval, "score a model version on every task it knows" },
 	{ "suggest", cmd_suggest, "rewrite or complete code with the model that serves HEAD" },
+	{ "generate", cmd_generate, "try a model (Hugging Face directory, GGUF file or version) on a prompt" },
 	{ "score", cmd_score, "score predictions against references (BLEU, EM, CodeBLEU)" },
 	{ "bench", cmd_bench, "run the CodeTask continual-learning benchmark" },
 	{ "log", cmd_log, "list the versions of a model" },

@@ -134,17 +134,6 @@ static void record_suggestions(const struct clm_suggester *sg, const char *model
 	free(abs);
 }
 
-static int read_stdin(struct clm_strbuf *out)
-{
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (clm_strbuf_add(out, buf, n) < 0)
-			return CLM_ENOMEM;
-	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
-}
-
 /* A suggestion is code: on a terminal the escaping stdout shows its control characters (cmd/main),
  * on a pipe any other than tab and newline is refused, so nothing downstream receives them. */
 static int check_code(const char *text, size_t len)
@@ -277,7 +266,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	else if (path)
 		rc = request_completion(&rq, line);
 	else
-		rc = read_stdin(&rq.source);
+		rc = clm_read_stdin(&rq.source);
 	if (rc == 0 && (rc = clm_store_open(&s, NULL)) == 0) {
 		rc = clm_remote_settings_read(s.repo, remote, insecure, &rs);
 		if (rc == 0 && rs.url) {

@@ -2,6 +2,7 @@
 #include "data/taskdir.h"
 #include "nn/config.h"
 #include "nn/model.h"
+#include "nn/tensormap.h"
 #include "store/weights.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -32,8 +33,8 @@ static json_t *file_json(const struct clm_version *v, const char *path)
 }
 
 /* Every tensor of the index outside the strategy ("cl.") and the adapters and prompts ("clm.")
- * is a backbone parameter of the model config.json describes, with its shape: checked before any
- * blob is read, so an index cannot make us load tensors the model would refuse afterwards. */
+ * is a backbone parameter of the model config.json describes, with its shape, or a tensor its
+ * loader skips (clm_gpt_checkpoint_shape): checked before any blob is read, so an index cannot make us load tensors the model would refuse afterwards. */
 static int check_names(const struct clm_version *v)
 {
 	struct clm_gpt_config cfg;
@@ -47,10 +48,11 @@ static int check_names(const struct clm_version *v)
 		int ndim;
 		if (!strncmp(e->name, "cl.", 3) || !strncmp(e->name, "clm.", 4))
 			continue;
-		if (!clm_gpt_backbone_shape(&cfg, e->name, &ndim, shape))
+		int known = clm_gpt_checkpoint_shape(&cfg, e->name, &ndim, shape);
+		if (known < 0)
 			rc = clm_error_set(CLM_EINVALID, "tensor '%s' is no parameter of the model config.json describes",
 					   e->name);
-		else if (ndim != e->ndim || shape[0] != e->shape[0] || (ndim == 2 && shape[1] != e->shape[1]))
+		else if (known && (ndim != e->ndim || shape[0] != e->shape[0] || (ndim == 2 && shape[1] != e->shape[1])))
 			rc = clm_error_set(CLM_EINVALID, "tensor '%s' does not have the shape config.json gives it",
 					   e->name);
 	}

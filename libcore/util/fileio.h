@@ -14,6 +14,9 @@ int clm_read_file(const char *path, size_t max_bytes, struct clm_strbuf *out);
  * The open descriptor, or a negative code with a message. */
 int clm_temp_create(const char *path, struct clm_strbuf *tmp);
 
+/* Append everything on standard input to `out`. 0, CLM_ENOMEM or CLM_EIO. */
+int clm_read_stdin(struct clm_strbuf *out);
+
 /* Write `len` bytes to `path` atomically: a temporary file beside it (clm_temp_create), fsync,
  * rename. On failure the old file is untouched and the temporary removed. */
 int clm_write_file_atomic(const char *path, const void *data, size_t len);

@@ -25,6 +25,10 @@ int clm_strbuf_grow(struct clm_strbuf *sb, size_t extra);
 /* Append `len` bytes (may contain NULs); 0 or CLM_ENOMEM. */
 int clm_strbuf_add(struct clm_strbuf *sb, const void *data, size_t len);
 
+/* Append `len` bytes as valid UTF-8: each byte that does not start a valid sequence becomes
+ * U+FFFD (so the text can go into JSON). 0 or CLM_ENOMEM. */
+int clm_strbuf_add_utf8_lossy(struct clm_strbuf *sb, const void *data, size_t len);
+
 /* Append a C string; 0 or CLM_ENOMEM. */
 int clm_strbuf_addstr(struct clm_strbuf *sb, const char *s);
 

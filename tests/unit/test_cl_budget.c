@@ -77,7 +77,8 @@ static void source_keeps_signature_and_the_lines_that_matter(void **state)
 
 static void long_examples_train_evaluate_and_generate(void **state)
 {
-	struct clm_gpt_config cfg = { 1, 2, 16, 32, CLM_BYTE_CODEC_VOCAB, 1e-5f };
+	struct clm_gpt_config cfg = { .n_layer = 1, .n_head = 2, .n_embd = 16, .n_positions = 32, .vocab_size = CLM_BYTE_CODEC_VOCAB,
+					       .layer_norm_epsilon = 1e-5f };
 	struct clm_text_codec c;
 	struct clm_cl_train_config tc;
 	struct clm_cl_train_stats st;

@@ -38,7 +38,8 @@ struct fixture {
 
 static void fixture_init(struct fixture *f)
 {
-	struct clm_gpt_config cfg = { 1, 2, 16, 48, 258, 1e-5f };
+	struct clm_gpt_config cfg = { .n_layer = 1, .n_head = 2, .n_embd = 16, .n_positions = 48, .vocab_size = 258,
+					       .layer_norm_epsilon = 1e-5f };
 	memset(f, 0, sizeof(*f));
 	clm_byte_codec(&codec);
 	codec.max_source = codec.max_target = 12;
