@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char *const init_usage[] = {
-	"git clmodel init [--base <model dir>] [--name <model>] [--share <remote>]",
+	"git clmodel init [--base <model dir | file.gguf>] [--name <model>] [--share <remote>]",
 	NULL,
 };
 
@@ -19,7 +19,7 @@ int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *base = NULL, *model = NULL, *share = NULL;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "base", &base, "<dir>", "base model: config.json, model.safetensors, tokenizer.json" },
+		{ CLM_OPT_STRING, 0, "base", &base, "<dir|file>", "base model: a directory (config.json, model.safetensors, tokenizer.json) or a GGUF file" },
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
 		{ CLM_OPT_STRING, 0, "share", &share, "<remote>", "add fetch/push refspecs for models and notes" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },

@@ -17,11 +17,15 @@ int clm_store_import(struct clm_store *s, const char *path, struct clm_import_op
 	git_oid head;
 	int rc;
 
-	/* A missing directory is reported by the first file it lacks (".../config.json"). */
-	if (stat(path, &st) < 0 && !o->as_base)
-		return clm_error_set(CLM_ENOTFOUND, "%s: no such file or directory", path);
-	rc = o->as_base || S_ISDIR(st.st_mode) ? clm_hf_dir_read(path, CLM_HF_ALL, &d)
-					       : clm_gguf_import_model(path, &d.config, &d.tokenizer, &d.weights);
+	/* A missing base directory is reported by the first file it lacks (".../config.json"); a file
+	 * (a .gguf, or an Ollama blob named by its digest) is read as GGUF. */
+	if (stat(path, &st) < 0) {
+		if (!o->as_base)
+			return clm_error_set(CLM_ENOTFOUND, "%s: no such file or directory", path);
+		st.st_mode = S_IFDIR;
+	}
+	rc = S_ISDIR(st.st_mode) ? clm_hf_dir_read(path, CLM_HF_ALL, &d)
+				 : clm_gguf_import_model(path, &d.config, &d.tokenizer, &d.weights);
 	if (rc < 0)
 		goto done;
 	rc = o->as_base ? CLM_ENOTFOUND : clm_store_head(s, o->model, &head);
