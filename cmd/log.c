@@ -1,7 +1,7 @@
 /* git clmodel log: the versions of a model, newest first, like `git log --oneline`. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
-#include "store/notes.h"
+#include "rollout/monitor.h"
 #include "store/pins.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -33,24 +33,12 @@ static void print_decorations(const char *oid, const char *head, const struct cl
 		putchar(')');
 }
 
-/* The last "monitor" line of a version's note: suggestions kept in use, beside offline scores. */
-static json_t *uptake(struct clm_store *s, const char *oid)
+/* What git clmodel monitor last noted on the version: suggestions kept in use. */
+static json_t *uptake(struct clm_store *s, const char *model, const char *oid)
 {
-	json_t *events = NULL, *ev, *last = NULL;
 	git_oid id;
-	size_t i;
 
-	if (git_oid_fromstr(&id, oid) < 0 || clm_notes_events(s, &id, &events) < 0) {
-		clm_error_clear();
-		return NULL;
-	}
-	json_array_foreach(events, i, ev)
-		if (!strcmp(json_string_value(json_object_get(ev, "kind")) ? json_string_value(json_object_get(ev, "kind")) : "",
-			    "monitor"))
-			last = ev;
-	json_incref(last);
-	json_decref(events);
-	return last;
+	return git_oid_fromstr(&id, oid) < 0 ? NULL : clm_monitor_last_note(s, model ? model : CLM_STORE_DEFAULT_MODEL, &id);
 }
 
 static void print_line(const struct clm_version_info *v, const char *head, const struct clm_pin *pins, size_t npins,
@@ -80,7 +68,7 @@ int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	long max = 0;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_INT, 'n', "max-count", &max, "<count>", "show at most this many versions" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
@@ -112,7 +100,7 @@ int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (ctx->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n_items; i++) {
-			json_t *o = clm_version_info_json(&items[i]), *used = uptake(&s, items[i].oid);
+			json_t *o = clm_version_info_json(&items[i]), *used = uptake(&s, model, items[i].oid);
 			if (o && used)
 				json_object_set_new(o, "monitor", used);
 			else
@@ -124,7 +112,7 @@ int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		char head_hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(head_hex, sizeof(head_hex), &head);
 		for (size_t i = 0; i < n_items; i++) {
-			json_t *used = uptake(&s, items[i].oid);
+			json_t *used = uptake(&s, model, items[i].oid);
 			print_line(&items[i], head_hex, pins, npins, used);
 			json_decref(used);
 		}

@@ -101,10 +101,10 @@ static int unknown_command(const char *name)
 			best = c;
 		}
 	}
-	fprintf(stderr, "git-clmodel: '%s' is not a clmodel command. See 'git clmodel --help'.\n", name);
+	fprintf(stderr, "git-clmodel: '%s' is not a clmodel command. See 'git clmodel -h'.\n", name);
 	if (best && best_d <= 2)
 		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best->name);
-	return CLM_EXIT_FAIL;
+	return CLM_EXIT_USAGE;
 }
 
 static int run_command(const struct clm_command *c, int argc, const char **argv, struct clm_cmd_ctx *ctx)

@@ -362,10 +362,10 @@ static int build_header(const struct clm_tensor_list *l, const json_t *metadata,
 
 	if (!hdr || !meta) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	if (metadata && (rc = check_metadata(metadata, "safetensors metadata")) < 0)
-		goto done;
+		goto cleanup;
 	if (metadata)
 		json_object_update(meta, (json_t *)metadata);
 	json_object_set_new(meta, "format", json_string("pt"));
@@ -393,7 +393,7 @@ static int build_header(const struct clm_tensor_list *l, const json_t *metadata,
 	/* Pad with spaces so the data section starts 8-byte aligned, as the reference writer does. */
 	while (rc == 0 && out->len % 8)
 		rc = clm_strbuf_addch(out, ' ');
-done:
+cleanup:
 	json_decref(meta);
 	json_decref(hdr);
 	return rc;
@@ -422,15 +422,15 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 	int fd = -1, rc;
 
 	if ((rc = build_header(tensors, metadata, &hdr)) < 0)
-		goto done;
+		goto cleanup;
 	for (int i = 0; i < 8; i++)
 		lenbuf[i] = (unsigned char)((uint64_t)hdr.len >> (8 * i));
 	if ((rc = clm_strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid())) < 0)
-		goto done;
+		goto cleanup;
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = clm_error_set(CLM_EIO, "cannot create '%s': %s", tmp.buf, strerror(errno));
-		goto done;
+		goto cleanup;
 	}
 	rc = write_all(fd, lenbuf, 8, tmp.buf);
 	if (rc == 0)
@@ -446,7 +446,7 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 		rc = clm_error_set(CLM_EIO, "cannot rename '%s' to '%s': %s", tmp.buf, path, strerror(errno));
 	if (rc < 0)
 		unlink(tmp.buf);
-done:
+cleanup:
 	clm_strbuf_release(&hdr);
 	clm_strbuf_release(&tmp);
 	return rc;

@@ -2,6 +2,7 @@
 #include "cl/trainer.h"
 #include "data/taskdir.h"
 #include "git/repo.h"
+#include "rollout/monitor.h"
 #include "store/notes.h"
 #include "store/pins.h"
 #include "store/which.h"
@@ -57,28 +58,17 @@ static int add_scores(struct clm_store *s, const char *hex, json_t *o)
 	return rc == CLM_ENOTFOUND ? 0 : rc;
 }
 
-/* The last "monitor" line of the version's note (git clmodel monitor): suggestions kept in use. */
-static void add_uptake(struct clm_store *s, const char *hex, json_t *o)
+/* What git clmodel monitor last noted on the version: suggestions kept in use. */
+static void add_uptake(struct clm_store *s, const char *model, const char *hex, json_t *o)
 {
-	json_t *events = NULL, *ev, *last = NULL;
 	git_oid id;
-	size_t i;
+	json_t *last = git_oid_fromstr(&id, hex) < 0 ? NULL : clm_monitor_last_note(s, model, &id);
 
-	if (git_oid_fromstr(&id, hex) < 0 || clm_notes_events(s, &id, &events) < 0) {
-		clm_error_clear();
-		return;
-	}
-	json_array_foreach(events, i, ev) {
-		const char *kind = json_string_value(json_object_get(ev, "kind"));
-		if (kind && !strcmp(kind, "monitor"))
-			last = ev;
-	}
 	if (last)
-		json_object_set(o, "monitor", last);
-	json_decref(events);
+		json_object_set_new(o, "monitor", last);
 }
 
-static int collect_versions(struct clm_store *s, const git_oid *head, json_t *versions)
+static int collect_versions(struct clm_store *s, const char *model, const git_oid *head, json_t *versions)
 {
 	char head_hex[GIT_OID_HEXSZ + 1];
 	struct clm_version_info *items = NULL;
@@ -96,7 +86,7 @@ static int collect_versions(struct clm_store *s, const git_oid *head, json_t *ve
 		else
 			rc = add_scores(s, v->oid, o);
 		if (rc == 0)
-			add_uptake(s, v->oid, o);
+			add_uptake(s, model, v->oid, o);
 	}
 	clm_version_infos_free(items, n);
 	return rc;
@@ -381,7 +371,7 @@ int clm_report_collect(struct clm_store *s, const struct clm_report_options *o, 
 	int rc = versions && candidates ? clm_store_head(s, o->model, &head) : clm_error_oom();
 
 	if (rc == 0)
-		rc = collect_versions(s, &head, versions);
+		rc = collect_versions(s, o->model ? o->model : CLM_STORE_DEFAULT_MODEL, &head, versions);
 	if (rc == 0)
 		rc = clm_pins_list(s, &pins, &npins);
 	for (size_t i = 0; rc == 0 && i < npins; i++)

@@ -305,30 +305,38 @@ const struct clm_version_uptake *clm_monitor_find(const struct clm_monitor_resul
 	return NULL;
 }
 
-/* The counts of the last "monitor" line for `model` in the note of `version` equal `u`'s. */
-static int already_noted(struct clm_store *s, const char *model, const git_oid *version,
-			 const struct clm_version_uptake *u)
+json_t *clm_monitor_last_note(struct clm_store *s, const char *model, const git_oid *version)
 {
 	json_t *events = NULL, *ev, *last = NULL;
 	size_t i;
-	int same;
 
 	if (clm_notes_events(s, version, &events) < 0) {
 		clm_error_clear();
-		return 0;
+		return NULL;
 	}
 	json_array_foreach(events, i, ev) {
 		const char *kind = json_string_value(json_object_get(ev, "kind"));
 		const char *em = json_string_value(json_object_get(ev, "model"));
-		if (kind && em && !strcmp(kind, "monitor") && !strcmp(em, model))
+		if (kind && !strcmp(kind, "monitor") && (!model || (em && !strcmp(em, model))))
 			last = ev;
 	}
-	same = last && (size_t)json_integer_value(json_object_get(last, "made")) == u->made &&
-	       (size_t)json_integer_value(json_object_get(last, "kept")) == u->kept &&
-	       (size_t)json_integer_value(json_object_get(last, "partly")) == u->partly &&
-	       (size_t)json_integer_value(json_object_get(last, "dropped")) == u->dropped &&
-	       (size_t)json_integer_value(json_object_get(last, "pending")) == u->pending;
+	json_incref(last);
 	json_decref(events);
+	return last;
+}
+
+/* The counts of the last "monitor" line for `model` in the note of `version` equal `u`'s. */
+static int already_noted(struct clm_store *s, const char *model, const git_oid *version,
+			 const struct clm_version_uptake *u)
+{
+	json_t *last = clm_monitor_last_note(s, model, version);
+	int same = last && (size_t)json_integer_value(json_object_get(last, "made")) == u->made &&
+		   (size_t)json_integer_value(json_object_get(last, "kept")) == u->kept &&
+		   (size_t)json_integer_value(json_object_get(last, "partly")) == u->partly &&
+		   (size_t)json_integer_value(json_object_get(last, "dropped")) == u->dropped &&
+		   (size_t)json_integer_value(json_object_get(last, "pending")) == u->pending;
+
+	json_decref(last);
 	return same;
 }
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "store/store.h"
 
 /* One suggestion as suggest prints it. */
@@ -49,6 +50,10 @@ int clm_monitor_scan(struct clm_store *s, const char *model, double window_days,
 
 /* The uptake of `version` in `r`, or NULL when it made no suggestion. */
 const struct clm_version_uptake *clm_monitor_find(const struct clm_monitor_result *r, const git_oid *version);
+
+/* The last "monitor" line of `model` (NULL: any model) in the note of `version`, a new reference
+ * (caller decrefs), or NULL when there is none. */
+json_t *clm_monitor_last_note(struct clm_store *s, const char *model, const git_oid *version);
 
 /* Record each version's figures in a "monitor" line of its note (no code, no paths), only when
  * they changed since the last such line. 0 or negative. */

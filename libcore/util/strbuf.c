@@ -67,23 +67,48 @@ int clm_strbuf_addch(struct clm_strbuf *sb, char c)
 	return clm_strbuf_add(sb, &c, 1);
 }
 
-int clm_strbuf_addf(struct clm_strbuf *sb, const char *fmt, ...)
+static int vaddf(struct clm_strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list cp;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
 	if (n < 0)
 		return clm_error_set(CLM_EINVALID, "bad format string");
 	if (clm_strbuf_grow(sb, (size_t)n) < 0)
 		return CLM_ENOMEM;
-	va_start(ap, fmt);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	sb->len += (size_t)n;
 	return 0;
+}
+
+int clm_strbuf_addf(struct clm_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vaddf(sb, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+char *clm_strfmt(const char *fmt, ...)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		clm_strbuf_release(&sb);
+		return NULL;
+	}
+	return clm_strbuf_detach(&sb, NULL);
 }
 
 void clm_strbuf_setlen(struct clm_strbuf *sb, size_t len)

@@ -50,4 +50,8 @@ void clm_strbuf_rtrim(struct clm_strbuf *sb);
 /* Take ownership of the bytes (caller frees; never NULL unless out of memory) and reset sb. */
 char *clm_strbuf_detach(struct clm_strbuf *sb, size_t *len);
 
+/* A new string formatted like printf (git's xstrfmt; caller frees); NULL with a message when out
+ * of memory. Use it instead of asprintf or a buffer sized by hand. */
+char *clm_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -8,7 +8,7 @@ j * H / KV ...); SwiGLU MLP down(silu(gate(x)) * up(x)) or StarCoder2's biased g
 LayerNorm; tied or untied output.
 
     /usr/bin/python3 tests/nn/llama_ref.py OUTDIR
-    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB     (one case's model, vocab VOCAB)
+    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB [EMBED_SCALE]  (one case's model, vocab VOCAB)
     /usr/bin/python3 tests/nn/llama_ref.py greedy DIR GENERATE_JSON  (check `git clmodel generate --json`)
     /usr/bin/python3 tests/nn/llama_ref.py shape DIR                 (random, Qwen2.5-Coder-0.5B's shapes)
 
@@ -426,6 +426,9 @@ def main():
         d = sys.argv[2]
         os.makedirs(d, exist_ok=True)
         p = make_params(c, 77)
+        if len(sys.argv) > 5:  # a larger embedding (tied output): wider logit margins, fewer near-ties
+            with torch.no_grad():
+                p["model.embed_tokens.weight"] = rounded(p["model.embed_tokens.weight"] * float(sys.argv[5]), c["dtype"])
         write_model(c, p, d)
         with open(os.path.join(d, "config.json"), "w") as f:
             json.dump(config_json(c), f, indent=1)
