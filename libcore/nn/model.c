@@ -276,14 +276,29 @@ int clm_gpt_set_prompt_rows(struct clm_gpt *m, int rows, uint64_t seed)
 		p->shape[0] = rows;
 	}
 	struct clm_param *p = &m->params[m->prompt_param];
-	const float *wte = m->params[m->lay.wte].w;
 	clm_rng_seed(&r, seed);
 	for (int i = old; i < rows; i++) {
 		uint64_t tok = clm_rng_below(&r, (uint64_t)m->cfg.vocab_size);
-		memcpy(p->w + (size_t)i * C, wte + tok * C, sizeof(float) * C);
+		clm_param_row(&m->params[m->lay.wte], (int64_t)tok, p->w + (size_t)i * C);
 	}
 	m->n_prompt_rows = rows;
 	return 0;
+}
+
+int clm_gpt_has_encoded(const struct clm_gpt *m)
+{
+	for (size_t i = 0; i < m->n_backbone; i++)
+		if (m->params[i].q.data)
+			return 1;
+	return 0;
+}
+
+void clm_param_row(const struct clm_param *p, int64_t r, float *out)
+{
+	if (p->q.data)
+		clm_qmat_rows(&p->q, r, 1, out);
+	else
+		memcpy(out, p->w + (size_t)r * p->shape[1], (size_t)p->shape[1] * sizeof(float));
 }
 
 int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)

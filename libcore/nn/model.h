@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include "nn/config.h"
 #include "nn/batch.h"
+#include "quant/matmul.h"
 
 #define CLM_PARAM_NAME_MAX 96
 
@@ -33,6 +34,8 @@ struct clm_param {
 					  and until the first backward (or clm_gpt_ensure_grads) after unfreezing */
 	int trainable;                 /* 1: receives gradients and optimizer updates */
 	int decay;                     /* 1: a weight matrix (AdamW may decay it); 0: bias, norm, embedding, prompt */
+	struct clm_qmat q;             /* q.data set: the weight kept in its GGUF encoding ([rows][cols] as
+					  shape), w NULL; frozen, for inference (clm_gpt_loader_add_encoded) */
 };
 
 struct clm_gpt_work;   /* activations and scratch; private to the engine */

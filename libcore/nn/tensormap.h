@@ -44,6 +44,12 @@ int clm_gpt_loader_begin(struct clm_gpt_loader *ld, struct clm_gpt *m, const str
  * buffers skipped) into its parameter. 0 or CLM_EINVALID naming the tensor. */
 int clm_gpt_loader_add(struct clm_gpt_loader *ld, const struct clm_named_tensor *t);
 
+/* Keep backbone weight matrix `name` ([rows][cols] as nn.Linear stores it, or the embedding) in
+ * its GGUF encoding at `data` (nbytes long; not copied: it must outlive the model) instead of f32
+ * values. Such a model generates (clm_gpt_decode) but does not train. 0 or CLM_EINVALID. */
+int clm_gpt_loader_add_encoded(struct clm_gpt_loader *ld, const char *name, enum clm_ggml_type type,
+			       const void *data, size_t nbytes);
+
 /* Finish: with `ok` 0 (a failure on the way) or a backbone tensor never loaded, release the
  * model and return CLM_EINVALID (naming the missing tensor); else 0. */
 int clm_gpt_loader_end(struct clm_gpt_loader *ld, int ok);
