@@ -4,12 +4,16 @@
 #include "update/jobs.h"
 #include "git/repo.h"
 #include "update/update.h"
+#include "update/handoff.h"
 #include "rollout/decide.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +22,8 @@
 static const char *const update_usage[] = {
 	"git clmodel update [--name <model>] [--strategy <name>] [--steps <n>] [--dry-run]",
 	"git clmodel update --queued",
+	"git clmodel update [--name <model>] [--strategy <name>] [--steps <n>] --hand-off <dir>",
+	"git clmodel update [--name <model>] --take-back <dir>",
 	NULL,
 };
 
@@ -66,7 +72,7 @@ static int read_config(git_repository *repo, struct clm_update_options *o, const
 
 static const char *outcome_text(int outcome)
 {
-	return outcome == 2 ? "canary" : outcome == 1 ? "promoted" : outcome == 0 ? "candidate" : outcome == -1 ? "merged" : "skipped";
+	return outcome == 3 ? "handed off" : outcome == 2 ? "canary" : outcome == 1 ? "promoted" : outcome == 0 ? "candidate" : outcome == -1 ? "merged" : "skipped";
 }
 
 /* A score, or "n/a" when there is none (never "nan"). */
@@ -78,7 +84,8 @@ static void print_score(double v)
 		printf("%.2f", v);
 }
 
-static void print_result(const struct clm_update_result *r, int dry_run, const struct clm_update_options *o)
+static void print_result(const struct clm_update_result *r, int dry_run, const struct clm_update_options *o,
+			 const char *handoff_dir)
 {
 	if (r->too_long)
 		printf("%zu function%s too long for the model's context of %zu tokens: skipped\n", r->too_long,
@@ -115,6 +122,9 @@ static void print_result(const struct clm_update_result *r, int dry_run, const s
 			printf("  (%s%s%s)", s->reason, s->candidate_ref ? "; kept as " : "",
 			       s->candidate_ref ? s->candidate_ref : "");
 		putchar('\n');
+		if (s->outcome == 3)
+			printf("hint: run 'torchrun --nproc_per_node=<N> train_ddp.py .' in %s on the training machine, "
+			       "then 'git clmodel update --take-back %s'\n", handoff_dir, handoff_dir);
 		if (s->outcome == 0)
 			printf("hint: inspect it with 'git clmodel show %s'; 'git clmodel promote %s' makes it the head\n",
 			       s->candidate_ref, s->candidate_ref);
@@ -139,9 +149,48 @@ static void save_last_result(git_repository *repo, int rc, const struct clm_upda
 	clm_strbuf_release(&text);
 }
 
+/* share/git-clmodel/<name> beside the binary: installed (<prefix>/bin/../share) or in the source
+ * tree (build/ or build/asan/ under it). */
+static int share_file(const char *name, struct clm_strbuf *out)
+{
+	static const char *const rel[] = { "/../share/git-clmodel/", "/../../share/git-clmodel/" };
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return clm_error_set(CLM_EIO, "cannot find the git-clmodel binary's path");
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		clm_strbuf_reset(out);
+		clm_strbuf_addf(out, "%s%s%s", self, rel[i], name);
+		if (access(out->buf, R_OK) == 0)
+			return 0;
+	}
+	return clm_error_set(CLM_ENOTFOUND, "cannot find share/git-clmodel/%s beside %s", name, self);
+}
+
+/* --hand-off and --take-back: the task goes to a trainer elsewhere, or comes back from it. */
+static int run_elsewhere(struct clm_store *s, const struct clm_update_options *o, const char *hand_off,
+			 const char *take_back, struct clm_progress *p, struct clm_update_result *r)
+{
+	struct clm_strbuf script = CLM_STRBUF_INIT;
+	int rc;
+
+	if (take_back)
+		return clm_handoff_take_back(s, o, take_back, p, r);
+	rc = share_file("train_ddp.py", &script);
+	if (rc == 0)
+		rc = clm_handoff_write(s, o, hand_off, script.buf, p, r);
+	clm_strbuf_release(&script);
+	return rc;
+}
+
 int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
-	const char *model = NULL, *strategy = NULL;
+	const char *model = NULL, *strategy = NULL, *hand_off = NULL, *take_back = NULL;
 	long steps = -1, batch = -1;
 	int dry_run = 0, queued = 0, locked, code = CLM_EXIT_OK, n, rc;
 	const struct clm_option opts[] = {
@@ -152,6 +201,10 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_INT, 0, "batch-size", &batch, "<n>", "examples per step (default 8)" },
 		{ CLM_OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "print the plan; train nothing" },
 		{ CLM_OPT_FLAG, 0, "queued", &queued, NULL, "run the jobs queued by the hooks (background use)" },
+		{ CLM_OPT_STRING, 0, "hand-off", &hand_off, "<dir>",
+		  "write the next task for PyTorch distributed training (torchrun) into <dir>; train nothing" },
+		{ CLM_OPT_STRING, 0, "take-back", &take_back, "<dir>",
+		  "check the trained result in <dir>, evaluate, gate and record it as the task's version" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct clm_update_options o;
@@ -167,6 +220,10 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(update_usage, opts, "unexpected argument '%s'", argv[0]);
 	if (steps == 0 || steps < -1 || batch == 0 || batch < -1)
 		return clm_usage_error(update_usage, opts, "--steps and --batch-size must be positive");
+	if ((hand_off || take_back) && (dry_run || queued || (hand_off && take_back)))
+		return clm_usage_error(update_usage, opts, "--hand-off and --take-back go alone, without --dry-run or --queued");
+	if (take_back && (strategy || steps > 0 || batch > 0))
+		return clm_usage_error(update_usage, opts, "--take-back uses the hand-off's strategy, steps and batch size");
 	clm_update_options_init(&o);
 	o.model = model;
 	o.dry_run = dry_run;
@@ -192,14 +249,16 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		rc = clm_jobs_take(s.repo, &jobs);
 	clm_progress_begin(&progress, "update", 0, ctx->quiet);
 	progress.unit = "steps";
-	if (rc == 0)
+	if (rc == 0 && (hand_off || take_back))
+		rc = run_elsewhere(&s, &o, hand_off, take_back, &progress, &r);
+	else if (rc == 0)
 		rc = clm_update_run(&s, &o, &progress, &r);
 	if (locked)
 		save_last_result(s.repo, rc, &r);
 	if (rc == 0 && ctx->json)
 		clm_print_json(clm_update_result_json(&r));
 	else if (rc == 0)
-		print_result(&r, dry_run, &o);
+		print_result(&r, dry_run, &o, hand_off);
 	clm_update_result_release(&r);
 	clm_strbuf_release(&strategy_buf);
 	clm_strbuf_release(&canary_buf);

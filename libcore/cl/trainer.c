@@ -287,3 +287,35 @@ int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_co
 	return clm_cl_predict_with(s, m, codec, ds, task, mode, &gc, c->eval_batch > 0 ? (size_t)c->eval_batch : 1,
 				   preds, NULL);
 }
+
+int clm_cl_encode_for_training(struct clm_strategy *s, const struct clm_gpt *m, struct clm_text_codec *codec,
+			       const struct clm_example *ex, int32_t **source, size_t *nsource, int32_t **target,
+			       size_t *ntarget)
+{
+	struct encoded e;
+	int rc = encode_example(codec, ex, (size_t)clm_budget_room(s, m), 0, &e);
+
+	if (rc < 0)
+		return rc;
+	*source = e.src;
+	*nsource = e.nsrc;
+	*target = e.tgt;
+	*ntarget = e.ntgt;
+	return 0;
+}
+
+int clm_cl_adopt_task(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec, const char *task,
+		      const struct clm_dataset *train, int (*load)(void *ctx, struct clm_gpt *m), void *ctx)
+{
+	struct encoder_ctx ectx = { codec, m->cfg.n_positions, (size_t)clm_budget_room(s, m) };
+	int rc = clm_strategy_begin_task(s, m, task, train);
+
+	if (rc == 0)
+		rc = load(ctx, m);
+	if (rc == 0) {
+		s->encoder = (struct clm_cl_encoder){ encode_for_strategy, &ectx };
+		rc = clm_strategy_end_task(s, m, train);
+		s->encoder = (struct clm_cl_encoder){ NULL, NULL };
+	}
+	return rc;
+}

@@ -54,6 +54,19 @@ int clm_cl_train_task(struct clm_strategy *s, struct clm_gpt *m, struct clm_text
 		      const char *task, const struct clm_dataset *train, const struct clm_cl_train_config *c,
 		      struct clm_progress *progress, struct clm_cl_train_stats *stats);
 
+/* The token ids `clm_cl_train_task` trains `ex` on under strategy `s`: *source (fitted to the
+ * context left by the strategy's prompts, then sep) and *target (then eos); new arrays the caller
+ * frees. 0 or negative. */
+int clm_cl_encode_for_training(struct clm_strategy *s, const struct clm_gpt *m, struct clm_text_codec *codec,
+			       const struct clm_example *ex, int32_t **source, size_t *nsource, int32_t **target,
+			       size_t *ntarget);
+
+/* Learn task `task` from weights trained elsewhere: begin_task as clm_cl_train_task does, then
+ * `load(ctx, m)` puts the trained weights into `m` in place of the optimizer steps, then end_task
+ * (replay buffer, Fisher, prototypes computed here). 0 or negative. */
+int clm_cl_adopt_task(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec, const char *task,
+		      const struct clm_dataset *train, int (*load)(void *ctx, struct clm_gpt *m), void *ctx);
+
 /* Greedy predictions for every example of `ds` (items' task index `task`, used when `mode` is
  * CLM_ROUTE_INFER_KNOWN and for the histogram): preds[i] is a new string (free each and the
  * array). 0 or negative. */

@@ -51,6 +51,8 @@ struct clm_version_spec {
 						* parent is still the model head; the source commit's note
 						* gets a "candidate" line, not a "model" line */
 	const char *reason;                    /* with ref: why the version is not the head (noted) */
+	const char *trainer;                   /* who and where trained it when not this engine
+						* (Clmodel-Trainer trailer, the note's "trainer"); NULL: here */
 };
 
 /* One tensor as weights/index.json describes it. */

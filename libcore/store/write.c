@@ -54,7 +54,8 @@ static int check_spec(const struct clm_version_spec *spec)
 	}
 	if ((rc = one_line("the summary", spec->summary, 1)) < 0 ||
 	    (rc = one_line("Clmodel-Strategy", spec->strategy, 0)) < 0 ||
-	    (rc = one_line("Clmodel-Task", spec->task, 0)) < 0)
+	    (rc = one_line("Clmodel-Task", spec->task, 0)) < 0 ||
+	    (rc = one_line("Clmodel-Trainer", spec->trainer, 0)) < 0)
 		return rc;
 	return one_line("Clmodel-Source", spec->source, 0);
 }
@@ -63,7 +64,7 @@ static int build_message(const struct clm_version_spec *spec, const char *source
 {
 	int rc = clm_strbuf_addf(msg, "%s\n", spec->summary);
 
-	if (rc == 0 && (spec->strategy || spec->task || source_hex))
+	if (rc == 0 && (spec->strategy || spec->task || source_hex || spec->trainer))
 		rc = clm_strbuf_addch(msg, '\n');
 	if (rc == 0 && spec->strategy)
 		rc = clm_strbuf_addf(msg, "Clmodel-Strategy: %s\n", spec->strategy);
@@ -71,6 +72,8 @@ static int build_message(const struct clm_version_spec *spec, const char *source
 		rc = clm_strbuf_addf(msg, "Clmodel-Task: %s\n", spec->task);
 	if (rc == 0 && source_hex)
 		rc = clm_strbuf_addf(msg, "Clmodel-Source: %s\n", source_hex);
+	if (rc == 0 && spec->trainer)
+		rc = clm_strbuf_addf(msg, "Clmodel-Trainer: %s\n", spec->trainer);
 	return rc;
 }
 
@@ -156,6 +159,8 @@ static int source_note_line(const struct clm_version_spec *spec, const git_oid *
 		json_object_set_new(f, "task", json_string(spec->task));
 	if (spec->strategy)
 		json_object_set_new(f, "strategy", json_string(spec->strategy));
+	if (spec->trainer)
+		json_object_set_new(f, "trainer", json_string(spec->trainer));
 	/* Only "model" lines make a version serve a commit, so a version kept aside is noted apart. */
 	if (spec->ref)
 		json_object_set_new(f, "ref", json_string(spec->ref));

@@ -280,7 +280,7 @@ static const char *score_text(double v, char *buf, size_t size)
 }
 
 /* Train, evaluate, gate and record one task. Returns 1 when the head moved, 0 when a candidate
- * was kept, negative on error. */
+ * was kept, CLM_UPDATE_HANDED_OFF when the trainer took the task elsewhere, negative on error. */
 static int learn_task(struct update_run *u, const json_t *task, const char *task_dir, const char *escaped,
 		      struct clm_dataset *train, struct clm_dataset *eval, struct clm_update_step *step)
 {
@@ -300,9 +300,17 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	git_oid written;
 	int rc;
 
-	rc = clm_cl_train_task(u->strategy, &u->st.base.model, &u->codec, id, train, &u->opt->train, u->progress,
-			       &stats);
-	if (rc < 0)
+	if (u->opt->trainer) {
+		const struct clm_update_task t = { u->strategy, &u->st.base.model, &u->codec, id, train, &u->opt->train,
+						   &u->head, source };
+		memset(&stats, 0, sizeof(stats));
+		rc = u->opt->trainer->train(u->opt->trainer->ctx, &t, &stats);
+	} else
+		rc = clm_cl_train_task(u->strategy, &u->st.base.model, &u->codec, id, train, &u->opt->train,
+				       u->progress, &stats);
+	if (rc == CLM_UPDATE_HANDED_OFF)
+		step->outcome = 3;
+	if (rc != 0)
 		goto out;
 	step->first_loss = stats.first_loss;
 	step->last_loss = stats.last_loss;
@@ -364,6 +372,7 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 			.task = id,
 			.source = source,
 			.expect_head = head_hex,
+			.trainer = u->opt->trainer ? u->opt->trainer->name : NULL,
 		};
 		if (failure || canary) {
 			if ((rc = next_candidate_ref(u, candidate, sizeof(candidate))) < 0)
@@ -569,6 +578,13 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 			clm_progress_note(p, "learning %s (%zu examples) with %s", id, train.n, u.strategy->name);
 			rc = learn_task(&u, task, task_dir, escaped, &train, &eval, step);
 			json_array_clear(u.carried_ids);
+			if (rc == CLM_UPDATE_HANDED_OFF) {
+				rc = 0;
+				clm_dataset_release(&train);
+				clm_dataset_release(&eval);
+				free(escaped);
+				break;
+			}
 			if (rc == 0) {
 				clm_progress_note(p, "%s: %s %s: %s", id, step->outcome == 2 ? "canary stage for" : "kept as candidate",
 						  step->candidate_ref, step->reason);
@@ -592,7 +608,7 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 
 json_t *clm_update_result_json(const struct clm_update_result *r)
 {
-	static const char *const outcomes[] = { "skipped", "merged", "candidate", "promoted", "canary" };
+	static const char *const outcomes[] = { "skipped", "merged", "candidate", "promoted", "canary", "handed-off" };
 	json_t *steps = json_array();
 
 	for (size_t i = 0; steps && i < r->n; i++) {

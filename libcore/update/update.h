@@ -15,6 +15,32 @@
 /* Tasks pp-tf assigns prompt-pool keys to when a model starts learning. */
 #define CLM_UPDATE_PLANNED_TASKS 16
 
+/* The task an update learns now, as a trainer outside the engine gets it (update --hand-off,
+ * --take-back). Everything is borrowed for the call. */
+struct clm_update_task {
+	struct clm_strategy *strategy;
+	struct clm_gpt *model;
+	struct clm_text_codec *codec;
+	const char *task;                          /* the task's id */
+	const struct clm_dataset *train;           /* its training examples (small tasks merged in first) */
+	const struct clm_cl_train_config *config;
+	const git_oid *head;                       /* the version it starts from */
+	const char *source;                        /* the code commit it comes from */
+};
+
+/* clm_update_trainer.train's answer when the task goes elsewhere: the update stops, recording
+ * nothing (the step's outcome is 3, "handed-off"). */
+#define CLM_UPDATE_HANDED_OFF 2
+
+/* Who trains in place of the engine. */
+struct clm_update_trainer {
+	/* 0 when t->model holds the task's trained weights (evaluation, gate and record follow as
+	 * for a local update; *stats filled), CLM_UPDATE_HANDED_OFF, or negative. */
+	int (*train)(void *ctx, const struct clm_update_task *t, struct clm_cl_train_stats *stats);
+	void *ctx;
+	const char *name; /* who and where trained: the Clmodel-Trainer trailer and the note's "trainer" */
+};
+
 struct clm_update_options {
 	const char *model;           /* NULL: "default" */
 	const char *strategy;        /* NULL: the head's strategy, else CLM_UPDATE_DEFAULT_STRATEGY; a
@@ -29,6 +55,7 @@ struct clm_update_options {
 	const char *canary_branches; /* clmodel.rollout.auto: a version that passes the gate serves these
 				      * branch globs first (a canary stage) instead of becoming the head;
 				      * NULL: it becomes the head */
+	const struct clm_update_trainer *trainer; /* NULL: the engine trains */
 };
 
 /* Defaults: steps 60, batch 8, max_forgetting 10, no min_score, min_examples 4, max_eval 64. */
@@ -39,7 +66,7 @@ struct clm_update_step {
 	char *task;            /* owned */
 	size_t train_examples, eval_examples;
 	int eval_on_train;     /* the task had no held-out examples: scored on its training split */
-	int outcome;           /* 2 canary stage, 1 promoted to head, 0 kept as candidate, -1 merged into the
+	int outcome;           /* 3 handed off to a trainer elsewhere, 2 canary stage, 1 promoted to head, 0 kept as candidate, -1 merged into the
 				  next, -2 skipped */
 	char version[GIT_OID_HEXSZ + 1]; /* the version or candidate written ("" otherwise) */
 	char *candidate_ref;   /* owned; set when kept as a candidate */
