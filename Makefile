@@ -212,6 +212,7 @@ install: all
 	install -m 755 $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 755 hooks/* $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks/
+	install -m 644 share/git-clmodel/train_ddp.py $(DESTDIR)$(PREFIX)/share/git-clmodel/
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/gen $(BUILD)/data $(BUILD)/asan $(BUILD)/fuzz-replay build/fuzz $(BUILD)/git-clmodel $(BUILD)/libclcore.a
