@@ -36,13 +36,15 @@ static int join(struct clm_strbuf *out, const char *dir, const char *name)
 	return clm_strbuf_addf(out, "%s/%s", dir, name);
 }
 
-static int write_json(const char *dir, const char *name, const json_t *v)
+/* Write `v` (a reference this takes; NULL: out of memory) as dir/name. */
+static int write_json(const char *dir, const char *name, json_t *v)
 {
 	struct clm_strbuf path = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
 	int rc = v ? clm_json_dump_pretty(v, &text) : clm_error_oom();
 
 	if (rc == 0 && (rc = join(&path, dir, name)) == 0)
 		rc = clm_write_file_atomic(path.buf, text.buf, text.len);
+	json_decref(v);
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&text);
 	return rc;
@@ -209,7 +211,7 @@ static int handoff_train(void *ctx, const struct clm_update_task *t, struct clm_
 	struct clm_strbuf base = CLM_STRBUF_INIT;
 	char id[17], head[GIT_OID_HEXSZ + 1];
 	size_t replay_n = 0;
-	json_t *job = NULL;
+	json_t *job;
 	int rc = check_strategy(t->strategy);
 
 	(void)stats;
@@ -235,7 +237,6 @@ static int handoff_train(void *ctx, const struct clm_update_task *t, struct clm_
 			json_object_set_new(job, "source", json_string(t->source));
 		rc = write_json(h->dir, "job.json", job);
 	}
-	json_decref(job);
 	clm_strbuf_release(&base);
 	return rc < 0 ? rc : CLM_UPDATE_HANDED_OFF;
 }
