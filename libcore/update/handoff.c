@@ -1,6 +1,8 @@
 #include "update/handoff.h"
 #include "cl/trainer.h"
+#include "io/lora.h"
 #include "io/safetensors.h"
+#include "nn/tensormap.h"
 #include "nn/optim.h"
 #include "store/export.h"
 #include "util/error.h"
@@ -141,27 +143,83 @@ static int write_train(const struct handoff_ctx *h, const struct clm_update_task
 	return rc;
 }
 
+/* Strategies the trainer implements: every weight (seqft, replay), or one LoRA set per task on the
+ * frozen backbone (lora; with +replay the buffer's examples go through their own tasks' sets,
+ * which the trainer does not hold). */
+static int check_strategy(const struct clm_strategy *s)
+{
+	if (!strcmp(s->ops->name, "seqft") || (!strcmp(s->ops->name, "lora") && !s->params.replay))
+		return 0;
+	return clm_error_set(CLM_EINVALID, "the model learns with %s, which train_ddp.py does not implement (it trains "
+			     "seqft and replay, every weight, and lora, one adapter per task); train it here with "
+			     "git clmodel update", s->name);
+}
+
+static int is_lora(const struct clm_strategy *s)
+{
+	return !strcmp(s->ops->name, "lora");
+}
+
+/* LoRA set `set` of the model in PEFT's layout (names "<module>.lora_A" [r, in], ".lora_B"). */
+static int collect_set(struct clm_gpt *m, int set, struct clm_lora_adapter *out)
+{
+	struct clm_tensor_list w = { 0 };
+	int rc = clm_gpt_export(m, CLM_EXPORT_LORA, &w);
+
+	if (rc == 0)
+		rc = clm_lora_collect(&w, set, out);
+	clm_tensor_list_release(&w);
+	return rc;
+}
+
+/* adapter_init/: the new task's LoRA set as the engine starts it (begin_task adds it; nothing of
+ * this hand-off is recorded, so the model may change), as a PEFT directory the trainer starts from. */
+static int write_initial_adapter(const struct handoff_ctx *h, const struct clm_update_task *t)
+{
+	struct clm_lora_adapter a = { 0 };
+	struct clm_strbuf config = CLM_STRBUF_INIT, dir = CLM_STRBUF_INIT;
+	int rc = clm_strategy_begin_task(t->strategy, t->model, t->task, t->train);
+
+	if (rc == 0)
+		rc = collect_set(t->model, t->model->n_lora - 1, &a);
+	if (rc == 0)
+		rc = clm_store_read_file(h->store, t->head, "config.json", &config);
+	if (rc == 0 && (rc = join(&dir, h->dir, "adapter_init")) == 0)
+		rc = clm_lora_write_peft(&a, config.buf, config.len, dir.buf);
+	clm_lora_adapter_release(&a);
+	clm_strbuf_release(&config);
+	clm_strbuf_release(&dir);
+	return rc;
+}
+
 /* strategy.json: what trains, how, and for how long, so the trainer makes the engine's choices. */
 static json_t *hyper_json(const struct clm_update_task *t, size_t replay_n)
 {
 	const struct clm_cl_train_config *c = t->config;
 	const struct clm_cl_params *p = &t->strategy->params;
 	const struct clm_gpt *m = t->model;
+	int lora = is_lora(t->strategy);
+	struct clm_adamw_config ac = c->adamw;
 	size_t from_buffer = p->replay && replay_n ? (size_t)lround(p->replay_ratio * c->batch_size) : 0;
 	json_t *lr = json_array(), *train = json_array(), *decay = json_array();
 	char seed[19];
 
 	snprintf(seed, sizeof(seed), "0x%016llx", (unsigned long long)p->seed);
-
+	/* as clm_cl_train_task: a frozen backbone's adapters take their own learning rate */
+	if (t->strategy->ops->frozen_backbone && c->frozen_lr > 0)
+		ac.lr = c->frozen_lr;
 	for (int i = 0; lr && i < c->steps; i++)
-		json_array_append_new(lr, json_real(clm_adamw_lr_at(&c->adamw, i)));
-	for (size_t i = 0; train && decay && i < m->n_backbone; i++) {
+		json_array_append_new(lr, json_real(clm_adamw_lr_at(&ac, i)));
+	for (size_t i = 0; !lora && train && decay && i < m->n_backbone; i++) {
 		json_array_append_new(train, json_string(m->params[i].name));
 		if (m->params[i].decay || c->adamw.decay_all)
 			json_array_append_new(decay, json_string(m->params[i].name));
 	}
-	return json_pack("{s:s,s:s,s:b,s:o,s:o,s:i,s:i,s:I,s:o,s:{s:f,s:f,s:f,s:f,s:f},s:s}", "strategy",
-			 t->strategy->name, "weights", "full", "replay", p->replay, "train", train, "decay", decay, "steps",
+	/* the engine decays every LoRA matrix (nn/model.c) */
+	return json_pack("{s:s,s:s,s:s?,s:b,s:b,s:o,s:o,s:i,s:i,s:I,s:o,s:{s:f,s:f,s:f,s:f,s:f},s:s}", "strategy",
+			 t->strategy->name, "weights", lora ? "lora" : "full", "adapter", lora ? "adapter_init" : NULL,
+			 "lora_decay", lora, "replay",
+			 p->replay, "train", train, "decay", decay, "steps",
 			 c->steps, "batch_size", c->batch_size, "replay_per_batch",
 			 (json_int_t)(from_buffer > (size_t)c->batch_size ? (size_t)c->batch_size : from_buffer), "lr", lr,
 			 "adamw", "beta1", (double)c->adamw.beta1, "beta2", (double)c->adamw.beta2, "eps",
@@ -179,16 +237,6 @@ static void new_id(const struct clm_update_task *t, char out[17])
 	h = clm_fnv1a(h, t->task, strlen(t->task));
 	h = clm_hash_mix(clm_hash_mix(clm_hash_mix(h, (uint64_t)ts.tv_sec), (uint64_t)ts.tv_nsec), (uint64_t)getpid());
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
-/* Only strategies that train every weight, with or without replay, are handed off today. */
-static int check_strategy(const struct clm_strategy *s)
-{
-	if (strcmp(s->ops->name, "seqft"))
-		return clm_error_set(CLM_EINVALID, "the model learns with %s, which train_ddp.py does not implement (it "
-				     "trains seqft and replay: every weight, with or without a replay buffer); "
-				     "train it here with git clmodel update", s->name);
-	return 0;
 }
 
 static int copy_script(const struct handoff_ctx *h)
@@ -223,6 +271,8 @@ static int handoff_train(void *ctx, const struct clm_update_task *t, struct clm_
 		rc = clm_store_export(h->store, t->head, CLM_EXPORT_HF, base.buf);
 	if (rc == 0)
 		rc = write_train(h, t, &replay_n);
+	if (rc == 0 && is_lora(t->strategy))
+		rc = write_initial_adapter(h, t);
 	if (rc == 0)
 		rc = write_json(h->dir, "strategy.json", hyper_json(t, replay_n));
 	if (rc == 0)
@@ -343,10 +393,91 @@ static int check_weights(const struct clm_tensor_list *w, struct clm_gpt *m, con
 	return 0;
 }
 
-/* clm_cl_adopt_task's loader: result/model.safetensors into the model, after every check. */
+/* A PEFT tensor name ("base_model.model.[transformer.]<module>.lora_A.weight") as the adapter's
+ * "<module>.lora_A", into `out`; 0 when it has that form. */
+static int peft_module_name(const char *name, struct clm_strbuf *out)
+{
+	static const char prefix[] = "base_model.model.", gpt2[] = "transformer.", suffix[] = ".weight";
+	size_t n = strlen(name);
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1) || n < sizeof(prefix) + sizeof(suffix) ||
+	    strcmp(name + n - (sizeof(suffix) - 1), suffix))
+		return -1;
+	name += sizeof(prefix) - 1;
+	if (!strncmp(name, gpt2, sizeof(gpt2) - 1) && !strncmp(name + sizeof(gpt2) - 1, "h.", 2))
+		name += sizeof(gpt2) - 1;
+	clm_strbuf_reset(out);
+	return clm_strbuf_add(out, name, strlen(name) - (sizeof(suffix) - 1));
+}
+
+/* The result's LoRA set checked against the set the engine added for the task (names, shapes,
+ * dtypes, values), then written into the model's "clm.lora.<k>.<module>.A" [in, r] and ".B"
+ * [r, out] (PEFT keeps their transposes). */
+static int load_adapter(struct clm_gpt *m, const struct clm_tensor_list *w, const char *path)
+{
+	struct clm_lora_adapter a = { 0 };
+	struct clm_strbuf name = CLM_STRBUF_INIT;
+	int set = m->n_lora - 1, rc = collect_set(m, set, &a);
+
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
+		const struct clm_named_tensor *t = &w->items[i], *want;
+		if (peft_module_name(t->name, &name) < 0 || !(want = clm_tensor_list_find(&a.ab, name.buf)))
+			rc = clm_error_set(CLM_EINVALID, "%s: tensor %s is not in the task's LoRA set", path, t->name);
+		else if (t->dtype != CLM_DTYPE_F32 && t->dtype != CLM_DTYPE_F16 && t->dtype != CLM_DTYPE_BF16)
+			rc = clm_error_set(CLM_EINVALID, "%s: %s is %s, not F32, F16 or BF16", path, t->name,
+					   clm_dtype_name(t->dtype));
+		else if (t->ndim != 2 || t->shape[0] != want->shape[0] || t->shape[1] != want->shape[1])
+			rc = clm_error_set(CLM_EINVALID, "%s: %s does not have the shape [%lld, %lld]", path, t->name,
+					   (long long)want->shape[0], (long long)want->shape[1]);
+		else if ((rc = clm_tensor_check_finite(t)) < 0)
+			rc = clm_error_wrap(rc, "%s", path);
+	}
+	for (size_t i = 0; rc == 0 && w->n != a.ab.n && i < a.ab.n; i++) {
+		size_t j = 0;
+		for (; j < w->n && (peft_module_name(w->items[j].name, &name) < 0 || strcmp(name.buf, a.ab.items[i].name)); j++)
+			;
+		if (j == w->n)
+			rc = clm_error_set(CLM_EINVALID, "%s: the LoRA tensor of %s is missing", path, a.ab.items[i].name);
+	}
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
+		const struct clm_named_tensor *t = &w->items[i];
+		char pname[CLM_PARAM_NAME_MAX], ab;
+		struct clm_param *p;
+		float *v = NULL;
+
+		peft_module_name(t->name, &name);
+		ab = name.buf[name.len - 1]; /* "<module>.lora_A" or ".lora_B" */
+		clm_strbuf_setlen(&name, name.len - strlen(".lora_A"));
+		snprintf(pname, sizeof(pname), "clm.lora.%d.%s.%c", set, name.buf, ab);
+		if (!(p = clm_gpt_param(m, pname)))
+			rc = clm_error_set(CLM_EINVALID, "%s: no LoRA parameter %s for %s", path, pname, t->name);
+		else if ((rc = clm_tensor_to_f32(t, &v)) == 0)
+			for (int64_t r = 0; r < t->shape[0]; r++)
+				for (int64_t c = 0; c < t->shape[1]; c++)
+					p->w[c * t->shape[0] + r] = v[r * t->shape[1] + c];
+		free(v);
+	}
+	clm_lora_adapter_release(&a);
+	clm_strbuf_release(&name);
+	return rc;
+}
+
+/* clm_cl_adopt_task's loader: the result's weights into the model, after every check. */
 static int load_result(void *ctx, struct clm_gpt *m)
 {
 	struct handoff_ctx *h = ctx;
+	if (is_lora(h->task->strategy)) {
+		struct clm_tensor_list w = { 0 };
+		struct clm_strbuf path = CLM_STRBUF_INIT;
+		int rc = join(&path, h->dir, "result/adapter_model.safetensors");
+		if (rc == 0)
+			rc = clm_safetensors_read(path.buf, 0, &w, NULL);
+		if (rc == 0)
+			rc = load_adapter(m, &w, path.buf);
+		clm_tensor_list_release(&w);
+		clm_strbuf_release(&path);
+		return rc;
+	}
 	struct clm_tensor_list w = { 0 };
 	struct clm_strbuf path = CLM_STRBUF_INIT;
 	int rc = join(&path, h->dir, "result/model.safetensors");
@@ -383,6 +514,24 @@ static int check_config(const struct handoff_ctx *h, const struct clm_update_tas
 	return rc;
 }
 
+/* The result's adapter_config.json must keep the set's rank and alpha (its scale). */
+static int check_adapter_config(const struct handoff_ctx *h, const struct clm_strategy *s)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT;
+	json_t *c = NULL;
+	int rc = join(&path, h->dir, "result");
+
+	if (rc == 0 && !(c = read_json(path.buf, "adapter_config.json")))
+		rc = CLM_EINVALID;
+	if (rc == 0 && (json_integer_value(json_object_get(c, "r")) != s->params.lora_rank ||
+			json_number_value(json_object_get(c, "lora_alpha")) != (double)s->params.lora_alpha))
+		rc = clm_error_set(CLM_EINVALID, "%s/adapter_config.json: r and lora_alpha must stay %d and %g", path.buf,
+				   s->params.lora_rank, (double)s->params.lora_alpha);
+	json_decref(c);
+	clm_strbuf_release(&path);
+	return rc;
+}
+
 static int take_back_train(void *ctx, const struct clm_update_task *t, struct clm_cl_train_stats *stats)
 {
 	struct handoff_ctx *h = ctx;
@@ -398,7 +547,8 @@ static int take_back_train(void *ctx, const struct clm_update_task *t, struct cl
 	if (strcmp(task, t->task))
 		return clm_error_set(CLM_ECONFLICT, "the hand-off is for task %s, but the next task to learn is %s; nothing "
 				     "recorded", task, t->task);
-	if ((rc = check_strategy(t->strategy)) < 0 || (rc = check_config(h, t)) < 0)
+	if ((rc = check_strategy(t->strategy)) < 0 || (!is_lora(t->strategy) && (rc = check_config(h, t)) < 0) ||
+	    (is_lora(t->strategy) && (rc = check_adapter_config(h, t->strategy)) < 0))
 		return rc;
 	rc = clm_cl_adopt_task(t->strategy, t->model, t->codec, t->task, t->train, load_result, h);
 	if (rc == 0) {

@@ -19,7 +19,9 @@ batch's target tokens, so N processes give the weights one process gives with th
 
 Reads DIR/job.json, DIR/strategy.json, DIR/train.jsonl, DIR/base/ (config.json, tokenizer.json,
 model.safetensors); writes DIR/result/ (config.json, tokenizer.json, model.safetensors with every
-base tensor in float32, handoff.json) atomically, from rank 0.
+base tensor in float32, handoff.json) atomically, from rank 0; for a LoRA job (strategy lora) the
+set starts from DIR/adapter_init/ (PEFT) and result/ is a PEFT directory (adapter_config.json,
+adapter_model.safetensors, handoff.json).
 """
 import argparse
 import getpass
@@ -71,6 +73,17 @@ def write_safetensors(path, tensors, metadata):
             f.write(raw)
 
 
+def peft_module(name):
+    """("h.0.attn.c_attn", "A") of "base_model.model.transformer.h.0.attn.c_attn.lora_A.weight"."""
+    prefix, part = "base_model.model.", name[-len("A.weight"):][0]
+    if not name.startswith(prefix) or not name.endswith((".lora_A.weight", ".lora_B.weight")):
+        raise SystemExit(f"{name} is not a PEFT LoRA tensor name")
+    module = name[len(prefix):-len(".lora_A.weight")]
+    if module.startswith("transformer.h."):
+        module = module[len("transformer."):]
+    return module, part
+
+
 def gelu_tanh(x):
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
 
@@ -78,7 +91,8 @@ def gelu_tanh(x):
 class Model(torch.nn.Module):
     """A decoder from config.json whose parameters keep the base's tensor names."""
 
-    def __init__(self, config, tensors):
+    def __init__(self, config, tensors, adapter=None):
+        """`adapter`: (adapter_config.json, PEFT tensors) of a LoRA set to train on the frozen base."""
         super().__init__()
         self.c = config
         arch = (config.get("architectures") or ["GPT2LMHeadModel"])[0]
@@ -88,7 +102,16 @@ class Model(torch.nn.Module):
             raise SystemExit(f"architecture {arch} is not one this trainer implements")
         self.names = list(tensors)
         self.index = {n: i for i, n in enumerate(self.names)}
-        self.weights = torch.nn.ParameterList([torch.nn.Parameter(tensors[n]) for n in self.names])
+        self.lora, self.lora_names, self.scale = {}, [], 0.0
+        if adapter:
+            acfg, ab = adapter
+            self.scale = acfg["lora_alpha"] / acfg["r"]
+            for name in sorted(ab):
+                module, part = peft_module(name)
+                self.lora.setdefault(module, {})[part] = len(self.names) + len(self.lora_names)
+                self.lora_names.append(name)
+        self.weights = torch.nn.ParameterList([torch.nn.Parameter(tensors[n]) for n in self.names] +
+                                              [torch.nn.Parameter(adapter[1][n]) for n in self.lora_names])
         if self.kind == "gpt2":
             self.L, self.H = config["n_layer"], config["n_head"]
             self.eps = config.get("layer_norm_epsilon", 1e-5)
@@ -135,6 +158,9 @@ class Model(torch.nn.Module):
             y = x @ w
         else:
             y = x @ w.t()
+        ab = self.lora.get(name)
+        if ab:  # PEFT's LoRA: + lora_alpha / r * lora_B(lora_A(x)), lora_A [r, in], lora_B [out, r]
+            y = y + self.scale * (x @ self.weights[ab["A"]].t()) @ self.weights[ab["B"]].t()
         return y if b is None else y + b
 
     def norm(self, x, name):
@@ -225,8 +251,13 @@ def train(job_dir, rank, world, device):
     hyper = json.load(open(os.path.join(job_dir, job["hyper"])))
     base = os.path.join(job_dir, job["base"])
     config = json.load(open(os.path.join(base, "config.json")))
-    if hyper["weights"] != "full":
-        raise SystemExit(f"{hyper['strategy']}: this trainer trains full weights only")
+    adapter = None
+    if hyper["weights"] == "lora":
+        adir = os.path.join(job_dir, hyper["adapter"])
+        adapter = (json.load(open(os.path.join(adir, "adapter_config.json"))),
+                   read_safetensors(os.path.join(adir, "adapter_model.safetensors")))
+    elif hyper["weights"] != "full":
+        raise SystemExit(f"{hyper['strategy']}: this trainer trains full weights or a LoRA set, not {hyper['weights']}")
     if hyper["batch_size"] < world:
         raise SystemExit(f"batch size {hyper['batch_size']} is smaller than the {world} processes")
     current, replay = [], {}
@@ -240,15 +271,17 @@ def train(job_dir, rank, world, device):
     if not current:
         raise SystemExit("the job has no training examples for its task")
     torch.manual_seed(0)
-    model = Model(config, read_safetensors(os.path.join(base, "model.safetensors"))).to(device)
-    trained = set(hyper["train"])
-    for name, w in zip(model.names, model.weights):
+    model = Model(config, read_safetensors(os.path.join(base, "model.safetensors")), adapter).to(device)
+    trained, decay = set(hyper["train"] + model.lora_names), set(hyper["decay"])
+    if hyper.get("lora_decay"):
+        decay |= set(model.lora_names)
+    for name, w in zip(model.names + model.lora_names, model.weights):
         w.requires_grad_(name in trained)
     ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    decay = set(hyper["decay"])
-    groups = [{"params": [w for n, w in zip(model.names, model.weights) if n in trained and n in decay],
+    names = model.names + model.lora_names
+    groups = [{"params": [w for n, w in zip(names, model.weights) if n in trained and n in decay],
                "weight_decay": hyper["adamw"]["weight_decay"]},
-              {"params": [w for n, w in zip(model.names, model.weights) if n in trained and n not in decay],
+              {"params": [w for n, w in zip(names, model.weights) if n in trained and n not in decay],
                "weight_decay": 0.0}]
     a = hyper["adamw"]
     opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=hyper["lr"][0] if hyper["lr"] else 0.0,
@@ -278,16 +311,25 @@ def train(job_dir, rank, world, device):
 
 
 def write_result(job_dir, model, stats, world, backend, device):
+    """result/: a Hugging Face directory (full weights) or a PEFT adapter directory (LoRA)."""
     job = json.load(open(os.path.join(job_dir, "job.json")))
+    hyper = json.load(open(os.path.join(job_dir, job["hyper"])))
     base = os.path.join(job_dir, job["base"])
     out = os.path.join(job_dir, job["result"])
     tmp = out + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    for name in ("config.json", "tokenizer.json"):
-        shutil.copyfile(os.path.join(base, name), os.path.join(tmp, name))
-    tensors = {n: w.detach().cpu() for n, w in zip(model.names, model.weights)}
-    write_safetensors(os.path.join(tmp, "model.safetensors"), tensors, {"format": "pt", "handoff": job["id"]})
+    meta = {"format": "pt", "handoff": job["id"]}
+    if model.lora_names:
+        shutil.copyfile(os.path.join(job_dir, hyper["adapter"], "adapter_config.json"),
+                        os.path.join(tmp, "adapter_config.json"))
+        tensors = {n: w.detach().cpu() for n, w in zip(model.lora_names, model.weights[len(model.names):])}
+        write_safetensors(os.path.join(tmp, "adapter_model.safetensors"), tensors, meta)
+    else:
+        for name in ("config.json", "tokenizer.json"):
+            shutil.copyfile(os.path.join(base, name), os.path.join(tmp, name))
+        tensors = {n: w.detach().cpu() for n, w in zip(model.names, model.weights)}
+        write_safetensors(os.path.join(tmp, "model.safetensors"), tensors, meta)
     where = f"{getpass.getuser()}@{socket.gethostname()}"
     trainer = f"train_ddp.py on {where}: {world} process{'es' if world > 1 else ''} ({backend}, {device}), " \
               f"torch {torch.__version__}"

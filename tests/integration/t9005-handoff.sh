@@ -132,4 +132,33 @@ t_ok "the version's weights are exactly what the script wrote" same_tensors ../v
 t_grep "taking the same result back again is refused" "started from version .* but the model is at" \
 	clm update -q --take-back ../job1
 
+# The trainer's models are the architectures: GPT-2 and every Llama-family case against the
+# independent float64 references of tests/nn.
+t_ok "train_ddp.py's GPT-2, Llama, Qwen2 and StarCoder2 give the reference logits (1e-4)" \
+	sh -c "$py '$CLM_TOP/tests/nn/trainer_parity.py' > ../parity.out"
+sed 's/^/# /' ../parity.out
+
+# LoRA on a Llama-family base (Qwen2, random): the task's adapter starts as the engine starts it,
+# trains on the frozen backbone, and comes back as that version's adapter.
+$py "$CLM_TOP/tests/nn/llama_ref.py" model ../qwen qwen2_bf16 300 && cp ../base/tokenizer.json ../qwen/
+clm init --name qwen --base ../qwen -q >/dev/null
+t_grep "lora: hand-off writes the initial adapter as PEFT" "handed off" \
+	clm update --name qwen -q --strategy lora --steps 6 --batch-size 4 --hand-off ../ljob
+t_ok "lora: the job has adapter_init/ and trains no base tensor" $py -c '
+import json; h = json.load(open("../ljob/strategy.json"))
+assert h["weights"] == "lora" and h["train"] == [] and h["adapter"] == "adapter_init", h
+c = json.load(open("../ljob/adapter_init/adapter_config.json")); assert c["peft_type"] == "LORA", c'
+t_ok "lora: the trainer trains it (one process, its --nproc launcher not needed)" \
+	sh -c "$py ../ljob/train_ddp.py ../ljob > ../ljob.out 2>&1"
+t_ok "lora: the result is a PEFT directory" test -s ../ljob/result/adapter_config.json -a -s ../ljob/result/adapter_model.safetensors
+cp -r ../ljob ../ljob-bad
+sed -i 's/"r": [0-9]*/"r": 3/' ../ljob-bad/result/adapter_config.json
+t_grep "lora: a result with another rank is refused" "r and lora_alpha must stay" clm update --name qwen -q --take-back ../ljob-bad
+t_ok "lora: take-back records the version" clm update --name qwen -q --take-back ../ljob
+t_ok "lora: export --format peft" clm export --name qwen --format peft --out ../lpeft
+t_ok "lora: the version's adapter is exactly what the script wrote" \
+	same_tensors ../lpeft/adapter_model.safetensors ../ljob/result/adapter_model.safetensors
+t_exit 1 "lora: ... which training changed from the initial one" \
+	same_tensors ../lpeft/adapter_model.safetensors ../ljob/adapter_init/adapter_model.safetensors
+
 t_done
