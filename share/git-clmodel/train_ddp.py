@@ -138,19 +138,11 @@ class Model(torch.nn.Module):
             return (f / s["factor"]).float()
         if kind != "llama3":
             raise SystemExit(f"rope_scaling {kind} is not one this trainer implements")
-        orig, lo, hi, factor = s["original_max_position_embeddings"], s["low_freq_factor"], \
-            s["high_freq_factor"], s["factor"]
-        out = []
-        for v in f.tolist():
-            wl = 2 * math.pi / v
-            if wl < orig / hi:
-                out.append(v)
-            elif wl > orig / lo:
-                out.append(v / factor)
-            else:
-                sm = (orig / wl - lo) / (hi - lo)
-                out.append((1 - sm) * v / factor + sm * v)
-        return torch.tensor(out, dtype=torch.float32)
+        # llama3: wavelengths above original / low_freq_factor slow down by factor, those below
+        # original / high_freq_factor stay, and in between a blend linear in original / wavelength
+        orig, lo, hi = s["original_max_position_embeddings"], s["low_freq_factor"], s["high_freq_factor"]
+        blend = ((orig * f / (2 * math.pi) - lo) / (hi - lo)).clamp(0.0, 1.0)
+        return ((1 - blend) * f / s["factor"] + blend * f).float()
 
     def linear(self, x, name):
         w, b = self.p(name + ".weight"), self.p(name + ".bias")
