@@ -10,14 +10,13 @@ cd repo || exit 1
 clm init -q --base ../base >/dev/null
 v1=$(add_version "Learn task one" "ln_1ln_1ln_1ln_1" HEAD~1)
 short() { echo "$1" | cut -c1-12; }
-note() { { git notes --ref=clmodel show "$1" 2>/dev/null; echo "$2"; } | sort -u | git notes --ref=clmodel add -f -F - "$1"; }
 stage_line() { echo "{\"t\":1700005000,\"kind\":\"stage\",\"model\":\"default\",\"stage\":\"canary\",\"branches\":\"*\"}"; }
 
 # A teammate's remote stages a commit pushed beside our history, for every branch.
 git init -q --bare ../remote.git
 other=$(git commit-tree "$v1^{tree}" -p "$v1" -m "Pushed beside ours")
 git update-ref refs/clmodel/stages/default/canary "$other"
-note "$other" "$(stage_line)"
+add_note "$other" "$(stage_line)"
 git push -q ../remote.git "refs/clmodel/*:refs/clmodel/*" "refs/notes/clmodel:refs/notes/clmodel"
 git update-ref -d refs/clmodel/stages/default/canary
 git notes --ref=clmodel remove "$other" 2>/dev/null
@@ -35,12 +34,12 @@ t_exit 1 "the stage ref is gone" git rev-parse -q --verify refs/clmodel/stages/d
 # A stage naming a code commit is ignored too; one naming a candidate of the model serves.
 code=$(git rev-parse HEAD~1)
 git update-ref refs/clmodel/stages/default/canary "$code"
-note "$code" "$(stage_line)"
+add_note "$code" "$(stage_line)"
 t_grep "a staged code commit does not serve" "^$v1 " clm which
 cand=$(git commit-tree "$v1^{tree}" -p "$v1" -m "A candidate")
 git update-ref refs/clmodel/candidates/default/1 "$cand"
 git update-ref refs/clmodel/stages/default/canary "$cand"
-note "$cand" "$(stage_line)"
+add_note "$cand" "$(stage_line)"
 t_grep "a staged candidate of the model serves" "^$cand " clm which
 git update-ref -d refs/clmodel/stages/default/canary
 
