@@ -3,22 +3,26 @@
 
 #include <string.h>
 
-int clm_pretok_init(struct clm_pretok *p)
+int clm_pretok_init_pattern(struct clm_pretok *p, const char *pattern, size_t len, int literal, int anchored)
 {
+	uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
 	int err;
 	PCRE2_SIZE off;
 
 	memset(p, 0, sizeof(*p));
-	p->re = pcre2_compile((PCRE2_SPTR)CLM_GPT2_PATTERN, PCRE2_ZERO_TERMINATED,
-			      PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED, &err, &off,
-			      NULL);
+	if (literal)
+		opts |= PCRE2_LITERAL;
+	if (anchored)
+		opts |= PCRE2_ANCHORED;
+	p->re = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &err, &off, NULL);
 	if (!p->re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(err, msg, sizeof(msg));
-		return clm_error_set(CLM_EGENERIC, "pre-tokenizer pattern: %s at %zu", (char *)msg, (size_t)off);
+		return clm_error_set(CLM_EINVALID, "pre-tokenizer pattern: %s at %zu", (char *)msg, (size_t)off);
 	}
 	/* Without JIT support PCRE2's interpreter still gives the same pieces, only slower. */
 	p->jit = pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE) == 0;
+	p->anchored = anchored;
 	p->match = pcre2_match_data_create_from_pattern(p->re, NULL);
 	if (!p->match) {
 		pcre2_code_free(p->re);
@@ -28,11 +32,22 @@ int clm_pretok_init(struct clm_pretok *p)
 	return 0;
 }
 
+int clm_pretok_init(struct clm_pretok *p)
+{
+	return clm_pretok_init_pattern(p, CLM_GPT2_PATTERN, strlen(CLM_GPT2_PATTERN), 0, 1);
+}
+
 void clm_pretok_release(struct clm_pretok *p)
 {
 	pcre2_match_data_free(p->match);
 	pcre2_code_free(p->re);
 	memset(p, 0, sizeof(*p));
+}
+
+static int run(struct clm_pretok *p, const char *text, size_t len, size_t pos)
+{
+	return p->jit ? pcre2_jit_match(p->re, (PCRE2_SPTR)text, len, pos, 0, p->match, NULL)
+		      : pcre2_match(p->re, (PCRE2_SPTR)text, len, pos, 0, p->match, NULL);
 }
 
 int clm_pretok_next(struct clm_pretok *p, const char *text, size_t len, size_t *pos, size_t *start,
@@ -43,8 +58,7 @@ int clm_pretok_next(struct clm_pretok *p, const char *text, size_t len, size_t *
 
 	if (*pos >= len)
 		return 0;
-	rc = p->jit ? pcre2_jit_match(p->re, (PCRE2_SPTR)text, len, *pos, 0, p->match, NULL)
-		    : pcre2_match(p->re, (PCRE2_SPTR)text, len, *pos, 0, p->match, NULL);
+	rc = run(p, text, len, *pos);
 	ov = pcre2_get_ovector_pointer(p->match);
 	if (rc < 0 || ov[1] <= ov[0]) {
 		/* The pattern matches at every valid character, so the match (anchored, which keeps a
@@ -58,4 +72,24 @@ int clm_pretok_next(struct clm_pretok *p, const char *text, size_t len, size_t *
 	*n = ov[1] - ov[0];
 	*pos = ov[1];
 	return 1;
+}
+
+int clm_pretok_find(struct clm_pretok *p, const char *text, size_t len, size_t pos, size_t *start, size_t *end)
+{
+	while (pos < len) {
+		PCRE2_SIZE *ov;
+		if (run(p, text, len, pos) < 0)
+			return 0;
+		ov = pcre2_get_ovector_pointer(p->match);
+		if (ov[1] > ov[0]) {
+			*start = ov[0];
+			*end = ov[1];
+			return 1;
+		}
+		/* an empty match: look again from the next character */
+		pos = ov[0] + 1;
+		while (pos < len && ((unsigned char)text[pos] & 0xc0) == 0x80)
+			pos++;
+	}
+	return 0;
 }

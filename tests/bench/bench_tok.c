@@ -112,7 +112,7 @@ int main(void)
 
 	pre = pretokenize_mb_s(&c, &pieces);
 	printf("  %-22s split  %7.2f MB/s  (baseline: PCRE2 GPT-2 pattern, JIT %s, %zu pieces)\n", "pre-tokenizer only", pre,
-	       t.pretok.jit ? "on" : "off", pieces);
+	       t.pipe.splits[0].re.jit ? "on" : "off", pieces);
 	report_encoding("trained 8k", &t, &c);
 	clm_tok_release(&t);
 
