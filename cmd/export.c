@@ -3,7 +3,6 @@
 #include "cmd/json_out.h"
 #include "store/store.h"
 #include "store/export.h"
-#include "store/gguf.h"
 #include "util/error.h"
 
 #include <stdio.h>

@@ -1,10 +1,9 @@
 #include "cl/base_model.h"
-#include "io/safetensors.h"
+#include "io/hf_dir.h"
 #include "nn/config.h"
 #include "nn/tensormap.h"
 #include "tok/hf_json.h"
 #include "util/error.h"
-#include "util/fileio.h"
 #include "util/json.h"
 
 #include <stdio.h>
@@ -39,25 +38,14 @@ int clm_base_model_from_parts(const char *where, const char *config_json, size_t
 
 int clm_base_model_load(const char *dir, struct clm_base_model *out)
 {
-	struct clm_strbuf config = CLM_STRBUF_INIT, tok = CLM_STRBUF_INIT;
-	struct clm_tensor_list w = { 0 };
-	char path[4096];
-	int rc;
+	struct clm_hf_dir d;
+	int rc = clm_hf_dir_read(dir, CLM_HF_CONFIG | CLM_HF_TOKENIZER | CLM_HF_WEIGHTS, &d);
 
 	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	rc = clm_read_file(path, 1 << 20, &config);
-	snprintf(path, sizeof(path), "%s/tokenizer.json", dir);
 	if (!rc)
-		rc = clm_read_file(path, 256 << 20, &tok);
-	snprintf(path, sizeof(path), "%s/model.safetensors", dir);
-	if (!rc)
-		rc = clm_safetensors_read(path, CLM_SAFETENSORS_TO_F32, &w, NULL);
-	if (!rc)
-		rc = clm_base_model_from_parts(dir, config.buf, config.len, tok.buf, tok.len, &w, out);
-	clm_strbuf_release(&config);
-	clm_strbuf_release(&tok);
-	clm_tensor_list_release(&w);
+		rc = clm_base_model_from_parts(dir, d.config.buf, d.config.len, d.tokenizer.buf, d.tokenizer.len,
+					       &d.weights, out);
+	clm_hf_dir_release(&d);
 	return rc;
 }
 

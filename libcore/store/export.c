@@ -1,9 +1,9 @@
 #include "store/export.h"
-#include "io/safetensors.h"
+#include "io/gguf_model.h"
+#include "io/hf_dir.h"
 #include "util/error.h"
-#include "util/fileio.h"
-#include "util/strbuf.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int clm_export_format_parse(const char *name, enum clm_export_format *out)
@@ -19,21 +19,27 @@ int clm_export_format_parse(const char *name, enum clm_export_format *out)
 	return 0;
 }
 
-static int write_in(const char *dir, const char *name, const void *data, size_t len)
+/* The version as a model directory: config and tokenizer copied, the tensors moved out of `v`,
+ * the side files (the files at the top of its tree) copied. */
+static int version_to_hf_dir(struct clm_version *v, struct clm_hf_dir *d)
 {
-	struct clm_strbuf path = CLM_STRBUF_INIT;
-	int rc = clm_strbuf_addf(&path, "%s/%s", dir, name);
+	int rc = clm_strbuf_add(&d->config, v->config_json, v->config_len);
 
-	if (rc == 0)
-		rc = clm_write_file_atomic(path.buf, data, len);
-	clm_strbuf_release(&path);
+	if (!rc)
+		rc = clm_strbuf_add(&d->tokenizer, v->tokenizer_json, v->tokenizer_len);
+	d->weights = v->weights;
+	memset(&v->weights, 0, sizeof(v->weights));
+	for (size_t i = 0; !rc && i < v->files.n; i++)
+		if (!strchr(v->files.items[i].path, '/'))
+			rc = clm_file_list_add(&d->side, v->files.items[i].path, v->files.items[i].data,
+					       v->files.items[i].len);
 	return rc;
 }
 
 int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_format format, const char *dir)
 {
+	struct clm_hf_dir d = CLM_HF_DIR_INIT;
 	struct clm_version v;
-	struct clm_strbuf path = CLM_STRBUF_INIT;
 	json_t *meta = NULL;
 	int rc;
 
@@ -43,21 +49,26 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
 	if (rc < 0)
 		return rc;
 	meta = json_pack("{ss}", "clmodel_version", v.oid);
-	if ((rc = clm_mkdir_p(dir, 0755)) < 0)
-		goto done;
-	if (format == CLM_EXPORT_HF && ((rc = write_in(dir, "config.json", v.config_json, v.config_len)) < 0 ||
-					(rc = write_in(dir, "tokenizer.json", v.tokenizer_json, v.tokenizer_len)) < 0))
-		goto done;
-	for (size_t i = 0; format == CLM_EXPORT_HF && i < v.files.n && rc == 0; i++)
-		if (!strchr(v.files.items[i].path, '/'))
-			rc = write_in(dir, v.files.items[i].path, v.files.items[i].data, v.files.items[i].len);
-	if (rc < 0)
-		goto done;
-	if ((rc = clm_strbuf_addf(&path, "%s/model.safetensors", dir)) == 0)
-		rc = clm_safetensors_write(path.buf, &v.weights, meta);
-done:
+	rc = version_to_hf_dir(&v, &d);
+	if (!rc)
+		rc = clm_hf_dir_write(dir, &d, format == CLM_EXPORT_HF ? CLM_HF_ALL : CLM_HF_WEIGHTS, meta);
 	json_decref(meta);
-	clm_strbuf_release(&path);
+	clm_hf_dir_release(&d);
+	clm_version_release(&v);
+	return rc;
+}
+
+int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, const char *path)
+{
+	struct clm_version v;
+	char name[64];
+	int rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
+
+	if (rc < 0)
+		return rc;
+	snprintf(name, sizeof(name), "clmodel %.12s", v.oid);
+	rc = clm_gguf_export_model(v.config_json, v.config_len, v.tokenizer_json, v.tokenizer_len, &v.weights, dtype,
+				   name, path);
 	clm_version_release(&v);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* Reading model versions back: metadata, weights verified against their checksums, files. */
 #include "git/refs.h"
+#include "io/hf_dir.h"
 #include "store/store.h"
 #include "git/tree.h"
 #include "store/weights.h"
@@ -144,8 +145,8 @@ static int read_files(struct clm_store *s, const git_tree *tree, struct clm_file
 
 	for (size_t i = 0; i < 3 && rc == 0; i++)
 		rc = clm_tree_plan_inherit(&plan, s->repo, tree, dirs[i]);
-	for (int i = 0; rc == 0 && clm_store_hf_side_files[i]; i++)
-		rc = clm_tree_plan_inherit_file(&plan, tree, clm_store_hf_side_files[i]);
+	for (int i = 0; rc == 0 && clm_hf_side_files[i]; i++)
+		rc = clm_tree_plan_inherit_file(&plan, tree, clm_hf_side_files[i]);
 	for (size_t i = 0; i < plan.n && rc == 0; i++) {
 		git_blob *b = NULL;
 		if ((rc = git_blob_lookup(&b, s->repo, &plan.items[i].blob)) < 0) {

@@ -1,5 +1,6 @@
 #include "store/show.h"
 #include "git/refs.h"
+#include "io/hf_dir.h"
 #include "git/tree.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -118,8 +119,8 @@ static int files_json(struct clm_store *s, const git_tree *tree, json_t *desc)
 		rc = clm_tree_plan_inherit(&plan, s->repo, tree, "cl");
 	if (rc == 0)
 		rc = clm_tree_plan_inherit(&plan, s->repo, tree, "eval");
-	for (int i = 0; rc == 0 && clm_store_hf_side_files[i]; i++)
-		rc = clm_tree_plan_inherit_file(&plan, tree, clm_store_hf_side_files[i]);
+	for (int i = 0; rc == 0 && clm_hf_side_files[i]; i++)
+		rc = clm_tree_plan_inherit_file(&plan, tree, clm_hf_side_files[i]);
 	if (rc == 0)
 		rc = tasks_json(s, tree, &plan, tasks);
 	for (size_t i = 0; i < plan.n && rc == 0; i++)

@@ -7,6 +7,7 @@
 #include <git2.h>
 #include "git/lock.h"
 #include "nn/tensors.h"
+#include "util/file_list.h"
 #include "util/strbuf.h"
 
 #define CLM_STORE_DEFAULT_MODEL "default"
@@ -14,9 +15,6 @@
 #define CLM_STORE_PINS_PREFIX "refs/clmodel/pins/"
 #define CLM_STORE_ATTIC_PREFIX "refs/clmodel/attic/"
 #define CLM_STORE_NOTES_REF "refs/notes/clmodel"
-/* Hugging Face side files kept at the top of a version's tree when the model has them, carried
- * forward from the previous version unless supplied, and exported with it. NULL-terminated. */
-extern const char *const clm_store_hf_side_files[];
 
 /* Version of the tree layout, written into weights/index.json. */
 #define CLM_STORE_FORMAT_VERSION 1
@@ -29,28 +27,6 @@ struct clm_store {
 	int lock_depth;       /* nested clm_store_lock calls */
 };
 
-/* A file of a version's tree given as bytes; `path` is relative to the tree root. */
-struct clm_store_file {
-	char *path;
-	void *data;
-	size_t len;
-};
-
-/* A list of files; owns its paths and bytes. */
-struct clm_file_list {
-	struct clm_store_file *items;
-	size_t n, alloc;
-};
-
-/* Append a copy of `data` as `path` (replacing an earlier entry with that path); 0 or negative. */
-int clm_file_list_add(struct clm_file_list *l, const char *path, const void *data, size_t len);
-
-/* The entry for `path`, or NULL. */
-const struct clm_store_file *clm_file_list_find(const struct clm_file_list *l, const char *path);
-
-/* Free every entry and the list's memory. */
-void clm_file_list_release(struct clm_file_list *l);
-
 /* What a caller supplies to record a new version. Everything is borrowed. */
 struct clm_version_spec {
 	const char *model;                     /* NULL: "default" */
@@ -60,7 +36,7 @@ struct clm_version_spec {
 	size_t tokenizer_len;
 	const struct clm_tensor_list *weights; /* one blob per tensor under weights/ */
 	const struct clm_file_list *files;     /* paths under cl/, tasks/ or eval/, or a Hugging Face
-						* side file (clm_store_hf_side_files); may be NULL */
+						* side file (clm_hf_side_files); may be NULL */
 	int keep_tasks;                        /* carry the previous version's tasks/ forward */
 	const char *summary;                   /* one line */
 	const char *strategy, *task, *source;  /* trailers; NULL leaves one out; source = code commit */

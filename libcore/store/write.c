@@ -1,6 +1,7 @@
 /* Recording a model version: every object first, then the references, under the lock. */
 #include "store/notes.h"
 #include "git/refs.h"
+#include "io/hf_dir.h"
 #include "store/store.h"
 #include "git/tree.h"
 #include "store/weights.h"
@@ -20,8 +21,8 @@ static int one_line(const char *what, const char *v, int required)
 
 static int is_side_file(const char *path)
 {
-	for (int i = 0; clm_store_hf_side_files[i]; i++)
-		if (!strcmp(path, clm_store_hf_side_files[i]))
+	for (int i = 0; clm_hf_side_files[i]; i++)
+		if (!strcmp(path, clm_hf_side_files[i]))
 			return 1;
 	return 0;
 }
@@ -97,8 +98,8 @@ static int plan_tree(struct clm_store *s, const struct clm_version_spec *spec, c
 					     spec->files->items[i].len);
 	if (rc == 0 && spec->keep_tasks && ptree)
 		rc = clm_tree_plan_inherit(&plan, s->repo, ptree, "tasks");
-	for (int i = 0; rc == 0 && ptree && clm_store_hf_side_files[i]; i++)
-		rc = clm_tree_plan_inherit_file(&plan, ptree, clm_store_hf_side_files[i]);
+	for (int i = 0; rc == 0 && ptree && clm_hf_side_files[i]; i++)
+		rc = clm_tree_plan_inherit_file(&plan, ptree, clm_hf_side_files[i]);
 	if (rc == 0)
 		rc = clm_tree_plan_write(&plan, s->repo, tree_out);
 	clm_tensor_entries_free(prev, nprev);

@@ -24,7 +24,7 @@ static int split_weights(const struct clm_tensor_list *all, struct clm_tensor_li
 
 static json_t *file_json(const struct clm_version *v, const char *path)
 {
-	const struct clm_store_file *f = clm_file_list_find(&v->files, path);
+	const struct clm_file *f = clm_file_list_find(&v->files, path);
 	return f ? clm_json_parse(f->data, f->len, path) : NULL;
 }
 
@@ -107,7 +107,7 @@ int clm_model_state_task_split(const struct clm_model_state *st, const char *dir
 			       struct clm_dataset *out)
 {
 	char path[1024];
-	const struct clm_store_file *f;
+	const struct clm_file *f;
 	FILE *fp;
 	int rc;
 

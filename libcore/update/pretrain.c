@@ -1,5 +1,6 @@
 #include "update/pretrain.h"
 #include "data/corpus.h"
+#include "io/hf_dir.h"
 #include "io/safetensors.h"
 #include "nn/batch.h"
 #include "nn/config.h"
@@ -73,36 +74,38 @@ static int load_config(const char *spec, struct clm_gpt_config *cfg)
 	return rc < 0 ? clm_error_wrap(rc, "%s", spec) : 0;
 }
 
-static int write_json(struct run *run, const char *name, json_t *obj)
-{
-	struct clm_strbuf sb = CLM_STRBUF_INIT;
-	int rc = obj ? clm_json_dump_pretty(obj, &sb) : clm_error_oom();
-
-	if (rc == 0)
-		rc = clm_write_file_atomic(out_path(run, name), sb.buf, sb.len);
-	clm_strbuf_release(&sb);
-	json_decref(obj);
-	return rc;
-}
-
-/* config.json as transformers reads it, with our tokenizer's end-of-text token as bos and eos. */
+/* config.json as transformers reads it, with our tokenizer's end-of-text token as bos and eos;
+ * tokenizer.json; tokenizer_config.json. Written before training, so a resumed run finds them. */
 static int write_configs(struct run *run)
 {
+	struct clm_hf_dir d = CLM_HF_DIR_INIT;
+	struct clm_strbuf side = CLM_STRBUF_INIT;
 	int32_t eot = clm_tok_special_id(&run->tok, "<|endoftext|>");
 	json_t *cfg = clm_gpt_config_to_json(&run->cfg);
-	int rc;
+	json_t *tok_cfg = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "tokenizer_class", "GPT2TokenizerFast",
+				    "bos_token", "<|endoftext|>", "eos_token", "<|endoftext|>", "unk_token",
+				    "<|endoftext|>", "pad_token", "<|pad|>", "model_max_length", run->cfg.n_positions,
+				    "add_prefix_space", 0);
+	int rc = cfg && tok_cfg ? 0 : clm_error_oom();
 
-	if (cfg && eot >= 0) {
+	if (!rc && eot >= 0) {
 		json_object_set_new(cfg, "bos_token_id", json_integer(eot));
 		json_object_set_new(cfg, "eos_token_id", json_integer(eot));
 	}
-	rc = write_json(run, "config.json", cfg);
-	if (rc == 0)
-		rc = write_json(run, "tokenizer_config.json",
-				json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "tokenizer_class", "GPT2TokenizerFast",
-					  "bos_token", "<|endoftext|>", "eos_token", "<|endoftext|>", "unk_token",
-					  "<|endoftext|>", "pad_token", "<|pad|>", "model_max_length", run->cfg.n_positions,
-					  "add_prefix_space", 0));
+	if (!rc)
+		rc = clm_json_dump_pretty(cfg, &d.config);
+	if (!rc)
+		rc = clm_tok_write_hf(&run->tok, &d.tokenizer);
+	if (!rc)
+		rc = clm_json_dump_pretty(tok_cfg, &side);
+	if (!rc)
+		rc = clm_file_list_add(&d.side, "tokenizer_config.json", side.buf, side.len);
+	if (!rc)
+		rc = clm_hf_dir_write(run->o->out_dir, &d, CLM_HF_CONFIG | CLM_HF_TOKENIZER | CLM_HF_SIDE, NULL);
+	json_decref(cfg);
+	json_decref(tok_cfg);
+	clm_strbuf_release(&side);
+	clm_hf_dir_release(&d);
 	return rc;
 }
 
@@ -127,8 +130,6 @@ static int train_tokenizer(struct run *run, const struct clm_corpus *c)
 	clm_progress_end(&p);
 	run->cfg.vocab_size = (int)run->tok.n_tokens;
 	if ((rc = clm_gpt_config_check(&run->cfg)) < 0)
-		return rc;
-	if ((rc = clm_tok_save_hf(&run->tok, out_path(run, "tokenizer.json"))) < 0)
 		return rc;
 	return write_configs(run);
 }
@@ -278,8 +279,12 @@ static int load_checkpoint(struct run *run, int *found)
 
 static int load_saved_tokenizer(struct run *run)
 {
-	int rc = clm_tok_load_hf(&run->tok, out_path(run, "tokenizer.json"));
+	struct clm_hf_dir d;
+	int rc = clm_hf_dir_read(run->o->out_dir, CLM_HF_TOKENIZER, &d);
 
+	if (!rc)
+		rc = clm_tok_parse_hf(&run->tok, d.tokenizer.buf, d.tokenizer.len);
+	clm_hf_dir_release(&d);
 	if (rc < 0)
 		return rc;
 	run->have_tok = 1;
@@ -372,12 +377,12 @@ static int train(struct run *run)
 
 static int write_model(struct run *run)
 {
-	struct clm_tensor_list list = { 0 };
-	int rc = clm_gpt_export(&run->model, CLM_EXPORT_BACKBONE, &list);
+	struct clm_hf_dir d = CLM_HF_DIR_INIT;
+	int rc = clm_gpt_export(&run->model, CLM_EXPORT_BACKBONE, &d.weights);
 
 	if (rc == 0)
-		rc = clm_safetensors_write(out_path(run, "model.safetensors"), &list, NULL);
-	clm_tensor_list_release(&list);
+		rc = clm_hf_dir_write(run->o->out_dir, &d, CLM_HF_WEIGHTS, NULL);
+	clm_hf_dir_release(&d);
 	return rc;
 }
 

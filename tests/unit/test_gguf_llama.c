@@ -6,7 +6,7 @@
  * text our engine generates. Skipped, with a message, when node or the package cannot be had. */
 #include "test_helpers.h"
 #include "server_helpers.h"
-#include "store/gguf.h"
+#include "io/gguf_model.h"
 #include "io/gguf_gpt2.h"
 #include "nn/generate.h"
 #include "nn/model.h"

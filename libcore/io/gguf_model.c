@@ -1,4 +1,4 @@
-#include "store/gguf.h"
+#include "io/gguf_model.h"
 #include "nn/config.h"
 #include "tok/byte_unicode.h"
 #include "tok/hf_json.h"
@@ -170,19 +170,4 @@ int clm_gguf_import_model(const char *path, struct clm_strbuf *config_json, stru
 	clm_gguf_vocab_release(&vocab);
 	clm_tensor_list_release(&raw);
 	return rc < 0 ? clm_error_wrap(rc, "import") : 0;
-}
-
-int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, const char *path)
-{
-	struct clm_version v;
-	char name[64];
-	int rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
-
-	if (rc < 0)
-		return rc;
-	snprintf(name, sizeof(name), "clmodel %.12s", v.oid);
-	rc = clm_gguf_export_model(v.config_json, v.config_len, v.tokenizer_json, v.tokenizer_len, &v.weights, dtype,
-				   name, path);
-	clm_version_release(&v);
-	return rc;
 }

@@ -1,11 +1,11 @@
-/* GGUF for llama.cpp-family runtimes: a model (config.json, tokenizer.json, Hugging Face GPT-2
- * tensors) to a GGUF gpt2 file and back, and exporting a stored version (store/import.h
- * records imports). */
-#ifndef CLM_STORE_GGUF_H
-#define CLM_STORE_GGUF_H
+/* GGUF for llama.cpp-family runtimes: a model given as config.json and tokenizer.json text plus
+ * Hugging Face GPT-2 tensors, to a GGUF gpt2 file and back (io/gguf_gpt2.h maps the tensors,
+ * io/gguf.h is the container). store/export.h exports a stored version with it, store/import.h
+ * records imports. */
+#ifndef CLM_IO_GGUF_MODEL_H
+#define CLM_IO_GGUF_MODEL_H
 
 #include <stddef.h>
-#include "store/store.h"
 #include "io/gguf_gpt2.h"
 #include "nn/tensors.h"
 #include "tok/bpe.h"
@@ -29,8 +29,5 @@ int clm_gguf_export_model(const char *config_json, size_t config_len, const char
  * and untied output heads are refused: our engine has neither. */
 int clm_gguf_import_model(const char *path, struct clm_strbuf *config_json, struct clm_strbuf *tokenizer_json,
 			  struct clm_tensor_list *weights);
-
-/* Export stored version `id` (checksums verified) as GGUF at `path`. */
-int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, const char *path);
 
 #endif
