@@ -1,4 +1,5 @@
 #include "parsers/codebleu_syntax.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/symtab.h"
 
@@ -30,14 +31,8 @@ static int push(struct frames *st, const TSTreeCursor *cursor, int is_root)
 	const char *type = ts_node_type(node), *field = ts_tree_cursor_current_field_name(cursor);
 	struct frame *fr;
 
-	if (st->n == st->alloc) {
-		size_t cap = st->alloc ? st->alloc * 2 : 64;
-		struct frame *p = realloc(st->f, cap * sizeof(*p));
-		if (!p)
-			return clm_error_oom();
-		st->f = p;
-		st->alloc = cap;
-	}
+	if (CLM_ALLOC_GROW(st->f, st->n + 1, st->alloc) < 0)
+		return CLM_ENOMEM;
 	fr = &st->f[st->n++];
 	fr->hash = clm_hash_bytes(type, strlen(type));
 	if (ts_node_is_missing(node))
@@ -61,14 +56,8 @@ static int push(struct frames *st, const TSTreeCursor *cursor, int is_root)
 
 static int append(uint64_t **out, size_t *n, size_t *alloc, uint64_t h)
 {
-	if (*n == *alloc) {
-		size_t cap = *alloc ? *alloc * 2 : 64;
-		uint64_t *p = realloc(*out, cap * sizeof(*p));
-		if (!p)
-			return clm_error_oom();
-		*out = p;
-		*alloc = cap;
-	}
+	if (CLM_ALLOC_GROW(*out, *n + 1, *alloc) < 0)
+		return CLM_ENOMEM;
 	(*out)[(*n)++] = h;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "parsers/dataflow.h"
 #include "parsers/codebleu_syntax.h"
 #include "parsers/dataflow_graph.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -191,7 +192,7 @@ static int update(struct walk *w, TSNode node)
 
 static int push_task(struct walk *w, struct task t)
 {
-	int rc = clm_dfg_grow((void **)&w->task, &w->task_alloc, w->ntask + 1, sizeof(*w->task));
+	int rc = CLM_ALLOC_GROW(w->task, w->ntask + 1, w->task_alloc);
 
 	if (rc == 0)
 		w->task[w->ntask++] = t;
@@ -226,7 +227,7 @@ static int load_children(struct walk *w, TSNode node)
 	if (!ts_tree_cursor_goto_first_child(&w->cursor))
 		return 0;
 	do {
-		if ((rc = clm_dfg_grow((void **)&w->kids, &w->kids_alloc, w->nkids + 1, sizeof(*w->kids))) < 0)
+		if ((rc = CLM_ALLOC_GROW(w->kids, w->nkids + 1, w->kids_alloc)) < 0)
 			return rc;
 		w->kids[w->nkids++] = ts_tree_cursor_current_node(&w->cursor);
 	} while (ts_tree_cursor_goto_next_sibling(&w->cursor));
@@ -536,7 +537,7 @@ static int run_task(struct walk *w, struct task t)
 	case T_UPDATE:
 		return update(w, t.node);
 	case T_IF_ENTER:
-		if ((rc = clm_dfg_grow((void **)&w->ifs, &w->ifs_alloc, w->nifs + 1, sizeof(*w->ifs))) < 0)
+		if ((rc = CLM_ALLOC_GROW(w->ifs, w->nifs + 1, w->ifs_alloc)) < 0)
 			return rc;
 		c = &w->ifs[w->nifs++];
 		memset(c, 0, sizeof(*c));

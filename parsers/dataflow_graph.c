@@ -1,26 +1,10 @@
 #include "parsers/dataflow_graph.h"
 #include "parsers/codebleu_syntax.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int clm_dfg_grow(void **p, size_t *alloc, size_t need, size_t size)
-{
-	size_t cap = *alloc ? *alloc : 16;
-	void *q;
-
-	if (need <= *alloc)
-		return 0;
-	while (cap < need)
-		cap *= 2;
-	q = realloc(*p, cap * size);
-	if (!q)
-		return clm_error_oom();
-	*p = q;
-	*alloc = cap;
-	return 0;
-}
 
 /* ---- tokens ---- */
 
@@ -43,7 +27,7 @@ static int add_token(struct clm_dfg_tokens *t, TSNode node, const char *src, siz
 
 	if (end > len || start > end)
 		return 0;
-	if ((rc = clm_dfg_grow((void **)&t->tok, &t->alloc, t->n + 1, sizeof(*t->tok))) < 0)
+	if ((rc = CLM_ALLOC_GROW(t->tok, t->n + 1, t->alloc)) < 0)
 		return rc;
 	tok = &t->tok[t->n];
 	tok->start = start;
@@ -155,7 +139,7 @@ int clm_dfg_vars_set(struct clm_dfg_vars *v, uint32_t name, uint32_t pos)
 
 	clm_dfg_vars_get(v, name, &i, &j);
 	if (j == i) {
-		if ((rc = clm_dfg_grow((void **)&v->p, &v->alloc, v->n + 1, sizeof(*v->p))) < 0)
+		if ((rc = CLM_ALLOC_GROW(v->p, v->n + 1, v->alloc)) < 0)
 			return rc;
 		memmove(v->p + i + 1, v->p + i, (v->n - i) * sizeof(*v->p));
 		v->n++;
@@ -170,7 +154,7 @@ int clm_dfg_vars_set(struct clm_dfg_vars *v, uint32_t name, uint32_t pos)
 
 int clm_dfg_vars_copy(struct clm_dfg_vars *dst, const struct clm_dfg_vars *src)
 {
-	int rc = clm_dfg_grow((void **)&dst->p, &dst->alloc, src->n ? src->n : 1, sizeof(*dst->p));
+	int rc = CLM_ALLOC_GROW(dst->p, src->n ? src->n : 1, dst->alloc);
 
 	if (rc < 0)
 		return rc;
@@ -216,7 +200,7 @@ int clm_dfg_edges_add(struct clm_dfg_edges *g, uint32_t var, uint32_t pos, enum 
 		      const struct clm_dfg_np *from, size_t nfrom)
 {
 	struct clm_dfg_raw_edge *e;
-	int rc = clm_dfg_grow((void **)&g->e, &g->alloc, g->n + 1, sizeof(*g->e));
+	int rc = CLM_ALLOC_GROW(g->e, g->n + 1, g->alloc);
 
 	if (rc < 0)
 		return rc;
@@ -355,7 +339,7 @@ int clm_dfg_edges_finish(struct clm_dfg_edges *g, size_t ntokens, struct clm_dfg
 	free(used);
 	if ((rc = clm_dfg_edges_merge(g, 0, 1)) < 0)
 		return rc;
-	if ((rc = clm_dfg_grow((void **)&out->edge, &out->alloc, g->n ? g->n : 1, sizeof(*out->edge))) < 0)
+	if ((rc = CLM_ALLOC_GROW(out->edge, g->n ? g->n : 1, out->alloc)) < 0)
 		return rc;
 	for (size_t i = 0; i < g->n; i++) {
 		rc = export_edge(&g->e[i], &out->edge[out->n]);

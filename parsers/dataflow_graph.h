@@ -49,9 +49,6 @@ struct clm_dfg_edges {
 	size_t n, alloc;
 };
 
-/* Grow *p (elements of `size` bytes, capacity *alloc) to hold `need`; 0 or CLM_ENOMEM. */
-int clm_dfg_grow(void **p, size_t *alloc, size_t need, size_t size);
-
 /* Non-zero when `node` is one token of the sequence: a leaf or a whole string literal, not a
  * comment. */
 int clm_dfg_is_token_node(TSNode node);

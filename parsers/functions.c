@@ -1,6 +1,7 @@
 #include "parsers/functions.h"
 #include "parsers/docstring.h"
 #include "parsers/function_rules.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -228,14 +229,8 @@ static int add_function(struct extractor *x, size_t depth, TSNode body, const ch
 	fn.name = qualified_name(x, depth, name);
 	if (!fn.name)
 		goto oom;
-	if (x->out->n == x->out->alloc) {
-		size_t na = x->out->alloc ? 2 * x->out->alloc : 16;
-		struct clm_function *ni = realloc(x->out->items, na * sizeof(*ni));
-		if (!ni)
-			goto oom;
-		x->out->items = ni;
-		x->out->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(x->out->items, x->out->n + 1, x->out->alloc) < 0)
+		goto oom;
 	x->out->items[x->out->n++] = fn;
 	return 0;
 oom:
@@ -320,14 +315,8 @@ static int visit(struct extractor *x, size_t depth, TSNode n)
 
 static int push_frame(struct extractor *x, size_t depth)
 {
-	if (depth >= x->alloc) {
-		size_t na = x->alloc ? 2 * x->alloc : 64;
-		struct frame *nf = realloc(x->frames, na * sizeof(*nf));
-		if (!nf)
-			return clm_error_oom();
-		x->frames = nf;
-		x->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(x->frames, depth + 1, x->alloc) < 0)
+		return CLM_ENOMEM;
 	memset(&x->frames[depth], 0, sizeof(x->frames[depth]));
 	if (depth >= x->nframes)
 		x->nframes = depth + 1;

@@ -1,5 +1,6 @@
 #include "parsers/imports.h"
 #include "parsers/function_rules.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <ctype.h>
@@ -19,14 +20,8 @@ static int add_import(struct collector *c, const char *module, size_t mlen, cons
 
 	if (!mlen || !blen)
 		return 0;
-	if (c->out->n == c->out->alloc) {
-		size_t na = c->out->alloc ? 2 * c->out->alloc : 8;
-		struct clm_import *ni = realloc(c->out->items, na * sizeof(*ni));
-		if (!ni)
-			return clm_error_oom();
-		c->out->items = ni;
-		c->out->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(c->out->items, c->out->n + 1, c->out->alloc) < 0)
+		return CLM_ENOMEM;
 	im.module = strndup(module, mlen);
 	im.bound = strndup(bound, blen);
 	if (!im.module || !im.bound) {

@@ -1,6 +1,7 @@
 /* Manifest registry, dependency list helpers and the dependency diff. */
 #include "parsers/manifest.h"
 #include "parsers/manifests/common.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -30,14 +31,8 @@ int clm_dep_list_add(struct clm_dep_list *l, const char *name, const char *spec,
 {
 	struct clm_dep *d;
 
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 16;
-		struct clm_dep *items = realloc(l->items, alloc * sizeof(*items));
-		if (!items)
-			return clm_error_oom();
-		l->items = items;
-		l->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(l->items, l->n + 1, l->alloc) < 0)
+		return CLM_ENOMEM;
 	d = &l->items[l->n];
 	memset(d, 0, sizeof(*d));
 	d->name = strdup(name);
@@ -103,14 +98,8 @@ static int add_change(struct clm_dep_change_list *out, enum clm_dep_change_kind 
 {
 	struct clm_dep_change *c;
 
-	if (out->n == out->alloc) {
-		size_t alloc = out->alloc ? out->alloc * 2 : 8;
-		struct clm_dep_change *items = realloc(out->items, alloc * sizeof(*items));
-		if (!items)
-			return clm_error_oom();
-		out->items = items;
-		out->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(out->items, out->n + 1, out->alloc) < 0)
+		return CLM_ENOMEM;
 	c = &out->items[out->n];
 	c->kind = kind;
 	c->name = strdup((to ? to : from)->name);

@@ -1,5 +1,6 @@
 #include "cl/replay_buffer.h"
 #include "data/codetask.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -30,13 +31,11 @@ static int shrink_to(struct clm_dataset *ds, size_t keep)
 
 int clm_replay_add_task(struct clm_replay_buffer *b, const struct clm_dataset *train)
 {
-	struct clm_dataset *grown = realloc(b->per_task, (b->ntasks + 1) * sizeof(*grown));
 	struct clm_dataset *mine;
-	int rc = 0;
+	int rc = CLM_ALLOC_GROW(b->per_task, b->ntasks + 1, b->per_task_alloc);
 
-	if (!grown)
-		return clm_error_oom();
-	b->per_task = grown;
+	if (rc < 0)
+		return rc;
 	mine = &b->per_task[b->ntasks];
 	memset(mine, 0, sizeof(*mine));
 	b->ntasks++;
@@ -139,5 +138,5 @@ void clm_replay_release(struct clm_replay_buffer *b)
 		clm_dataset_release(&b->per_task[t]);
 	free(b->per_task);
 	b->per_task = NULL;
-	b->ntasks = 0;
+	b->ntasks = b->per_task_alloc = 0;
 }

@@ -11,7 +11,7 @@
 
 struct clm_replay_buffer {
 	size_t capacity;
-	size_t ntasks;
+	size_t ntasks, per_task_alloc;
 	struct clm_dataset *per_task; /* owned; ntasks datasets, each examples in order of arrival */
 };
 

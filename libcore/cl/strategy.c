@@ -1,6 +1,7 @@
 #include "cl/strategy.h"
 #include "cl/strategy_internal.h"
 #include "cl/key_select.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -92,7 +93,7 @@ unknown:
 int clm_strategy_begin_task(struct clm_strategy *s, struct clm_gpt *m, const char *task,
 			    const struct clm_dataset *train)
 {
-	char *copy = strdup(task), **grown;
+	char *copy = strdup(task);
 
 	if (!copy)
 		return clm_error_oom();
@@ -100,13 +101,11 @@ int clm_strategy_begin_task(struct clm_strategy *s, struct clm_gpt *m, const cha
 		free(s->task_names[s->ntasks]);
 		s->task_names[s->ntasks] = copy;
 	} else {
-		grown = realloc(s->task_names, (s->ntasks + 1) * sizeof(*grown));
-		if (!grown) {
+		if (CLM_ALLOC_GROW(s->task_names, s->n_task_names + 1, s->task_names_alloc) < 0) {
 			free(copy);
-			return clm_error_oom();
+			return CLM_ENOMEM;
 		}
-		s->task_names = grown;
-		grown[s->n_task_names++] = copy;
+		s->task_names[s->n_task_names++] = copy;
 	}
 	return s->ops->begin_task(s, m, train);
 }

@@ -124,7 +124,7 @@ struct clm_strategy {
 	char name[32];                  /* as selected, e.g. "pp-tf+replay" */
 	size_t ntasks;                  /* tasks learned so far (index of the current one while learning) */
 	char **task_names;              /* owned; n_task_names entries (ntasks, +1 while learning) */
-	size_t n_task_names;
+	size_t n_task_names, task_names_alloc;
 	struct clm_rng rng;             /* batch composition and draws */
 	struct clm_replay_buffer replay; /* used when params.replay */
 	uint64_t *hist[2];              /* owned; selection counts [task][key] in training (0) and

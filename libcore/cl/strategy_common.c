@@ -2,6 +2,7 @@
 #include "cl/key_select.h"
 #include "cl/strategy_internal.h"
 #include "data/codetask.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -54,7 +55,7 @@ int clm_cl_prototype_add(struct clm_cl_prototypes *p, struct clm_strategy *s, st
 	size_t dim = (size_t)m->cfg.n_embd;
 	struct clm_dataset sample;
 	struct clm_batch b = CLM_BATCH_INIT;
-	float *grown, *mean, *q = NULL;
+	float *mean, *q = NULL;
 	int rc;
 
 	if (!s->encoder.encode)
@@ -63,14 +64,12 @@ int clm_cl_prototype_add(struct clm_cl_prototypes *p, struct clm_strategy *s, st
 		return clm_error_set(CLM_EINVALID, "task prototypes have width %zu, model %zu", p->dim, dim);
 	if ((rc = clm_cl_sample(train, samples, &sample)) < 0)
 		return rc;
-	grown = realloc(p->mean, (p->n + 1) * dim * sizeof(float));
-	if (!grown) {
+	if ((rc = CLM_ALLOC_GROW(p->mean, (p->n + 1) * dim, p->mean_alloc)) < 0) {
 		clm_dataset_release(&sample);
-		return clm_error_oom();
+		return rc;
 	}
-	p->mean = grown;
 	p->dim = dim;
-	mean = grown + p->n * dim;
+	mean = p->mean + p->n * dim;
 	memset(mean, 0, dim * sizeof(float));
 	/* Chunks of 16 bound the activation memory of one pooled forward. */
 	for (size_t i = 0; i < sample.n && !rc; i += 16) {

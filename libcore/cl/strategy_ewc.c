@@ -4,6 +4,7 @@
  * Separate mode keeps one (F, theta*) set per task; online mode keeps one, decaying the old F
  * by gamma before adding the new one and moving theta* to the latest weights. */
 #include "cl/strategy_internal.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -36,14 +37,8 @@ static struct ewc_term *add_term(struct ewc *e, const char *name, size_t set, si
 {
 	struct ewc_term *t;
 
-	if (e->n == e->alloc) {
-		size_t alloc = e->alloc ? 2 * e->alloc : 32;
-		struct ewc_term *g = realloc(e->terms, alloc * sizeof(*g));
-		if (!g)
-			return NULL;
-		e->terms = g;
-		e->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(e->terms, e->n + 1, e->alloc) < 0)
+		return NULL;
 	t = &e->terms[e->n];
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->set = set;

@@ -21,7 +21,7 @@ int clm_cl_train_only(struct clm_gpt *m, const char *prefix);
  * frozen backbone over a sample of each task's training sources. */
 struct clm_cl_prototypes {
 	float *mean; /* owned; n x dim */
-	size_t n, dim;
+	size_t n, dim, mean_alloc; /* mean_alloc: floats allocated */
 };
 
 /* Append the prototype of `train` (up to `samples` examples, encoded with s->encoder). */

@@ -2,6 +2,7 @@
  * to size_t^alpha (the upper bound the continual strategies are measured against). It keeps a
  * copy of every task's training set. */
 #include "cl/strategy_internal.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@
 
 struct mtl {
 	struct clm_dataset *tasks; /* owned, one per task begun */
-	size_t n;
+	size_t n, alloc;
 };
 
 static int copy_into(struct clm_dataset *dst, const struct clm_dataset *src)
@@ -26,14 +27,12 @@ static int copy_into(struct clm_dataset *dst, const struct clm_dataset *src)
 static int grow(struct clm_strategy *s, struct mtl **out)
 {
 	struct mtl *t = s->impl;
-	struct clm_dataset *g;
 
 	if (!t && !(t = s->impl = calloc(1, sizeof(*t))))
 		return clm_error_oom();
-	if (!(g = realloc(t->tasks, (t->n + 1) * sizeof(*g))))
-		return clm_error_oom();
-	t->tasks = g;
-	memset(&g[t->n], 0, sizeof(*g));
+	if (CLM_ALLOC_GROW(t->tasks, t->n + 1, t->alloc) < 0)
+		return CLM_ENOMEM;
+	memset(&t->tasks[t->n], 0, sizeof(*t->tasks));
 	*out = t;
 	return 0;
 }

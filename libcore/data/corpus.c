@@ -1,5 +1,6 @@
 #include "data/corpus.h"
 #include "parsers/languages.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -95,14 +96,8 @@ static int add_file(struct clm_corpus *c, const char *path, const char *lang, st
 	}
 	if (o && o->max_total_bytes && c->bytes + data->len > o->max_total_bytes)
 		return 0;
-	if (c->n == c->alloc) {
-		size_t alloc = c->alloc ? c->alloc * 2 : 64;
-		f = realloc(c->files, alloc * sizeof(*f));
-		if (!f)
-			return clm_error_oom();
-		c->files = f;
-		c->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(c->files, c->n + 1, c->alloc) < 0)
+		return CLM_ENOMEM;
 	f = &c->files[c->n];
 	f->path = strdup(path);
 	if (!f->path)
@@ -156,16 +151,8 @@ static int list_dir(const char *root, const char *rel, char ***paths, size_t *n,
 				rc = list_dir(root, sub.buf, paths, n, alloc);
 			}
 		} else if (S_ISREG(st.st_mode) && code_language(sub.buf)) {
-			if (*n == *alloc) {
-				size_t a = *alloc ? *alloc * 2 : 256;
-				char **p = realloc(*paths, a * sizeof(*p));
-				if (!p) {
-					rc = clm_error_oom();
-					break;
-				}
-				*paths = p;
-				*alloc = a;
-			}
+			if ((rc = CLM_ALLOC_GROW(*paths, *n + 1, *alloc)) < 0)
+				break;
 			(*paths)[(*n)++] = clm_strbuf_detach(&sub, NULL);
 		}
 	}

@@ -1,4 +1,5 @@
 #include "data/dataset.h"
+#include "util/alloc.h"
 #include "util/hash.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -32,14 +33,8 @@ int clm_dataset_add(struct clm_dataset *ds, const char *id, const char *task, en
 {
 	struct clm_example *ex;
 
-	if (ds->n == ds->alloc) {
-		size_t alloc = ds->alloc ? ds->alloc * 2 : 64;
-		struct clm_example *items = realloc(ds->items, alloc * sizeof(*items));
-		if (!items)
-			return clm_error_oom();
-		ds->items = items;
-		ds->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(ds->items, ds->n + 1, ds->alloc) < 0)
+		return CLM_ENOMEM;
 	ex = &ds->items[ds->n];
 	ex->id = strdup(id);
 	ex->task = strdup(task);

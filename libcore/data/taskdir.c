@@ -1,4 +1,5 @@
 #include "data/taskdir.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -305,15 +306,8 @@ int clm_tasks_load(const char *tasks_dir, json_t **out)
 			if (!t || !json_is_object(t)) {
 				json_decref(t);
 				rc = CLM_EINVALID;
-			} else if (n == cap) {
-				json_t **ni = realloc(items, (cap = cap ? 2 * cap : 16) * sizeof(*ni));
-				if (!ni) {
-					json_decref(t);
-					rc = clm_error_oom();
-				} else {
-					items = ni;
-					items[n++] = t;
-				}
+			} else if ((rc = CLM_ALLOC_GROW(items, n + 1, cap)) < 0) {
+				json_decref(t);
 			} else {
 				items[n++] = t;
 			}

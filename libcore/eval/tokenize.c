@@ -1,4 +1,5 @@
 #include "eval/tokenize.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -48,14 +49,8 @@ void clm_eval_tokenizer_release(struct clm_eval_tokenizer *tk)
 
 int clm_ids_push(struct clm_ids *ids, uint32_t v)
 {
-	if (ids->n == ids->alloc) {
-		size_t cap = ids->alloc ? ids->alloc * 2 : 64;
-		uint32_t *p = realloc(ids->id, cap * sizeof(*p));
-		if (!p)
-			return clm_error_oom();
-		ids->id = p;
-		ids->alloc = cap;
-	}
+	if (CLM_ALLOC_GROW(ids->id, ids->n + 1, ids->alloc) < 0)
+		return CLM_ENOMEM;
 	ids->id[ids->n++] = v;
 	return 0;
 }

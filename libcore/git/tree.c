@@ -1,5 +1,6 @@
 #include "git/tree.h"
 #include "git/refs.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -35,14 +36,8 @@ int clm_tree_plan_add(struct clm_tree_plan *p, const char *path, const git_oid *
 			git_oid_cpy(&p->items[i].blob, blob);
 			return 0;
 		}
-	if (p->n == p->alloc) {
-		size_t cap = p->alloc ? 2 * p->alloc : 32;
-		e = realloc(p->items, cap * sizeof(*e));
-		if (!e)
-			return clm_error_oom();
-		p->items = e;
-		p->alloc = cap;
-	}
+	if (CLM_ALLOC_GROW(p->items, p->n + 1, p->alloc) < 0)
+		return CLM_ENOMEM;
 	e = &p->items[p->n];
 	e->path = strdup(path);
 	if (!e->path)

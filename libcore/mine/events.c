@@ -1,6 +1,7 @@
 #include "mine/events.h"
 #include "git/blob.h"
 #include "git/repo.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/treepath.h"
@@ -86,14 +87,8 @@ static int add_event(struct clm_dep_event_list *out, const char *ecosystem, cons
 {
 	struct clm_dep_event e = { 0 };
 
-	if (out->n == out->alloc) {
-		size_t na = out->alloc ? 2 * out->alloc : 8;
-		struct clm_dep_event *ni = realloc(out->items, na * sizeof(*ni));
-		if (!ni)
-			return clm_error_oom();
-		out->items = ni;
-		out->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(out->items, out->n + 1, out->alloc) < 0)
+		return CLM_ENOMEM;
 	e.ecosystem = strdup(ecosystem);
 	e.package = dup_or_empty(c->name);
 	e.from_spec = dup_or_empty(c->from_spec);

@@ -1,5 +1,6 @@
 #include "mine/history_walk.h"
 #include "git/repo.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -56,14 +57,8 @@ static size_t chain_depth(const struct clm_history_walk *w, git_odb *odb, const 
 
 static int add_mark(struct clm_history_walk *w, const git_oid *id)
 {
-	if (w->nmarks == w->marks_alloc) {
-		size_t na = w->marks_alloc ? 2 * w->marks_alloc : 16;
-		git_oid *nm = realloc(w->marks, na * sizeof(*nm));
-		if (!nm)
-			return clm_error_oom();
-		w->marks = nm;
-		w->marks_alloc = na;
-	}
+	if (CLM_ALLOC_GROW(w->marks, w->nmarks + 1, w->marks_alloc) < 0)
+		return CLM_ENOMEM;
 	w->marks[w->nmarks++] = *id;
 	return 0;
 }

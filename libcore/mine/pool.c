@@ -1,4 +1,5 @@
 #include "mine/pool.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/hash.h"
 
@@ -38,14 +39,8 @@ static int keep_example(void *ctx, struct clm_mined_example *ex)
 	struct clm_code_job *job = ctx;
 	struct clm_job_example *e;
 
-	if (job->nexamples == job->alloc) {
-		size_t na = job->alloc ? 2 * job->alloc : 8;
-		struct clm_job_example *ne = realloc(job->examples, na * sizeof(*ne));
-		if (!ne)
-			return clm_error_oom();
-		job->examples = ne;
-		job->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(job->examples, job->nexamples + 1, job->alloc) < 0)
+		return CLM_ENOMEM;
 	e = &job->examples[job->nexamples];
 	memset(e, 0, sizeof(*e));
 	e->source = dup_text(ex->source, ex->source_len);

@@ -1,5 +1,6 @@
 #include "mine/state.h"
 #include "git/repo.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -83,8 +84,7 @@ int clm_mine_state_load(git_repository *repo, struct clm_mine_state *s)
 
 int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git_oid *tip, size_t depth)
 {
-	size_t kept = 0, *nd;
-	git_oid *nt;
+	size_t kept = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
 		if (git_oid_equal(&s->tips[i], tip) || git_graph_descendant_of(repo, tip, &s->tips[i]) == 1)
@@ -93,13 +93,9 @@ int clm_mine_state_add(git_repository *repo, struct clm_mine_state *s, const git
 		s->tips[kept++] = s->tips[i];
 	}
 	s->n = kept;
-	nt = realloc(s->tips, (s->n + 1) * sizeof(*nt));
-	if (nt)
-		s->tips = nt;
-	nd = nt ? realloc(s->depths, (s->n + 1) * sizeof(*nd)) : NULL;
-	if (!nd)
-		return clm_error_oom();
-	s->depths = nd;
+	if (CLM_ALLOC_GROW(s->tips, s->n + 1, s->tips_alloc) < 0 ||
+	    CLM_ALLOC_GROW(s->depths, s->n + 1, s->depths_alloc) < 0)
+		return CLM_ENOMEM;
 	s->tips[s->n] = *tip;
 	s->depths[s->n++] = depth;
 	return 0;
@@ -167,5 +163,5 @@ void clm_mine_state_release(struct clm_mine_state *s)
 	free(s->depths);
 	s->tips = NULL;
 	s->depths = NULL;
-	s->n = 0;
+	s->n = s->tips_alloc = s->depths_alloc = 0;
 }

@@ -11,7 +11,7 @@
 struct clm_mine_state {
 	git_oid *tips;  /* owned */
 	size_t *depths; /* each tip's first-parent depth (commits below it), or CLM_DEPTH_UNKNOWN; owned */
-	size_t n;
+	size_t n, tips_alloc, depths_alloc;
 	/* The task whose window was still open when the last run ended, to be continued. */
 	char *open_task;      /* task id, or NULL; owned */
 	git_oid open_last;    /* the last commit of its window so far */

@@ -1,6 +1,7 @@
 #include "mine/tree_changes.h"
 #include "git/repo.h"
 #include "parsers/manifest.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -23,14 +24,8 @@ static int push(struct stack *s, git_tree *o, git_tree *n, const char *prefix, c
 {
 	struct pending p = { o, n, NULL };
 
-	if (s->n == s->alloc) {
-		size_t na = s->alloc ? 2 * s->alloc : 16;
-		struct pending *ni = realloc(s->items, na * sizeof(*ni));
-		if (!ni)
-			return clm_error_oom();
-		s->items = ni;
-		s->alloc = na;
-	}
+	if (CLM_ALLOC_GROW(s->items, s->n + 1, s->alloc) < 0)
+		return CLM_ENOMEM;
 	if (asprintf(&p.prefix, "%s%s/", prefix, name) < 0)
 		return clm_error_oom();
 	s->items[s->n++] = p;

@@ -2,6 +2,7 @@
 #include "nn/model_internal.h"
 #include "nn/ops.h"
 #include "nn/rng.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <math.h>
@@ -35,11 +36,9 @@ int clm_lora_max_rank(const struct clm_gpt *m)
 /* Append a parameter of shape rows x cols (cols 0: a vector), zero-filled. */
 static int add_param(struct clm_gpt *m, const char *name, int64_t rows, int64_t cols, int decay)
 {
-	struct clm_param *ps = realloc(m->params, sizeof(*ps) * (m->n_params + 1));
-	if (!ps)
-		return clm_error_oom();
-	m->params = ps;
-	struct clm_param *p = &ps[m->n_params];
+	if (CLM_ALLOC_GROW(m->params, m->n_params + 1, m->params_alloc) < 0)
+		return CLM_ENOMEM;
+	struct clm_param *p = &m->params[m->n_params];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ndim = cols ? 2 : 1;
@@ -191,11 +190,9 @@ int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)
 
 	if (rank < 1 || rank > m->cfg.n_embd)
 		return clm_error_set(CLM_EINVALID, "LoRA rank %d is out of range 1..%d", rank, m->cfg.n_embd);
-	struct clm_lora_set *sets = realloc(m->lora, sizeof(*sets) * (s + 1));
-	if (!sets)
-		return clm_error_oom();
-	m->lora = sets;
-	sets[s] = (struct clm_lora_set){ rank, alpha, m->n_params };
+	if (CLM_ALLOC_GROW(m->lora, (size_t)s + 1, m->lora_alloc) < 0)
+		return CLM_ENOMEM;
+	m->lora[s] = (struct clm_lora_set){ rank, alpha, m->n_params };
 	clm_rng_seed(&r, seed);
 	for (int l = 0; l < m->cfg.n_layer; l++)
 		for (int p = 0; p < PROJ_COUNT; p++) {

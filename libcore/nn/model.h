@@ -43,12 +43,13 @@ struct clm_gpt {
 	struct clm_gpt_config cfg;
 	struct clm_param *params;  /* n_params entries: the backbone first (HF order), then the prompt
 				      table and LoRA sets' A/B pairs in the order they were added */
-	size_t n_params;
+	size_t n_params, params_alloc;
 	size_t n_backbone;         /* the first n_backbone params are the GPT-2 weights */
 	int prompt_param;          /* index of "clm.prompt.weight", -1 when there is no prompt table */
 	int n_prompt_rows;         /* rows of the prompt table */
 	struct clm_lora_set *lora; /* n_lora sets, selected per example by index */
 	int n_lora;
+	size_t lora_alloc;
 	struct clm_gpt_work *work;
 };
 

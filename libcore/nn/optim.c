@@ -1,4 +1,5 @@
 #include "nn/optim.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <math.h>
@@ -63,14 +64,8 @@ static struct clm_adamw_moment *moment_for(struct clm_adamw *o, const char *name
 		if (!strcmp(o->moments[i].name, name))
 			mo = &o->moments[i];
 	if (!mo) {
-		if (o->n_moments == o->alloc) {
-			size_t na = o->alloc ? 2 * o->alloc : 64;
-			struct clm_adamw_moment *ms = realloc(o->moments, na * sizeof(*ms));
-			if (!ms)
-				return NULL;
-			o->moments = ms;
-			o->alloc = na;
-		}
+		if (CLM_ALLOC_GROW(o->moments, o->n_moments + 1, o->alloc) < 0)
+			return NULL;
 		mo = &o->moments[o->n_moments++];
 		memset(mo, 0, sizeof(*mo));
 		snprintf(mo->name, sizeof(mo->name), "%s", name);

@@ -1,4 +1,5 @@
 #include "nn/tensors.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -56,14 +57,8 @@ int clm_tensor_list_add(struct clm_tensor_list *l, const char *name, enum clm_dt
 	    (uint64_t)numel > SIZE_MAX / clm_dtype_size(dtype) ||
 	    (size_t)numel * clm_dtype_size(dtype) != nbytes)
 		return clm_error_set(CLM_EINVALID, "tensor '%s': shape and byte size do not agree", name);
-	if (l->n == l->alloc) {
-		size_t cap = l->alloc ? l->alloc * 2 : 16;
-		struct clm_named_tensor *p = realloc(l->items, cap * sizeof(*p));
-		if (!p)
-			return clm_error_oom();
-		l->items = p;
-		l->alloc = cap;
-	}
+	if (CLM_ALLOC_GROW(l->items, l->n + 1, l->alloc) < 0)
+		return CLM_ENOMEM;
 	t = &l->items[l->n];
 	memset(t, 0, sizeof(*t));
 	t->name = strdup(name);

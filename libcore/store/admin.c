@@ -1,6 +1,7 @@
 #include "store/admin.h"
 #include "git/refs.h"
 #include "store/child.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -72,6 +73,7 @@ static int only_kept_by(git_repository *repo, const git_oid *tip, struct clm_gc_
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
+	size_t alloc = item->nversions;
 	int rc = git_revwalk_new(&walk, repo);
 
 	if (rc < 0)
@@ -81,13 +83,9 @@ static int only_kept_by(git_repository *repo, const git_oid *tip, struct clm_gc_
 	if (rc == 0 && (rc = git_revwalk_push(walk, tip)) < 0)
 		rc = clm_git_error(rc, "cannot walk model versions");
 	while (rc == 0 && (rc = git_revwalk_next(&id, walk)) == 0) {
-		char (*p)[GIT_OID_HEXSZ + 1] = realloc(item->versions, (item->nversions + 1) * sizeof(*p));
-		if (!p) {
-			rc = clm_error_oom();
+		if ((rc = CLM_ALLOC_GROW(item->versions, item->nversions + 1, alloc)) < 0)
 			break;
-		}
-		item->versions = p;
-		git_oid_tostr(p[item->nversions++], GIT_OID_HEXSZ + 1, &id);
+		git_oid_tostr(item->versions[item->nversions++], GIT_OID_HEXSZ + 1, &id);
 	}
 	git_revwalk_free(walk);
 	return rc == GIT_ITEROVER ? 0 : rc;
@@ -98,7 +96,7 @@ int clm_store_gc_list(struct clm_store *s, struct clm_gc_item **out, size_t *n)
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
 	struct clm_gc_item *items = NULL;
-	size_t count = 0;
+	size_t count = 0, alloc = 0;
 	int rc = git_reference_iterator_glob_new(&it, s->repo, CLM_STORE_ATTIC_PREFIX "*");
 
 	*out = NULL;
@@ -106,13 +104,10 @@ int clm_store_gc_list(struct clm_store *s, struct clm_gc_item **out, size_t *n)
 	if (rc < 0)
 		return clm_git_error(rc, "cannot list the attic");
 	while ((rc = git_reference_next(&ref, it)) == 0) {
-		struct clm_gc_item *p = realloc(items, (count + 1) * sizeof(*p));
-		if (!p) {
+		if ((rc = CLM_ALLOC_GROW(items, count + 1, alloc)) < 0) {
 			git_reference_free(ref);
-			rc = clm_error_oom();
 			break;
 		}
-		items = p;
 		memset(&items[count], 0, sizeof(*items));
 		items[count].ref = strdup(git_reference_name(ref));
 		rc = items[count].ref ? 0 : clm_error_oom();

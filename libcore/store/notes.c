@@ -1,5 +1,6 @@
 #include "store/notes.h"
 #include "git/refs.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -52,17 +53,15 @@ done:
 /* Split into non-empty lines (without their newline); pointers into `text` copies. */
 static int split_lines(const char *text, size_t len, char ***lines, size_t *n)
 {
-	size_t start = 0;
+	size_t start = 0, alloc = *n;
 
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && text[i] != '\n')
 			continue;
 		if (i > start) {
-			char **p = realloc(*lines, (*n + 1) * sizeof(**lines));
-			if (!p)
-				return clm_error_oom();
-			*lines = p;
-			if (!(p[*n] = strndup(text + start, i - start)))
+			if (CLM_ALLOC_GROW(*lines, *n + 1, alloc) < 0)
+				return CLM_ENOMEM;
+			if (!((*lines)[*n] = strndup(text + start, i - start)))
 				return clm_error_oom();
 			(*n)++;
 		}

@@ -1,6 +1,7 @@
 #include "store/objects.h"
 #include "git/refs.h"
 #include "store/store.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -149,14 +150,8 @@ static int ref_set_add(struct ref_set *s, const struct clm_obj_ref *r)
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->v[i].sha256, r->sha256))
 			return 0;
-	if (s->n == s->alloc) {
-		size_t alloc = s->alloc ? 2 * s->alloc : 16;
-		struct clm_obj_ref *v = realloc(s->v, alloc * sizeof(*v));
-		if (!v)
-			return clm_error_oom();
-		s->v = v;
-		s->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(s->v, s->n + 1, s->alloc) < 0)
+		return CLM_ENOMEM;
 	s->v[s->n++] = *r;
 	return 0;
 }

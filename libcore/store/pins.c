@@ -1,6 +1,7 @@
 #include "store/pins.h"
 #include "store/notes.h"
 #include "git/refs.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -132,7 +133,7 @@ int clm_pins_list(struct clm_store *s, struct clm_pin **out, size_t *n)
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
 	struct clm_pin *pins = NULL;
-	size_t count = 0;
+	size_t count = 0, alloc = 0;
 	int rc = git_reference_iterator_glob_new(&it, s->repo, CLM_STORE_PINS_PREFIX "*");
 
 	*out = NULL;
@@ -140,18 +141,14 @@ int clm_pins_list(struct clm_store *s, struct clm_pin **out, size_t *n)
 	if (rc < 0)
 		return clm_git_error(rc, "cannot list pins");
 	while ((rc = git_reference_next(&ref, it)) == 0) {
-		struct clm_pin *p;
 		if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
 			git_reference_free(ref);
 			continue;
 		}
-		p = realloc(pins, (count + 1) * sizeof(*p));
-		if (!p) {
+		if ((rc = CLM_ALLOC_GROW(pins, count + 1, alloc)) < 0) {
 			git_reference_free(ref);
-			rc = clm_error_oom();
 			break;
 		}
-		pins = p;
 		pins[count].tag = strdup(git_reference_name(ref) + strlen(CLM_STORE_PINS_PREFIX));
 		git_oid_tostr(pins[count].version, sizeof(pins[count].version), git_reference_target(ref));
 		git_reference_free(ref);

@@ -4,6 +4,7 @@
 #include "store/store.h"
 #include "git/tree.h"
 #include "store/weights.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -106,15 +107,7 @@ int clm_store_list(struct clm_store *s, const git_oid *from, size_t max, struct 
 		git_commit *c = NULL;
 		if (max && count == max)
 			break;
-		if (count == cap) {
-			struct clm_version_info *p = realloc(items, (cap = cap ? 2 * cap : 16) * sizeof(*p));
-			if (!p) {
-				rc = clm_error_oom();
-				break;
-			}
-			items = p;
-		}
-		if ((rc = clm_store_describe(s, &cur, &items[count])) < 0)
+		if ((rc = CLM_ALLOC_GROW(items, count + 1, cap)) < 0 || (rc = clm_store_describe(s, &cur, &items[count])) < 0)
 			break;
 		count++;
 		if ((rc = git_commit_lookup(&c, s->repo, &cur)) < 0) {

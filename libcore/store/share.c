@@ -4,6 +4,7 @@
 #include "git/refs.h"
 #include "store/child.h"
 #include "store/objects.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -67,20 +68,17 @@ static int plan_incoming(struct clm_store *s, struct incoming **out, size_t *n)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
-	struct incoming *in = NULL;
-	size_t count = 0;
+	struct incoming *in = NULL, *e;
+	size_t count = 0, alloc = 0;
 	int rc = git_reference_iterator_glob_new(&it, s->repo, INCOMING_REFS "*");
 
 	if (rc < 0)
 		return clm_git_error(rc, "cannot read fetched references");
 	while ((rc = git_reference_next(&ref, it)) == 0) {
-		struct incoming *p = realloc(in, (count + 1) * sizeof(*p)), *e;
-		if (!p) {
+		if ((rc = CLM_ALLOC_GROW(in, count + 1, alloc)) < 0) {
 			git_reference_free(ref);
-			rc = clm_error_oom();
 			break;
 		}
-		in = p;
 		e = &in[count++];
 		memset(e, 0, sizeof(*e));
 		e->local = malloc(strlen(git_reference_name(ref)) + 1);
@@ -140,17 +138,17 @@ static int unpinned_here(struct clm_store *s, const char *tag)
 
 static int apply_incoming(struct clm_store *s, struct incoming *in, size_t n, struct clm_share_result *res)
 {
-	size_t pins_len = strlen(CLM_STORE_PINS_PREFIX);
+	size_t pins_len = strlen(CLM_STORE_PINS_PREFIX), alloc = res->nunpinned;
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct incoming *e = &in[i];
 		if (e->action == TAKE_CREATE && !strncmp(e->local, CLM_STORE_PINS_PREFIX, pins_len) &&
 		    unpinned_here(s, e->local + pins_len)) {
-			char **p = realloc(res->unpinned, (res->nunpinned + 1) * sizeof(*p));
-			if (!p || !(p[res->nunpinned] = strdup(e->local + pins_len)))
+			if (CLM_ALLOC_GROW(res->unpinned, res->nunpinned + 1, alloc) < 0)
+				return CLM_ENOMEM;
+			if (!(res->unpinned[res->nunpinned] = strdup(e->local + pins_len)))
 				return clm_error_oom();
-			res->unpinned = p;
 			res->nunpinned++;
 			continue;
 		}

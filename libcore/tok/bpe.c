@@ -1,4 +1,5 @@
 #include "tok/bpe.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -12,14 +13,8 @@
 
 int clm_tok_ids_push(struct clm_tok_ids *ids, int32_t id)
 {
-	if (ids->n == ids->alloc) {
-		size_t alloc = ids->alloc ? ids->alloc * 2 : 256;
-		int32_t *v = realloc(ids->v, alloc * sizeof(*v));
-		if (!v)
-			return clm_error_oom();
-		ids->v = v;
-		ids->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(ids->v, ids->n + 1, ids->alloc) < 0)
+		return CLM_ENOMEM;
 	ids->v[ids->n++] = id;
 	return 0;
 }
@@ -133,14 +128,8 @@ int clm_tok_add_merge(struct clm_tokenizer *t, int32_t left, int32_t right)
 	if (result < 0)
 		return clm_error_set(CLM_EINVALID, "merge %zu (%d %d): the merged token is not in the vocabulary",
 				     t->n_merges, left, right);
-	if (t->n_merges == t->merges_alloc) {
-		size_t alloc = t->merges_alloc ? t->merges_alloc * 2 : 1024;
-		struct clm_tok_merge *m = realloc(t->merges, alloc * sizeof(*m));
-		if (!m)
-			return clm_error_oom();
-		t->merges = m;
-		t->merges_alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(t->merges, t->n_merges + 1, t->merges_alloc) < 0)
+		return CLM_ENOMEM;
 	if (t->n_merges >= UINT32_MAX)
 		return clm_error_set(CLM_EINVALID, "too many merges");
 	if (clm_pairmap_upsert(&t->rank_of, clm_pair_key(left, right), (uint32_t)t->n_merges, &slot,

@@ -1,5 +1,6 @@
 #include "tok/train.h"
 #include "tok/byte_unicode.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -29,14 +30,8 @@ int clm_tok_trainer_add(struct clm_tok_trainer *tr, const void *text, size_t len
 			continue; /* a single byte has no pair to merge */
 		if (clm_strmap_upsert(&tr->words, (const char *)text + start, n, (uint32_t)tr->words.n, &idx, &inserted) < 0)
 			return CLM_ENOMEM;
-		if (inserted && tr->words.n > tr->counts_alloc) {
-			size_t alloc = tr->counts_alloc ? tr->counts_alloc * 2 : 65536;
-			uint64_t *c = realloc(tr->counts, alloc * sizeof(*c));
-			if (!c)
-				return clm_error_oom();
-			tr->counts = c;
-			tr->counts_alloc = alloc;
-		}
+		if (inserted && CLM_ALLOC_GROW(tr->counts, tr->words.n, tr->counts_alloc) < 0)
+			return CLM_ENOMEM;
 		if (inserted)
 			tr->counts[*idx] = 0;
 		tr->counts[*idx]++;
@@ -102,23 +97,6 @@ struct learner {
 	size_t n_merges, merges_alloc;
 };
 
-static int grow(void **p, size_t *alloc, size_t need, size_t elem)
-{
-	size_t a = *alloc ? *alloc : 1024;
-	void *q;
-
-	if (need <= *alloc)
-		return 0;
-	while (a < need)
-		a *= 2;
-	q = realloc(*p, a * elem);
-	if (!q)
-		return clm_error_oom();
-	*p = q;
-	*alloc = a;
-	return 0;
-}
-
 /* Max-heap order: higher count first, then smaller (left, right). */
 static int entry_before(const struct heap_entry *a, const struct heap_entry *b)
 {
@@ -134,7 +112,7 @@ static int heap_push(struct learner *l, uint32_t p)
 	struct heap_entry e = { l->pairs[p].count, l->pairs[p].left, l->pairs[p].right, p };
 	size_t i;
 
-	if (grow((void **)&l->heap, &l->heap_alloc, l->n_heap + 1, sizeof(*l->heap)) < 0)
+	if (CLM_ALLOC_GROW(l->heap, l->n_heap + 1, l->heap_alloc) < 0)
 		return CLM_ENOMEM;
 	for (i = l->n_heap++; i > 0 && entry_before(&e, &l->heap[(i - 1) / 2]); i = (i - 1) / 2)
 		l->heap[i] = l->heap[(i - 1) / 2];
@@ -173,7 +151,7 @@ static int add_token(struct learner *l, const void *bytes, size_t len, int32_t *
 	*id = (int32_t)*slot;
 	if (!inserted)
 		return 0;
-	if (grow((void **)&l->tokens, &l->tokens_alloc, l->n_tokens + 1, sizeof(*l->tokens)) < 0)
+	if (CLM_ALLOC_GROW(l->tokens, l->n_tokens + 1, l->tokens_alloc) < 0)
 		return CLM_ENOMEM;
 	l->tokens[l->n_tokens++] = (struct span){ (uint32_t)l->token_bytes.len, (uint32_t)len };
 	return clm_strbuf_add(&l->token_bytes, bytes, len);
@@ -189,7 +167,7 @@ static int count_pair(struct learner *l, int32_t a, int32_t b, uint32_t w, int64
 	if (clm_pairmap_upsert(&l->pair_of, clm_pair_key(a, b), (uint32_t)l->n_pairs, &slot, &inserted) < 0)
 		return CLM_ENOMEM;
 	if (inserted) {
-		if (grow((void **)&l->pairs, &l->pairs_alloc, l->n_pairs + 1, sizeof(*l->pairs)) < 0)
+		if (CLM_ALLOC_GROW(l->pairs, l->n_pairs + 1, l->pairs_alloc) < 0)
 			return CLM_ENOMEM;
 		l->pairs[l->n_pairs++] = (struct pair){ a, b, 0, NONE, NONE };
 	}
@@ -197,13 +175,13 @@ static int count_pair(struct learner *l, int32_t a, int32_t b, uint32_t w, int64
 	p->count += delta * (int64_t)l->words[w].count;
 	if (delta <= 0)
 		return 0;
-	if (grow((void **)&l->occ, &l->occ_alloc, l->n_occ + 1, sizeof(*l->occ)) < 0)
+	if (CLM_ALLOC_GROW(l->occ, l->n_occ + 1, l->occ_alloc) < 0)
 		return CLM_ENOMEM;
 	l->occ[l->n_occ] = (struct occurrence){ w, p->head };
 	p->head = (uint32_t)l->n_occ++;
 	if (p->touched != step) {
 		p->touched = step;
-		if (grow((void **)&l->rising, &l->rising_alloc, l->n_rising + 1, sizeof(*l->rising)) < 0)
+		if (CLM_ALLOC_GROW(l->rising, l->n_rising + 1, l->rising_alloc) < 0)
 			return CLM_ENOMEM;
 		l->rising[l->n_rising++] = *slot;
 	}
@@ -305,12 +283,12 @@ static int learn(struct learner *l, size_t n_merged_tokens, uint64_t min_count, 
 			break;
 		la = l->tokens[e.left].len;
 		lb = l->tokens[e.right].len;
-		if ((rc = grow((void **)&cat, &cat_alloc, (size_t)la + lb, 1)) < 0)
+		if ((rc = CLM_ALLOC_GROW(cat, (size_t)la + lb, cat_alloc)) < 0)
 			break;
 		memcpy(cat, l->token_bytes.buf + l->tokens[e.left].off, la);
 		memcpy(cat + la, l->token_bytes.buf + l->tokens[e.right].off, lb);
 		if ((rc = add_token(l, cat, (size_t)la + lb, &z)) < 0 ||
-		    (rc = grow((void **)&l->merges, &l->merges_alloc, l->n_merges + 1, sizeof(*l->merges))) < 0)
+		    (rc = CLM_ALLOC_GROW(l->merges, l->n_merges + 1, l->merges_alloc)) < 0)
 			break;
 		l->merges[l->n_merges][0] = e.left;
 		l->merges[l->n_merges][1] = e.right;

@@ -7,6 +7,7 @@
 #include "git/repo.h"
 #include "data/taskdir.h"
 #include "nn/tensormap.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -42,7 +43,7 @@ struct update_run {
 	struct clm_text_codec codec;
 	git_oid head;
 	struct learned_task *learned;
-	size_t nlearned;
+	size_t nlearned, learned_alloc;
 	double *r;                      /* nlearned x nlearned, NAN where not measured */
 	struct clm_strbuf tasks_dir;    /* <common dir>/clmodel/tasks */
 	struct clm_dataset carried;     /* training examples of small tasks merged into the next */
@@ -101,11 +102,9 @@ static int consumed_has(const json_t *consumed, const char *id)
 
 static int step_add(struct clm_update_result *out, const char *task, struct clm_update_step **step)
 {
-	struct clm_update_step *p = realloc(out->steps, (out->n + 1) * sizeof(*p));
-	if (!p)
-		return clm_error_oom();
-	out->steps = p;
-	*step = &p[out->n++];
+	if (CLM_ALLOC_GROW(out->steps, out->n + 1, out->alloc) < 0)
+		return CLM_ENOMEM;
+	*step = &out->steps[out->n++];
 	memset(*step, 0, sizeof(**step));
 	(*step)->task = strdup(task);
 	(*step)->score = (*step)->average = (*step)->forgetting = NAN;
@@ -234,7 +233,6 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	struct clm_file_list files = { 0 };
 	struct clm_strbuf summary = CLM_STRBUF_INIT;
 	struct clm_cl_summary sum;
-	struct learned_task *grown;
 	char head_hex[GIT_OID_HEXSZ + 1], candidate[256], why[256];
 	const char **names = NULL;
 	const char *failure;
@@ -250,12 +248,8 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	step->first_loss = stats.first_loss;
 	step->last_loss = stats.last_loss;
 	step->seconds = stats.seconds;
-	grown = realloc(u->learned, (u->nlearned + 1) * sizeof(*grown));
-	if (!grown) {
-		rc = clm_error_oom();
+	if ((rc = CLM_ALLOC_GROW(u->learned, u->nlearned + 1, u->learned_alloc)) < 0)
 		goto out;
-	}
-	u->learned = grown;
 	u->learned[u->nlearned].name = strdup(id);
 	u->learned[u->nlearned].eval = *eval;
 	memset(eval, 0, sizeof(*eval));

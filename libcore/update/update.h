@@ -46,7 +46,7 @@ struct clm_update_step {
 
 struct clm_update_result {
 	struct clm_update_step *steps; /* owned */
-	size_t n;
+	size_t n, alloc;
 	size_t pending;                /* tasks waiting for more examples */
 };
 

@@ -1,3 +1,4 @@
+#include "util/alloc.h"
 #include "util/file_list.h"
 #include "util/error.h"
 
@@ -19,15 +20,9 @@ int clm_file_list_add(struct clm_file_list *l, const char *path, const void *dat
 		f->len = len;
 		return 0;
 	}
-	if (l->n == l->alloc) {
-		size_t cap = l->alloc ? 2 * l->alloc : 8;
-		struct clm_file *p = realloc(l->items, cap * sizeof(*p));
-		if (!p) {
-			free(copy);
-			return clm_error_oom();
-		}
-		l->items = p;
-		l->alloc = cap;
+	if (CLM_ALLOC_GROW(l->items, l->n + 1, l->alloc) < 0) {
+		free(copy);
+		return CLM_ENOMEM;
 	}
 	f = &l->items[l->n];
 	f->path = strdup(path);

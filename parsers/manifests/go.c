@@ -2,6 +2,7 @@
  * named by module path without the major version suffix (/vN, or .vN on gopkg.in), so moving
  * from .../v8 to .../v9 is a bump of one dependency; go_path keeps the path as written. */
 #include "parsers/manifests/common.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -160,14 +161,8 @@ static int add_replace(struct go_mod *m, size_t lineno, const struct clm_span *t
 			arrow = i;
 	if (arrow < 1 || arrow > 2 || n - arrow - 1 < 1 || n - arrow - 1 > 2)
 		return clm_manifest_reject(m->path, lineno, "usage: replace module [v] => module [v]");
-	if (m->nreplaces == m->alloc) {
-		size_t alloc = m->alloc ? m->alloc * 2 : 4;
-		struct go_replace *v = realloc(m->replaces, alloc * sizeof(*v));
-		if (!v)
-			return clm_error_oom();
-		m->replaces = v;
-		m->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(m->replaces, m->nreplaces + 1, m->alloc) < 0)
+		return CLM_ENOMEM;
 	r.old_path = span_dup(&tok[0]);
 	r.old_version = span_dup(arrow == 2 ? &tok[1] : NULL);
 	r.new_path = span_dup(&tok[arrow + 1]);

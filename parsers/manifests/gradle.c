@@ -3,6 +3,7 @@
  * from string assignments in the same file), and version catalogs (gradle/libs.versions.toml and the like). */
 #include "parsers/manifests/common.h"
 #include "parsers/manifests/toml.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -44,14 +45,8 @@ static int gradle_matches(const char *path)
 
 static int push(struct gradle *g, enum tok_kind kind, const char *p, size_t n, size_t line)
 {
-	if (g->n == g->alloc) {
-		size_t alloc = g->alloc ? g->alloc * 2 : 256;
-		struct token *t = realloc(g->tok, alloc * sizeof(*t));
-		if (!t)
-			return clm_error_oom();
-		g->tok = t;
-		g->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(g->tok, g->n + 1, g->alloc) < 0)
+		return CLM_ENOMEM;
 	g->tok[g->n].kind = kind;
 	g->tok[g->n].s.p = p;
 	g->tok[g->n].s.n = n;
@@ -175,14 +170,8 @@ static int collect_variables(struct gradle *g)
 			k -= 2; /* Kotlin "val v: String = ..." */
 		if (t[k].kind != TOK_IDENT)
 			continue;
-		if (g->nvars == g->vars_alloc) {
-			size_t alloc = g->vars_alloc ? g->vars_alloc * 2 : 32;
-			struct variable *v = realloc(g->vars, alloc * sizeof(*v));
-			if (!v)
-				return clm_error_oom();
-			g->vars = v;
-			g->vars_alloc = alloc;
-		}
+		if (CLM_ALLOC_GROW(g->vars, g->nvars + 1, g->vars_alloc) < 0)
+			return CLM_ENOMEM;
 		g->vars[g->nvars].name = t[k].s;
 		g->vars[g->nvars++].value = &t[i];
 	}

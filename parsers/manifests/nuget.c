@@ -3,6 +3,7 @@
  * "managed") and packages.config. $(Property) versions come from the file's PropertyGroups. */
 #include "parsers/manifests/common.h"
 #include "parsers/manifests/xml.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -37,14 +38,8 @@ static int collect_properties(struct msbuild *m, const struct clm_xml *e)
 				return rc;
 			continue;
 		}
-		if (m->nprops == m->alloc) {
-			size_t alloc = m->alloc ? m->alloc * 2 : 16;
-			const struct clm_xml **v = realloc(m->props, alloc * sizeof(*v));
-			if (!v)
-				return clm_error_oom();
-			m->props = v;
-			m->alloc = alloc;
-		}
+		if (CLM_ALLOC_GROW(m->props, m->nprops + 1, m->alloc) < 0)
+			return CLM_ENOMEM;
 		m->props[m->nprops++] = c;
 	}
 	return 0;

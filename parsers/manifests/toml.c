@@ -1,5 +1,6 @@
 #include "parsers/manifests/toml.h"
 #include "parsers/manifests/common.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -44,14 +45,8 @@ void clm_toml_free(struct clm_toml *t)
 
 static int append(struct clm_toml *parent, struct clm_toml *child)
 {
-	if (parent->n == parent->alloc) {
-		size_t alloc = parent->alloc ? parent->alloc * 2 : 8;
-		struct clm_toml **items = realloc(parent->items, alloc * sizeof(*items));
-		if (!items)
-			return clm_error_oom();
-		parent->items = items;
-		parent->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(parent->items, parent->n + 1, parent->alloc) < 0)
+		return CLM_ENOMEM;
 	parent->items[parent->n++] = child;
 	return 0;
 }

@@ -1,5 +1,6 @@
 #include "parsers/manifests/xml.h"
 #include "parsers/manifests/common.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -166,23 +167,22 @@ static int read_name(struct xml_reader *r, char **out)
 	return *out ? 0 : clm_error_oom();
 }
 
-static int add_attr(struct clm_xml *e, char *name, char *value)
+static int add_attr(struct clm_xml *e, size_t *alloc, char *name, char *value)
 {
-	struct clm_xml_attr *a = realloc(e->attrs, (e->nattrs + 1) * sizeof(*a));
-
-	if (!a) {
+	if (CLM_ALLOC_GROW(e->attrs, e->nattrs + 1, *alloc) < 0) {
 		free(name);
 		free(value);
-		return clm_error_oom();
+		return CLM_ENOMEM;
 	}
-	e->attrs = a;
-	a[e->nattrs].name = name;
-	a[e->nattrs++].value = value;
+	e->attrs[e->nattrs].name = name;
+	e->attrs[e->nattrs++].value = value;
 	return 0;
 }
 
 static int read_attrs(struct xml_reader *r, struct clm_xml *e, int *self_closing)
 {
+	size_t alloc = 0; /* e->attrs' capacity */
+
 	for (;;) {
 		struct clm_strbuf value = CLM_STRBUF_INIT;
 		const char *close;
@@ -218,7 +218,7 @@ static int read_attrs(struct xml_reader *r, struct clm_xml *e, int *self_closing
 		}
 		add_decoded(&value, r->p, (size_t)(close - r->p));
 		r->p = close + 1;
-		if ((rc = add_attr(e, name, clm_strbuf_detach(&value, NULL))) < 0)
+		if ((rc = add_attr(e, &alloc, name, clm_strbuf_detach(&value, NULL))) < 0)
 			return rc;
 	}
 }
@@ -227,14 +227,8 @@ static int add_child(struct open_element *parent, struct clm_xml *child)
 {
 	struct clm_xml *e = parent->e;
 
-	if (e->n == parent->alloc) {
-		size_t alloc = parent->alloc ? parent->alloc * 2 : 4;
-		struct clm_xml **c = realloc(e->children, alloc * sizeof(*c));
-		if (!c)
-			return clm_error_oom();
-		e->children = c;
-		parent->alloc = alloc;
-	}
+	if (CLM_ALLOC_GROW(e->children, e->n + 1, parent->alloc) < 0)
+		return CLM_ENOMEM;
 	e->children[e->n++] = child;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* libcore/util: errors, strbuf, files, JSON and JSON lines. */
 #include "test_helpers.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -121,6 +122,32 @@ static void jsonl_rejects_overlong_line(void **state)
 	fclose(fp);
 }
 
+/* One element at a time: the values survive, capacity grows geometrically (few reallocations),
+ * and a request that cannot be sized fails without touching the array. */
+static void alloc_grow_is_geometric_and_checked(void **state)
+{
+	uint64_t *v = NULL;
+	size_t n = 0, alloc = 0, grows = 0, last = 0;
+	(void)state;
+	for (; n < 100000; n++) {
+		assert_int_equal(CLM_ALLOC_GROW(v, n + 1, alloc), 0);
+		assert_true(alloc >= n + 1);
+		grows += alloc != last;
+		last = alloc;
+		v[n] = n * 7;
+	}
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i], i * 7);
+	assert_true(grows < 40);
+	assert_int_equal(CLM_ALLOC_GROW(v, 10, alloc), 0); /* no shrink, no realloc */
+	assert_int_equal(alloc, last);
+	assert_int_equal(CLM_ALLOC_GROW(v, SIZE_MAX / 4, alloc), CLM_ENOMEM);
+	assert_non_null(strstr(clm_error(), "too large"));
+	assert_int_equal(alloc, last);
+	assert_int_equal(v[n - 1], (n - 1) * 7);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +158,7 @@ int main(void)
 		cmocka_unit_test(json_parse_rejects_garbage_with_position),
 		cmocka_unit_test(jsonl_streams_objects_and_reports_line),
 		cmocka_unit_test(jsonl_rejects_overlong_line),
+		cmocka_unit_test(alloc_grow_is_geometric_and_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
