@@ -527,6 +527,10 @@ static int encode_piece(struct clm_tokenizer *t, const unsigned char *p, size_t 
 	size_t before = out->n;
 	int rc;
 
+	if (t->pieces_only) {
+		++*t->pieces_only;
+		return 0;
+	}
 	if (n == 1 && t->byte_level)
 		return clm_tok_ids_push(out, t->byte_id[p[0]]);
 	if (t->ignore_merges) {
@@ -729,4 +733,17 @@ int clm_tok_encode(struct clm_tokenizer *t, const void *text, size_t len, int fl
 		if (clm_tok_ids_push(out, t->pipe.suffix[i]) < 0)
 			return CLM_ENOMEM;
 	return 0;
+}
+
+int clm_tok_pretokenize(struct clm_tokenizer *t, const void *text, size_t len, int flags, size_t *pieces)
+{
+	struct clm_tok_ids added = CLM_TOK_IDS_INIT;
+	int rc;
+
+	*pieces = 0;
+	t->pieces_only = pieces;
+	rc = clm_tok_encode(t, text, len, flags, &added);
+	t->pieces_only = NULL;
+	clm_tok_ids_release(&added);
+	return rc;
 }

@@ -86,6 +86,7 @@ struct clm_tokenizer {
 	size_t cache_len, cache_alloc;
 	void *scratch; /* BPE work space, scratch_cap symbols */
 	size_t scratch_cap;
+	size_t *pieces_only; /* set during clm_tok_pretokenize: count pieces instead of encoding */
 };
 
 /* Allow special tokens' text in the input to become special tokens. */
@@ -116,6 +117,10 @@ void clm_tok_release(struct clm_tokenizer *t);
 /* Append the ids of `len` bytes of `text` to `out`. flags: CLM_TOK_ALLOW_SPECIAL,
  * CLM_TOK_ADD_SPECIAL or 0. 0 or CLM_ENOMEM. */
 int clm_tok_encode(struct clm_tokenizer *t, const void *text, size_t len, int flags, struct clm_tok_ids *out);
+
+/* Everything clm_tok_encode does but BPE, counting into *pieces the pieces it would encode: the
+ * baseline of encoding speed. 0 or a negative code. */
+int clm_tok_pretokenize(struct clm_tokenizer *t, const void *text, size_t len, int flags, size_t *pieces);
 
 /* Append the text of `n` ids to `out` as the tokenizer's decoder makes it (byte fallback tokens
  * give their bytes; SentencePiece's leading space of the sequence is stripped); CLM_EINVALID for

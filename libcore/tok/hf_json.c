@@ -213,7 +213,12 @@ static int parse_pre_tokenizer(struct clm_tokenizer *t, const json_t *pre, int f
 	}
 	if (!strcmp(type, "Metaspace"))
 		return parse_metaspace(t, pre, first);
-	return unsupported("pre_tokenizer", type, "Sequence, ByteLevel, Split, Metaspace");
+	if (!strcmp(type, "Digits")) {
+		/* Rust's char::is_numeric is \p{N}; runs of digits stay together unless individual */
+		pattern = get_flag(pre, "individual_digits", 0) ? "\\p{N}" : "\\p{N}+";
+		return clm_tok_pipeline_add_split(&t->pipe, pattern, strlen(pattern), 0, 0, CLM_TOK_SPLIT_ISOLATED);
+	}
+	return unsupported("pre_tokenizer", type, "Sequence, ByteLevel, Split, Digits, Metaspace");
 }
 
 /* ---- post-processor: the special tokens around a single sequence */

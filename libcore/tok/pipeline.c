@@ -1,4 +1,5 @@
 #include "tok/pipeline.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -6,30 +7,14 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
-/* Grow *v (elements of `size` bytes) to hold n + 1; 0 or CLM_ENOMEM. */
-static int grow(void **v, size_t *alloc, size_t n, size_t size)
-{
-	size_t a;
-	void *p;
-
-	if (n < *alloc)
-		return 0;
-	a = *alloc ? *alloc * 2 : 8;
-	p = realloc(*v, a * size);
-	if (!p)
-		return clm_error_oom();
-	*v = p;
-	*alloc = a;
-	return 0;
-}
-
 /* A new node for `byte`, or 0 when out of memory. */
 static uint32_t trie_node(struct clm_tok_trie *tr, unsigned char byte)
 {
-	if (!tr->n && grow((void **)&tr->nodes, &tr->alloc, tr->n++, sizeof(*tr->nodes)) < 0)
+	size_t at = tr->n ? tr->n : 1; /* node 0 stands for "none" */
+
+	if (at >= UINT32_MAX || CLM_ALLOC_GROW(tr->nodes, at + 1, tr->alloc) < 0)
 		return 0;
-	if (tr->n >= UINT32_MAX || grow((void **)&tr->nodes, &tr->alloc, tr->n, sizeof(*tr->nodes)) < 0)
-		return 0;
+	tr->n = at;
 	tr->nodes[tr->n] = (struct clm_tok_trie_node){ 0, 0, -1, byte, 0 };
 	return (uint32_t)tr->n++;
 }
@@ -101,14 +86,10 @@ static char *dup_bytes(const char *s, size_t len)
 int clm_tok_pipeline_add_norm(struct clm_tok_pipeline *p, enum clm_tok_norm_kind kind, const char *from,
 			      size_t from_len, const char *to, size_t to_len)
 {
-	size_t alloc = p->n_norms;
 	struct clm_tok_norm *n;
 
-	/* norms grow one at a time: a tokenizer has a handful */
-	n = realloc(p->norms, (alloc + 1) * sizeof(*n));
-	if (!n)
-		return clm_error_oom();
-	p->norms = n;
+	if (CLM_ALLOC_GROW(p->norms, p->n_norms + 1, p->norms_alloc) < 0)
+		return CLM_ENOMEM;
 	n = &p->norms[p->n_norms];
 	n->kind = kind;
 	n->from = dup_bytes(from ? from : "", from_len);
@@ -124,12 +105,11 @@ int clm_tok_pipeline_add_norm(struct clm_tok_pipeline *p, enum clm_tok_norm_kind
 int clm_tok_pipeline_add_split(struct clm_tok_pipeline *p, const char *pattern, size_t len, int literal,
 			       int anchored, enum clm_tok_split_behavior behavior)
 {
-	struct clm_tok_split *s = realloc(p->splits, (p->n_splits + 1) * sizeof(*s));
+	struct clm_tok_split *s;
 	int rc;
 
-	if (!s)
-		return clm_error_oom();
-	p->splits = s;
+	if (CLM_ALLOC_GROW(p->splits, p->n_splits + 1, p->splits_alloc) < 0)
+		return CLM_ENOMEM;
 	s = &p->splits[p->n_splits];
 	if ((rc = clm_pretok_init_pattern(&s->re, pattern, len, literal, anchored)) < 0)
 		return rc;
@@ -140,14 +120,15 @@ int clm_tok_pipeline_add_split(struct clm_tok_pipeline *p, const char *pattern, 
 
 int clm_tok_pipeline_add_template(struct clm_tok_pipeline *p, int suffix, int32_t id)
 {
-	int32_t **v = suffix ? &p->suffix : &p->prefix;
-	size_t *n = suffix ? &p->n_suffix : &p->n_prefix;
-	int32_t *grown = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!grown)
-		return clm_error_oom();
-	*v = grown;
-	grown[(*n)++] = id;
+	if (suffix) {
+		if (CLM_ALLOC_GROW(p->suffix, p->n_suffix + 1, p->suffix_alloc) < 0)
+			return CLM_ENOMEM;
+		p->suffix[p->n_suffix++] = id;
+	} else {
+		if (CLM_ALLOC_GROW(p->prefix, p->n_prefix + 1, p->prefix_alloc) < 0)
+			return CLM_ENOMEM;
+		p->prefix[p->n_prefix++] = id;
+	}
 	return 0;
 }
 

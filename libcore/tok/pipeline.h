@@ -78,16 +78,16 @@ enum clm_tok_prepend { CLM_TOK_PREPEND_NEVER, CLM_TOK_PREPEND_FIRST, CLM_TOK_PRE
 struct clm_tok_pipeline {
 	int configured; /* set by the loader; otherwise clm_tok_finish gives GPT-2's pipeline */
 	struct clm_tok_norm *norms; /* owned, applied in order */
-	size_t n_norms;
+	size_t n_norms, norms_alloc;
 	int metaspace;              /* a Metaspace pre-tokenizer runs before the splits */
 	char meta[8];               /* its replacement character (UTF-8) */
 	size_t meta_len;
 	enum clm_tok_prepend meta_prepend;
 	int meta_split;             /* split before each replacement character */
 	struct clm_tok_split *splits; /* owned, applied in sequence */
-	size_t n_splits;
+	size_t n_splits, splits_alloc;
 	int32_t *prefix, *suffix;   /* owned: ids the post-processor puts around a sequence */
-	size_t n_prefix, n_suffix;
+	size_t n_prefix, n_suffix, prefix_alloc, suffix_alloc;
 	char dec_meta[8];           /* decoder: this character reads as a space (empty: none) */
 	size_t dec_meta_len;
 	size_t dec_strip;           /* decoder: leading spaces dropped from a decoded sequence */
