@@ -196,7 +196,7 @@ static int build_decoded(struct clm_tokenizer *t)
 	for (size_t id = 0; id < t->n_tokens && rc == 0; id++) {
 		const char *s = t->pool + t->tokens[id].off;
 		size_t len = t->tokens[id].len, start = pool.len;
-		int byte = t->byte_fallback && !t->tokens[id].special ? fallback_byte(s, len) : -1;
+		int byte = p->dec_bytes && !t->tokens[id].special ? fallback_byte(s, len) : -1;
 		if (byte >= 0) {
 			rc = clm_strbuf_addch(&pool, (char)byte);
 		} else {
@@ -321,6 +321,19 @@ const char *clm_tok_piece(const struct clm_tokenizer *t, int32_t id, size_t *len
 	return t->dec_pool + t->dec[id].off;
 }
 
+/* Metaspace's decoder drops the replacement characters of the first token instead of reading
+ * them as spaces (a byte fallback token stays its byte). */
+static int decode_first(const struct clm_tokenizer *t, int32_t id, struct clm_strbuf *out)
+{
+	const struct clm_tok_pipeline *p = &t->pipe;
+	size_t len = 0, dlen = 0;
+	const char *raw = clm_tok_bytes(t, id, &len), *dec = clm_tok_piece(t, id, &dlen);
+
+	if (p->dec_bytes && !t->tokens[id].special && fallback_byte(raw, len) >= 0)
+		return clm_strbuf_add(out, dec, dlen);
+	return clm_tok_replace(raw, len, p->dec_meta, p->dec_meta_len, "", 0, out);
+}
+
 int clm_tok_decode(const struct clm_tokenizer *t, const int32_t *ids, size_t n, struct clm_strbuf *out)
 {
 	size_t strip = t->pipe.dec_strip;
@@ -331,6 +344,11 @@ int clm_tok_decode(const struct clm_tokenizer *t, const int32_t *ids, size_t n, 
 		if (!b)
 			return clm_error_set(CLM_EINVALID, "token id %d is outside the vocabulary (size %zu)", ids[i],
 					     t->n_tokens);
+		if (i == 0 && t->pipe.dec_meta_first && t->dec) {
+			if (decode_first(t, ids[0], out) < 0)
+				return CLM_ENOMEM;
+			continue;
+		}
 		/* Strip runs after Fuse: the leading spaces of the whole text, whatever token holds them */
 		while (strip && len && *b == ' ') {
 			b++;
@@ -607,8 +625,10 @@ static int metaspace(struct clm_tokenizer *t, const char *text, size_t len, int 
 	int rc = 0;
 
 	clm_strbuf_reset(m);
+	/* the text starts with the replacement character already when it starts with a space */
 	if ((p->meta_prepend == CLM_TOK_PREPEND_ALWAYS || (p->meta_prepend == CLM_TOK_PREPEND_FIRST && at_start)) &&
-	    (len < p->meta_len || memcmp(text, p->meta, p->meta_len)) && clm_strbuf_add(m, p->meta, p->meta_len) < 0)
+	    text[0] != ' ' && (len < p->meta_len || memcmp(text, p->meta, p->meta_len)) &&
+	    clm_strbuf_add(m, p->meta, p->meta_len) < 0)
 		return CLM_ENOMEM;
 	if (clm_tok_replace(text, len, " ", 1, p->meta, p->meta_len, m) < 0)
 		return CLM_ENOMEM;

