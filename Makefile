@@ -35,7 +35,7 @@ GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
-	libcmocka-dev libjansson-dev libpcre2-dev libicu-dev git nginx clang-14 libclang-rt-14-dev
+	libcmocka-dev libjansson-dev libpcre2-dev libicu-dev git nginx clang-14 libclang-rt-14-dev chromium
 
 # apt-get only what is missing, so a second run is quiet and needs no network.
 deps:

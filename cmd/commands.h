@@ -45,5 +45,7 @@ int cmd_mine(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_tasks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_pretrain(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_monitor(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_report(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
 #endif

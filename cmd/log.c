@@ -1,6 +1,7 @@
 /* git clmodel log: the versions of a model, newest first, like `git log --oneline`. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
+#include "rollout/monitor.h"
 #include "store/pins.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -32,7 +33,16 @@ static void print_decorations(const char *oid, const char *head, const struct cl
 		putchar(')');
 }
 
-static void print_line(const struct clm_version_info *v, const char *head, const struct clm_pin *pins, size_t npins)
+/* What git clmodel monitor last noted on the version: suggestions kept in use. */
+static json_t *uptake(struct clm_store *s, const char *model, const char *oid)
+{
+	git_oid id;
+
+	return git_oid_fromstr(&id, oid) < 0 ? NULL : clm_monitor_last_note(s, model ? model : CLM_STORE_DEFAULT_MODEL, &id);
+}
+
+static void print_line(const struct clm_version_info *v, const char *head, const struct clm_pin *pins, size_t npins,
+		       const json_t *used)
 {
 	printf("%.12s", v->oid);
 	print_decorations(v->oid, head, pins, npins);
@@ -45,6 +55,11 @@ static void print_line(const struct clm_version_info *v, const char *head, const
 		printf("  avg=%.4f", v->average);
 	if (v->has_scores && !isnan(v->forgetting))
 		printf("  forgetting=%.4f", v->forgetting);
+	if (used) {
+		json_int_t kept = json_integer_value(json_object_get(used, "kept")) + json_integer_value(json_object_get(used, "partly"));
+		json_int_t resolved = kept + json_integer_value(json_object_get(used, "dropped"));
+		printf("  kept=%lld/%lld", (long long)kept, (long long)resolved);
+	}
 	putchar('\n');
 }
 
@@ -77,22 +92,32 @@ int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		rc = clm_store_list(&s, &from, (size_t)max, &items, &n_items);
 	if (rc == 0)
 		rc = clm_pins_list(&s, &pins, &npins);
-	clm_store_close(&s);
 	if (rc < 0) {
+		clm_store_close(&s);
 		clm_version_infos_free(items, n_items);
 		return clm_die_error();
 	}
 	if (ctx->json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < n_items; i++)
-			json_array_append_new(arr, clm_version_info_json(&items[i]));
+		for (size_t i = 0; i < n_items; i++) {
+			json_t *o = clm_version_info_json(&items[i]), *used = uptake(&s, model, items[i].oid);
+			if (o && used)
+				json_object_set_new(o, "monitor", used);
+			else
+				json_decref(used);
+			json_array_append_new(arr, o);
+		}
 		clm_print_json(arr);
 	} else {
 		char head_hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(head_hex, sizeof(head_hex), &head);
-		for (size_t i = 0; i < n_items; i++)
-			print_line(&items[i], head_hex, pins, npins);
+		for (size_t i = 0; i < n_items; i++) {
+			json_t *used = uptake(&s, model, items[i].oid);
+			print_line(&items[i], head_hex, pins, npins, used);
+			json_decref(used);
+		}
 	}
+	clm_store_close(&s);
 	clm_pins_free(pins, npins);
 	clm_version_infos_free(items, n_items);
 	return CLM_EXIT_OK;

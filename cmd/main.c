@@ -36,6 +36,8 @@ const struct clm_command clm_commands[] = {
 	{ "gc", cmd_gc, "list or prune model versions that nothing needs" },
 	{ "hooks", cmd_hooks, "install or remove the git hooks that queue updates" },
 	{ "status", cmd_status, "show the serving version, queued jobs and the last result" },
+	{ "monitor", cmd_monitor, "report which suggestions were kept per version; promote or roll back the canary" },
+	{ "report", cmd_report, "write the model's history as an HTML page: matrix, scores, tasks, examples" },
 	{ "help", cmd_help, "show help for git-clmodel or one command" },
 	{ NULL, NULL, NULL },
 };

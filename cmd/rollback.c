@@ -3,6 +3,7 @@
 #include "cmd/json_out.h"
 #include "store/store.h"
 #include "store/admin.h"
+#include "store/stage.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -10,14 +11,17 @@
 
 static const char *const rollback_usage[] = {
 	"git clmodel rollback [--name <model>] [<version>]",
+	"git clmodel rollback [--name <model>] --stage",
 	NULL,
 };
 
 int cmd_rollback(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *model = NULL;
+	int stage = 0;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		{ CLM_OPT_FLAG, 0, "stage", &stage, NULL, "end the canary stage instead: its branches go back to the head" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct clm_store s;
@@ -27,10 +31,20 @@ int cmd_rollback(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 
 	if (n < 0)
 		return code;
-	if (n > 1)
-		return clm_usage_error(rollback_usage, opts, "at most one version");
+	if (n > (stage ? 0 : 1))
+		return clm_usage_error(rollback_usage, opts, stage ? "--stage takes no version" : "at most one version");
 	if (clm_store_open(&s, NULL) < 0)
 		return clm_die_error();
+	if (stage) {
+		rc = clm_stage_end(&s, model, "rolled back by hand (rollback --stage)", &target);
+		clm_store_close(&s);
+		if (rc < 0)
+			return clm_die_error();
+		if (!ctx->quiet)
+			printf("Canary stage of model '%s' ended: %.12s serves no branch now\n",
+			       model ? model : CLM_STORE_DEFAULT_MODEL, git_oid_tostr(to, sizeof(to), &target));
+		return CLM_EXIT_OK;
+	}
 	/* Without a version, go back one: the head's first parent. */
 	snprintf(prev, sizeof(prev), "%s~1", model ? model : CLM_STORE_DEFAULT_MODEL);
 	rc = clm_store_head(&s, model, &head);

@@ -5,6 +5,8 @@
 #include "git/lock.h"
 #include "git/repo.h"
 #include "store/which.h"
+#include "rollout/run.h"
+#include "store/stage.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -60,6 +62,26 @@ static void print_last(const json_t *last)
 	}
 }
 
+/* The canary stage and what monitor would do about it now (nothing is written). */
+static json_t *canary_status(struct clm_store *s, const char *model)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	struct clm_monitor_result r = { 0 };
+	struct clm_rollout_decision d;
+	struct clm_stage st;
+	json_t *o = NULL;
+
+	if (clm_stage_get(s, model, &st) < 0 || clm_rollout_run(s, model, 1, &r, &d) < 0) {
+		clm_error_clear();
+		clm_monitor_result_release(&r);
+		return NULL;
+	}
+	o = json_pack("{s:s,s:s,s:I,s:s,s:s}", "version", git_oid_tostr(hex, sizeof(hex), &st.version), "branches",
+		      st.branches, "since", (json_int_t)st.since, "next", clm_rollout_action_name(d.action), "reason", d.reason);
+	clm_monitor_result_release(&r);
+	return o;
+}
+
 int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
@@ -70,7 +92,7 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	};
 	struct clm_which which;
 	struct clm_store s;
-	json_t *last;
+	json_t *last, *canary;
 	size_t queued = 0;
 	long running;
 	int code = CLM_EXIT_OK, n, serving;
@@ -89,23 +111,31 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 	running = lock_holder(s.repo);
 	last = last_result(s.repo);
+	canary = canary_status(&s, model);
 	if (ctx->json) {
-		clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:I,s:o?,s:O?}", "version",
+		clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:I,s:o?,s:O?,s:O?}", "version",
 					 serving ? git_oid_tostr(hex, sizeof(hex), &which.version) : NULL, "reason",
 					 serving ? clm_which_reason_name(which.reason) : NULL, "why",
 					 serving ? which.detail : NULL, "queued", (json_int_t)queued, "running_pid",
-					 running ? json_integer(running) : NULL, "last_update", last));
+					 running ? json_integer(running) : NULL, "last_update", last, "canary", canary));
 	} else {
 		if (serving)
 			printf("Serving HEAD: %.12s (%s)\n", git_oid_tostr(hex, sizeof(hex), &which.version), which.detail);
 		else
 			printf("Serving HEAD: no model yet (%s)\n", clm_error());
+		if (canary)
+			printf("Canary stage: %.12s serves %s; next: %s (%s)\n",
+			       json_string_value(json_object_get(canary, "version")),
+			       json_string_value(json_object_get(canary, "branches")),
+			       json_string_value(json_object_get(canary, "next")),
+			       json_string_value(json_object_get(canary, "reason")));
 		printf("Queued updates: %zu\n", queued);
 		if (running)
 			printf("Running: a model update or write (pid %ld); its output goes to .git/clmodel/log\n", running);
 		print_last(last);
 	}
 	json_decref(last);
+	json_decref(canary);
 	clm_store_close(&s);
 	return CLM_EXIT_OK;
 }

@@ -3,6 +3,8 @@
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
 #include "suggest/suggest.h"
+#include "git/repo.h"
+#include "rollout/monitor.h"
 #include "parsers/functions.h"
 #include "parsers/languages.h"
 #include "util/error.h"
@@ -82,6 +84,41 @@ static int request_completion(struct request *rq, long line)
 		rq->lang = lang ? lang->name : "";
 	}
 	return clm_strbuf_add(&rq->source, rq->file.buf, end);
+}
+
+/* Each printed diff goes into the suggestion log, so `git clmodel monitor` can later tell whether
+ * it was kept. A suggestion that cannot be recorded is still printed: the log is best effort. */
+static void record_suggestions(const struct clm_suggester *sg, const char *model, const struct request *rq,
+			       char **outs, const struct clm_strbuf *diffs, long count)
+{
+	git_repository *repo = NULL;
+	char *abs = realpath(rq->path, NULL), *workdir = NULL;
+	const char *rel;
+	size_t wlen = 0;
+
+	if (abs && clm_repo_open(&repo) == 0 && git_repository_workdir(repo))
+		workdir = realpath(git_repository_workdir(repo), NULL);
+	if (workdir)
+		wlen = strlen(workdir);
+	if (!workdir || strncmp(abs, workdir, wlen) || abs[wlen] != '/') {
+		clm_error_clear();
+		clm_repo_close(repo);
+		free(workdir);
+		free(abs);
+		return; /* a file outside the work tree can never land in a commit */
+	}
+	rel = abs + wlen + 1;
+	for (long i = 0; i < count; i++) {
+		struct clm_suggestion rec = { model, &sg->which.version, clm_task_kind_name(rq->kind), rel, rq->function,
+					      diffs[i].buf, rq->file.buf, outs[i] };
+		if (diffs[i].len && clm_suggestion_record(repo, &rec) < 0) {
+			fprintf(stderr, "warning: suggestion not recorded for monitoring: %s\n", clm_error());
+			clm_error_clear();
+		}
+	}
+	clm_repo_close(repo);
+	free(workdir);
+	free(abs);
 }
 
 static int read_stdin(struct clm_strbuf *out)
@@ -196,6 +233,9 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < count; i++)
 		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
 					     &diffs[i]);
+	/* a remote server's version is not ours to name: only local suggestions are monitored */
+	if (rc == 0 && rq.path && rq.last_line && !rs.url)
+		record_suggestions(&sg, model, &rq, outs, diffs, count);
 	if (rc == 0 && ctx->json) {
 		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs);
 	} else if (rc == 0) {

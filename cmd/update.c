@@ -4,6 +4,7 @@
 #include "update/jobs.h"
 #include "git/repo.h"
 #include "update/update.h"
+#include "rollout/decide.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -20,9 +21,9 @@ static const char *const update_usage[] = {
 	NULL,
 };
 
-/* Gate and strategy from git config, where the command line did not say. */
+/* Gate, strategy and staged roll-out from git config, where the command line did not say. */
 static int read_config(git_repository *repo, struct clm_update_options *o, const char **strategy,
-		       struct clm_strbuf *strategy_buf)
+		       struct clm_strbuf *strategy_buf, struct clm_strbuf *canary_buf)
 {
 	static const struct {
 		const char *key;
@@ -49,6 +50,10 @@ static int read_config(git_repository *repo, struct clm_update_options *o, const
 		if (rc == CLM_ENOTFOUND)
 			rc = 0;
 	}
+	if (rc == 0 && (rc = clm_rollout_auto_branches(repo, canary_buf)) > 0) {
+		o->canary_branches = canary_buf->buf;
+		rc = 0;
+	}
 	if (rc == 0 && !*strategy) {
 		rc = clm_repo_config_string(repo, "clmodel.strategy", strategy_buf);
 		if (rc == 0)
@@ -61,7 +66,7 @@ static int read_config(git_repository *repo, struct clm_update_options *o, const
 
 static const char *outcome_text(int outcome)
 {
-	return outcome == 1 ? "promoted" : outcome == 0 ? "candidate" : outcome == -1 ? "merged" : "skipped";
+	return outcome == 2 ? "canary" : outcome == 1 ? "promoted" : outcome == 0 ? "candidate" : outcome == -1 ? "merged" : "skipped";
 }
 
 static void print_result(const struct clm_update_result *r, int dry_run, const struct clm_update_options *o)
@@ -130,7 +135,7 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	};
 	struct clm_update_options o;
 	struct clm_update_result r = { 0 };
-	struct clm_strbuf strategy_buf = CLM_STRBUF_INIT, jobs = CLM_STRBUF_INIT;
+	struct clm_strbuf strategy_buf = CLM_STRBUF_INIT, canary_buf = CLM_STRBUF_INIT, jobs = CLM_STRBUF_INIT;
 	struct clm_progress progress;
 	struct clm_store s;
 
@@ -151,7 +156,7 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (queued)
 		s.lock_wait_ms = 3600 * 1000;
 	/* Configuration first, so that the command line wins. */
-	rc = read_config(s.repo, &o, &strategy, &strategy_buf);
+	rc = read_config(s.repo, &o, &strategy, &strategy_buf, &canary_buf);
 	o.strategy = strategy;
 	if (steps > 0)
 		o.train.steps = (int)steps;
@@ -172,6 +177,7 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		print_result(&r, dry_run, &o);
 	clm_update_result_release(&r);
 	clm_strbuf_release(&strategy_buf);
+	clm_strbuf_release(&canary_buf);
 	clm_strbuf_release(&jobs);
 	clm_store_close(&s);
 	return rc < 0 ? clm_die_error() : CLM_EXIT_OK;

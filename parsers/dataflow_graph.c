@@ -1,5 +1,6 @@
 #include "parsers/dataflow_graph.h"
 #include "parsers/codebleu_syntax.h"
+#include "parsers/walk.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -40,26 +41,30 @@ static int add_token(struct clm_dfg_tokens *t, TSNode node, const char *src, siz
 	return 0;
 }
 
+struct token_walk {
+	struct clm_dfg_tokens *t;
+	const char *src;
+	size_t len;
+};
+
+/* A token node is added whole; comments are left out with everything under them. */
+static int token_visit(TSNode node, size_t depth, void *ctx)
+{
+	struct token_walk *w = ctx;
+
+	(void)depth;
+	if (clm_dfg_is_token_node(node)) {
+		int rc = add_token(w->t, node, w->src, w->len);
+		return rc < 0 ? rc : CLM_WALK_SKIP;
+	}
+	return clm_ts_is_comment(node) ? CLM_WALK_SKIP : CLM_WALK_DESCEND;
+}
+
 int clm_dfg_tokens_collect(struct clm_dfg_tokens *t, TSNode root, const char *src, size_t len)
 {
-	TSTreeCursor c = ts_tree_cursor_new(root);
-	int rc = 0;
+	struct token_walk w = { t, src, len };
 
-	for (;;) {
-		TSNode node = ts_tree_cursor_current_node(&c);
-		if (clm_dfg_is_token_node(node)) {
-			if ((rc = add_token(t, node, src, len)) < 0)
-				break;
-		} else if (!clm_ts_is_comment(node) && ts_tree_cursor_goto_first_child(&c)) {
-			continue;
-		}
-		while (!ts_tree_cursor_goto_next_sibling(&c))
-			if (!ts_tree_cursor_goto_parent(&c))
-				goto done;
-	}
-done:
-	ts_tree_cursor_delete(&c);
-	return rc;
+	return clm_ts_walk(root, token_visit, &w);
 }
 
 /* First token whose start is >= `start` (tokens are in source order). */

@@ -1,6 +1,7 @@
 #include "parsers/functions.h"
 #include "parsers/docstring.h"
 #include "parsers/function_rules.h"
+#include "parsers/walk.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -29,6 +30,7 @@ struct extractor {
 	size_t len;
 	struct frame *frames;
 	size_t nframes, alloc;
+	size_t depth; /* of the node the walk visited last */
 	struct clm_function_list *out;
 };
 
@@ -45,32 +47,31 @@ static char *node_text(const struct extractor *x, TSNode n)
 	return strndup(x->src + s, e - s);
 }
 
+struct find {
+	const char *type;
+	TSNode found;
+};
+
+static int find_visit(TSNode n, size_t depth, void *ctx)
+{
+	struct find *f = ctx;
+
+	(void)depth;
+	if (strcmp(ts_node_type(n), f->type))
+		return CLM_WALK_DESCEND;
+	f->found = n;
+	return CLM_WALK_STOP;
+}
+
 /* The first descendant of `root` (itself included) whose type is `type`; a null node when none. */
 static TSNode find_descendant(TSNode root, const char *type)
 {
-	TSTreeCursor c = ts_tree_cursor_new(root);
-	TSNode found = { 0 };
-	int depth = 0;
+	struct find f;
 
-	for (;;) {
-		TSNode n = ts_tree_cursor_current_node(&c);
-		if (!strcmp(ts_node_type(n), type)) {
-			found = n;
-			break;
-		}
-		if (ts_tree_cursor_goto_first_child(&c)) {
-			depth++;
-			continue;
-		}
-		while (!ts_tree_cursor_goto_next_sibling(&c)) {
-			if (depth == 0 || !ts_tree_cursor_goto_parent(&c))
-				goto done;
-			depth--;
-		}
-	}
-done:
-	ts_tree_cursor_delete(&c);
-	return found;
+	memset(&f, 0, sizeof(f));
+	f.type = type;
+	clm_ts_walk(root, find_visit, &f);
+	return f.found;
 }
 
 /* C and C++ name a function through a chain of declarators. */
@@ -323,43 +324,45 @@ static int push_frame(struct extractor *x, size_t depth)
 	return 0;
 }
 
+/* One node of the walk: a new frame when the walk went down a level, the scopes of the levels
+ * it came up from released, then the node itself; comments and nodes outside the rules' descend
+ * list keep their children unvisited. */
+static int extract_visit(TSNode n, size_t depth, void *ctx)
+{
+	struct extractor *x = ctx;
+	int rc = 0;
+
+	if (depth > x->depth)
+		rc = push_frame(x, depth);
+	for (; x->depth > depth; x->depth--) {
+		free(x->frames[x->depth].scope);
+		x->frames[x->depth].scope = NULL;
+	}
+	x->depth = depth;
+	if (rc == 0)
+		rc = visit(x, depth, n);
+	if (rc < 0)
+		return rc;
+	if (clm_node_type_in(ts_node_type(n), x->rules->comments) ||
+	    (x->rules->descend && !clm_node_type_in(ts_node_type(n), x->rules->descend)))
+		return CLM_WALK_SKIP;
+	return CLM_WALK_DESCEND;
+}
+
 int clm_functions_extract(const struct clm_language *lang, const TSTree *tree, const char *src, size_t len,
 			  struct clm_function_list *out)
 {
-	struct extractor x = { clm_function_rules_for(lang->name), src, len, NULL, 0, 0, out };
-	TSTreeCursor c;
-	size_t depth = 0;
+	struct extractor x = { clm_function_rules_for(lang->name), src, len, NULL, 0, 0, 0, out };
 	int rc;
 
 	if (!x.rules)
 		return 0;
-	c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	rc = push_frame(&x, 0);
-	while (rc == 0) {
-		TSNode n = ts_tree_cursor_current_node(&c);
-		rc = visit(&x, depth, n);
-		if (rc < 0)
-			break;
-		if (!clm_node_type_in(ts_node_type(n), x.rules->comments) &&
-		    (!x.rules->descend || clm_node_type_in(ts_node_type(n), x.rules->descend)) &&
-		    ts_tree_cursor_goto_first_child(&c)) {
-			depth++;
-			rc = push_frame(&x, depth);
-			continue;
-		}
-		while (!ts_tree_cursor_goto_next_sibling(&c)) {
-			if (!ts_tree_cursor_goto_parent(&c))
-				goto done;
-			free(x.frames[depth].scope);
-			x.frames[depth].scope = NULL;
-			depth--;
-		}
-	}
-done:
+	if (rc == 0)
+		rc = clm_ts_walk(ts_tree_root_node(tree), extract_visit, &x);
 	for (size_t i = 0; i < x.nframes && i < x.alloc; i++)
 		free(x.frames[i].scope);
 	free(x.frames);
-	ts_tree_cursor_delete(&c);
 	return rc;
 }
 

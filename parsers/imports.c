@@ -1,5 +1,6 @@
 #include "parsers/imports.h"
 #include "parsers/function_rules.h"
+#include "parsers/walk.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -12,6 +13,7 @@ struct collector {
 	const char *src;
 	size_t len;
 	struct clm_import_list *out;
+	const char *const *containers; /* node types whose children can hold imports; NULL: all */
 };
 
 static int add_import(struct collector *c, const char *module, size_t mlen, const char *bound, size_t blen)
@@ -396,67 +398,60 @@ static int visit_import(struct collector *c, TSNode n, int *descend)
 	return 0;
 }
 
+/* One node of the walk: its imports, then its children only when they can hold more (inside the
+ * language's containers, when it has a list of them). */
+static int import_visit(TSNode n, size_t depth, void *ctx)
+{
+	struct collector *c = ctx;
+	int descend, rc = visit_import(c, n, &descend);
+
+	(void)depth;
+	if (rc < 0)
+		return rc;
+	if (c->containers && !clm_node_type_in(ts_node_type(n), c->containers))
+		descend = 0;
+	return descend ? CLM_WALK_DESCEND : CLM_WALK_SKIP;
+}
+
 int clm_imports_extract(const struct clm_language *lang, const TSTree *tree, const char *src, size_t len,
 			struct clm_import_list *out)
 {
-	struct collector c = { lang->name, src, len, out };
 	const struct clm_function_rules *rules = clm_function_rules_for(lang->name);
-	const char *const *containers = rules ? rules->descend : NULL;
-	TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
-	int rc = 0;
-	size_t depth = 0;
+	struct collector c = { lang->name, src, len, out, rules ? rules->descend : NULL };
 
-	for (;;) {
-		int descend;
-		TSNode n = ts_tree_cursor_current_node(&cur);
-		rc = visit_import(&c, n, &descend);
-		if (rc < 0)
-			break;
-		if (containers && !clm_node_type_in(ts_node_type(n), containers))
-			descend = 0;
-		if (descend && ts_tree_cursor_goto_first_child(&cur)) {
-			depth++;
-			continue;
-		}
-		while (!ts_tree_cursor_goto_next_sibling(&cur)) {
-			if (depth == 0 || !ts_tree_cursor_goto_parent(&cur))
-				goto done;
-			depth--;
-		}
-	}
-done:
-	ts_tree_cursor_delete(&cur);
-	return rc;
+	return clm_ts_walk(ts_tree_root_node(tree), import_visit, &c);
+}
+
+struct mentions {
+	const char *src;
+	uint32_t start, end;
+	const char *const *names;
+	size_t n;
+	int found;
+};
+
+/* Identifier leaves inside the range are compared with the names; nodes outside it are skipped. */
+static int mention_visit(TSNode node, size_t depth, void *ctx)
+{
+	struct mentions *m = ctx;
+	uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+
+	(void)depth;
+	if (!(e > m->start && s < m->end))
+		return CLM_WALK_SKIP;
+	if (ts_node_child_count(node) == 0 && strstr(ts_node_type(node), "identifier"))
+		for (size_t i = 0; i < m->n && !m->found; i++)
+			m->found = strlen(m->names[i]) == e - s && !memcmp(m->src + s, m->names[i], e - s);
+	return m->found ? CLM_WALK_STOP : CLM_WALK_DESCEND;
 }
 
 int clm_range_mentions(const TSTree *tree, const char *src, uint32_t start, uint32_t end,
 		       const char *const *names, size_t n)
 {
-	TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
-	size_t depth = 0;
-	int found = 0;
+	struct mentions m = { src, start, end, names, n, 0 };
 
-	while (!found) {
-		TSNode node = ts_tree_cursor_current_node(&cur);
-		uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
-		int inside = e > start && s < end;
-		if (inside && ts_node_child_count(node) == 0 && strstr(ts_node_type(node), "identifier")) {
-			for (size_t i = 0; i < n && !found; i++)
-				found = strlen(names[i]) == e - s && !memcmp(src + s, names[i], e - s);
-		}
-		if (inside && ts_tree_cursor_goto_first_child(&cur)) {
-			depth++;
-			continue;
-		}
-		while (!ts_tree_cursor_goto_next_sibling(&cur)) {
-			if (depth == 0 || !ts_tree_cursor_goto_parent(&cur))
-				goto done;
-			depth--;
-		}
-	}
-done:
-	ts_tree_cursor_delete(&cur);
-	return found;
+	clm_ts_walk(ts_tree_root_node(tree), mention_visit, &m);
+	return m.found;
 }
 
 void clm_import_list_release(struct clm_import_list *l)

@@ -3,12 +3,34 @@
  * libraries' start-up (a BLAS thread pool, TLS stacks) would cost more than the check itself. */
 #include "update/hooks.h"
 #include "git/repo.h"
+#include "rollout/run.h"
 #include "util/error.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* After a commit or a merge, suggestions may have landed: one monitoring pass, which may promote
+ * or roll back the canary. It never waits for the lock a running update holds: next time. */
+static void monitor(const char *hook)
+{
+	struct clm_monitor_result r = { 0 };
+	struct clm_rollout_decision d;
+	struct clm_store s;
+
+	if (strcmp(hook, "post-commit") && strcmp(hook, "post-merge"))
+		return;
+	if (clm_store_open(&s, NULL) < 0)
+		return;
+	s.lock_wait_ms = 0;
+	if (clm_rollout_run(&s, NULL, 0, &r, &d) == 0 && (d.action == CLM_ROLLOUT_PROMOTE || d.action == CLM_ROLLOUT_ROLLBACK))
+		printf("git-clmodel: canary %s: %s\n", d.action == CLM_ROLLOUT_PROMOTE ? "promoted to the head" : "rolled back",
+		       d.reason);
+	clm_error_clear();
+	clm_monitor_result_release(&r);
+	clm_store_close(&s);
+}
 
 int main(int argc, const char **argv)
 {
@@ -31,5 +53,6 @@ int main(int argc, const char **argv)
 	fputs(said.buf, stdout);
 	clm_strbuf_release(&said);
 	clm_repo_close(repo);
+	monitor(argv[1]);
 	return 0;
 }

@@ -20,16 +20,6 @@
 #define MIN_KV_BYTES 13       /* empty key, type, one-byte value */
 #define MIN_TENSOR_BYTES 32   /* empty name, n_dims, one dim, type, offset */
 
-size_t clm_ggml_type_size(enum clm_ggml_type t)
-{
-	switch (t) {
-	case CLM_GGML_F32: return 4;
-	case CLM_GGML_F16: return 2;
-	case CLM_GGML_BF16: return 2;
-	default: return 0;
-	}
-}
-
 static size_t scalar_size(uint32_t type)
 {
 	switch (type) {
@@ -176,7 +166,8 @@ static int read_tensor_info(struct cursor *c, struct clm_gguf_tensor *t)
 {
 	uint32_t type;
 	uint64_t numel = 1;
-	size_t esize;
+	size_t row;
+	char what[MAX_TENSOR_NAME + 32];
 	int rc = read_str(c, &t->name, MAX_TENSOR_NAME, "tensor name");
 
 	if (rc == 0)
@@ -199,13 +190,14 @@ static int read_tensor_info(struct cursor *c, struct clm_gguf_tensor *t)
 	if ((rc = read_u32(c, &type, "tensor type")) < 0 || (rc = read_u64(c, &t->offset, "tensor offset")) < 0)
 		return rc;
 	t->type = type;
-	esize = clm_ggml_type_size(t->type);
-	if (!esize)
-		return clm_error_set(CLM_EINVALID, "GGUF: tensor '%.*s' has type %u: only F32, F16 and BF16 are "
-				     "supported (quantized files are not)", (int)t->name.len, t->name.s, type);
-	if (numel > SIZE_MAX / esize)
-		return clm_error_set(CLM_EINVALID, "GGUF: tensor '%.*s' is too large", (int)t->name.len, t->name.s);
-	t->nbytes = (size_t)numel * esize;
+	snprintf(what, sizeof(what), "GGUF: tensor '%.*s'", (int)t->name.len, t->name.s);
+	if ((rc = clm_ggml_check_type(type, what)) < 0)
+		return rc;
+	if ((rc = clm_ggml_row_bytes(t->type, t->ne[0], &row)) < 0)
+		return clm_error_wrap(rc, "%s", what);
+	if (numel && row > SIZE_MAX / (numel / t->ne[0]))
+		return clm_error_set(CLM_EINVALID, "%s is too large", what);
+	t->nbytes = numel ? row * (size_t)(numel / t->ne[0]) : 0;
 	return 0;
 }
 
@@ -402,6 +394,17 @@ static const struct clm_gguf_kv *find_typed(const struct clm_gguf_file *f, const
 
 	*rc = kv ? 0 : clm_error_set(CLM_ENOTFOUND, "GGUF: no '%s' in the metadata", key);
 	return kv;
+}
+
+int clm_gguf_tensor_to_f32(const struct clm_gguf_tensor *t, float **out)
+{
+	uint64_t n = t->ne[0] * t->ne[1] * t->ne[2] * t->ne[3];
+
+	*out = malloc((n ? n : 1) * sizeof(float));
+	if (!*out)
+		return clm_error_oom();
+	clm_ggml_dequantize(t->type, t->data, *out, (size_t)n);
+	return 0;
 }
 
 /* Integer value of a scalar of integer type at p; -1 when the type is not an integer. */
@@ -634,18 +637,21 @@ static int pad_to(struct clm_strbuf *sb, size_t len, uint32_t alignment)
 int clm_gguf_add_tensor(struct clm_gguf_writer *w, const char *name, enum clm_ggml_type type, uint32_t n_dims,
 			const uint64_t *ne, const void *data, size_t nbytes)
 {
-	uint64_t numel = 1;
+	uint64_t rows = 1;
+	size_t row;
 	int rc;
 
 	if (strlen(name) >= 64) /* ggml's GGML_MAX_NAME */
 		return clm_error_set(CLM_EINVALID, "GGUF tensor name '%s' is longer than 63 bytes", name);
-	if (n_dims < 1 || n_dims > CLM_GGUF_MAX_DIMS || !clm_ggml_type_size(type))
+	if (n_dims < 1 || n_dims > CLM_GGUF_MAX_DIMS || !clm_ggml_type_supported(type))
 		return clm_error_set(CLM_EINVALID, "GGUF tensor '%s': bad dimensions or type", name);
-	for (uint32_t d = 0; d < n_dims; d++)
-		numel *= ne[d];
-	if (numel * clm_ggml_type_size(type) != nbytes)
-		return clm_error_set(CLM_EINVALID, "GGUF tensor '%s': %zu bytes for %llu elements", name, nbytes,
-				     (unsigned long long)numel);
+	if ((rc = clm_ggml_row_bytes(type, ne[0], &row)) < 0)
+		return clm_error_wrap(rc, "GGUF tensor '%s'", name);
+	for (uint32_t d = 1; d < n_dims; d++)
+		rows *= ne[d];
+	if (row * rows != nbytes)
+		return clm_error_set(CLM_EINVALID, "GGUF tensor '%s': %zu bytes for %llu rows of %llu %s values", name,
+				     nbytes, (unsigned long long)rows, (unsigned long long)ne[0], clm_ggml_type_name(type));
 	rc = put_str(&w->info, name, strlen(name));
 	if (!rc)
 		rc = put_le(&w->info, n_dims, 4);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "quant/blocks.h"
 #include "util/strbuf.h"
 
 #define CLM_GGUF_DEFAULT_ALIGNMENT 32
@@ -22,9 +23,6 @@ enum clm_gguf_type {
 	CLM_GGUF_STRING = 8, CLM_GGUF_ARRAY = 9, CLM_GGUF_UINT64 = 10, CLM_GGUF_INT64 = 11,
 	CLM_GGUF_FLOAT64 = 12
 };
-
-/* Tensor element types we read and write (ggml_type values). */
-enum clm_ggml_type { CLM_GGML_F32 = 0, CLM_GGML_F16 = 1, CLM_GGML_BF16 = 30 };
 
 /* A string inside a mapped file: not NUL-terminated. */
 struct clm_gguf_str {
@@ -66,8 +64,8 @@ struct clm_gguf_file {
 
 /* Parse `size` bytes. Refuses (CLM_EINVALID, message with the byte offset) bad magic, versions
  * other than 2 and 3, counts or lengths beyond the file, unknown types, nesting, duplicate keys or
- * tensor names, misaligned or overlapping-the-end offsets, quantized tensors and sizes that
- * overflow. On failure `f` holds nothing. */
+ * tensor names, misaligned or overlapping-the-end offsets, tensor types we do not read (named),
+ * rows that are not whole blocks and sizes that overflow. On failure `f` holds nothing. */
 int clm_gguf_parse(const void *data, size_t size, struct clm_gguf_file *f);
 
 /* Map `path` read-only and parse it; messages name the path. */
@@ -81,6 +79,9 @@ const struct clm_gguf_kv *clm_gguf_find(const struct clm_gguf_file *f, const cha
 
 /* The tensor called `name`, or NULL. */
 const struct clm_gguf_tensor *clm_gguf_find_tensor(const struct clm_gguf_file *f, const char *name);
+
+/* Tensor `t` decoded to newly allocated f32 values (caller frees); 0 or CLM_ENOMEM. */
+int clm_gguf_tensor_to_f32(const struct clm_gguf_tensor *t, float **out);
 
 /* Value of `key` as an unsigned integer (any integer type, non-negative); 0, CLM_ENOTFOUND or
  * CLM_EINVALID with a message. */
@@ -120,7 +121,8 @@ int clm_gguf_add_string(struct clm_gguf_writer *w, const char *key, const char *
 int clm_gguf_add_strings(struct clm_gguf_writer *w, const char *key, const char *const *v, size_t n);
 int clm_gguf_add_i32s(struct clm_gguf_writer *w, const char *key, const int32_t *v, size_t n);
 
-/* Add a tensor (bytes copied); `ne` in ggml order. 0, CLM_EINVALID (size mismatch) or CLM_ENOMEM. */
+/* Add a tensor (bytes copied, already encoded as `type`: clm_ggml_quantize writes the blocks);
+ * `ne` in ggml order. 0, CLM_EINVALID (size mismatch, rows not whole blocks) or CLM_ENOMEM. */
 int clm_gguf_add_tensor(struct clm_gguf_writer *w, const char *name, enum clm_ggml_type type, uint32_t n_dims,
 			const uint64_t *ne, const void *data, size_t nbytes);
 
@@ -129,8 +131,5 @@ int clm_gguf_write(struct clm_gguf_writer *w, const char *path);
 
 /* Free the writer's memory. */
 void clm_gguf_writer_release(struct clm_gguf_writer *w);
-
-/* Bytes per element of a tensor type; 0 for types we do not handle. */
-size_t clm_ggml_type_size(enum clm_ggml_type t);
 
 #endif

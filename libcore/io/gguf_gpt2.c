@@ -96,39 +96,6 @@ static void transpose(const uint8_t *src, uint8_t *dst, size_t rows, size_t cols
 			memcpy(dst + (c * rows + r) * es, src + (r * cols + c) * es, es);
 }
 
-/* IEEE half from single, rounding to nearest even (overflow to infinity). */
-static uint16_t f32_to_f16(float f)
-{
-	uint32_t x, sign, exp, mant, half, rem, halfway;
-	int e, shift;
-
-	memcpy(&x, &f, 4);
-	sign = (x >> 16) & 0x8000;
-	exp = (x >> 23) & 0xff;
-	mant = x & 0x7fffff;
-	if (exp == 0xff)
-		return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 : 0));
-	e = (int)exp - 127 + 15;
-	if (e >= 0x1f)
-		return (uint16_t)(sign | 0x7c00);
-	if (e <= 0) {
-		if (e < -10)
-			return (uint16_t)sign;
-		mant |= 0x800000;
-		shift = 14 - e;
-		half = mant >> shift;
-		rem = mant & ((1u << shift) - 1);
-		halfway = 1u << (shift - 1);
-	} else {
-		half = ((uint32_t)e << 10) | (mant >> 13);
-		rem = mant & 0x1fff;
-		halfway = 0x1000;
-	}
-	if (rem > halfway || (rem == halfway && (half & 1)))
-		half++; /* a carry into the exponent is still the right value */
-	return (uint16_t)(sign | half);
-}
-
 void clm_gguf_vocab_release(struct clm_gguf_vocab *v)
 {
 	for (size_t i = 0; v->tokens && i < v->n_tokens; i++)
@@ -209,7 +176,7 @@ static int add_one(struct clm_gguf_writer *w, const struct tensor_map *m, const 
 			return clm_error_oom();
 		}
 		for (size_t i = 0; i < n; i++)
-			half[i] = f32_to_f16(f[i]);
+			half[i] = clm_float_to_half(f[i]);
 		rc = clm_gguf_add_tensor(w, gguf_name, CLM_GGML_F16, 2, ne, half, n * sizeof(uint16_t));
 	} else {
 		rc = clm_gguf_add_tensor(w, gguf_name, CLM_GGML_F32, (uint32_t)ndim, ne, f, n * sizeof(float));
@@ -240,10 +207,15 @@ static int write_metadata(struct clm_gguf_writer *w, const struct clm_gguf_gpt2_
 		rc = clm_gguf_add_u32(w, "gpt2.attention.head_count", hp->n_head);
 	if (!rc)
 		rc = clm_gguf_add_f32(w, "gpt2.attention.layer_norm_epsilon", hp->layer_norm_epsilon);
+	return rc ? rc : clm_gguf_add_vocab(w, v, "gpt-2"); /* GPT-2's pre-tokenizer regular expression */
+}
+
+int clm_gguf_add_vocab(struct clm_gguf_writer *w, const struct clm_gguf_vocab *v, const char *pre)
+{
+	int rc = clm_gguf_add_string(w, "tokenizer.ggml.model", "gpt2");
+
 	if (!rc)
-		rc = clm_gguf_add_string(w, "tokenizer.ggml.model", "gpt2");
-	if (!rc) /* GPT-2's pre-tokenizer regular expression */
-		rc = clm_gguf_add_string(w, "tokenizer.ggml.pre", "gpt-2");
+		rc = clm_gguf_add_string(w, "tokenizer.ggml.pre", pre);
 	if (!rc)
 		rc = clm_gguf_add_strings(w, "tokenizer.ggml.tokens", (const char *const *)v->tokens, v->n_tokens);
 	if (!rc)
@@ -451,22 +423,31 @@ static int read_hparams(const struct clm_gguf_file *f, struct clm_gguf_gpt2_hpar
 	return check_hparams(hp);
 }
 
-static enum clm_dtype dtype_of(enum clm_ggml_type t)
+/* A GGUF tensor's values as a dtype we keep: F32/F16/BF16 as stored, quantized blocks decoded to
+ * f32 (into `*decoded`, which the caller frees). */
+static int tensor_values(const struct clm_gguf_tensor *t, struct clm_named_tensor *view, float **decoded)
 {
-	return t == CLM_GGML_F16 ? CLM_DTYPE_F16 : t == CLM_GGML_BF16 ? CLM_DTYPE_BF16 : CLM_DTYPE_F32;
+	size_t n = (size_t)(t->ne[0] * t->ne[1] * t->ne[2] * t->ne[3]);
+	int rc;
+
+	*decoded = NULL;
+	view->data = (void *)t->data;
+	view->nbytes = t->nbytes;
+	switch (t->type) {
+	case CLM_GGML_F32: view->dtype = CLM_DTYPE_F32; return 0;
+	case CLM_GGML_F16: view->dtype = CLM_DTYPE_F16; return 0;
+	case CLM_GGML_BF16: view->dtype = CLM_DTYPE_BF16; return 0;
+	default:
+		if ((rc = clm_gguf_tensor_to_f32(t, decoded)) < 0)
+			return rc;
+		view->dtype = CLM_DTYPE_F32;
+		view->data = *decoded;
+		view->nbytes = n * sizeof(float);
+		return 0;
+	}
 }
 
-/* Take GGUF tensor `gguf_name` back to HF layout as `hf_name`. */
-
-/* Refuse NaN and infinities in a GGUF tensor (named by its GPT-2 name in the message). */
-static int check_finite(const struct clm_gguf_tensor *t, const char *hf_name)
-{
-	struct clm_named_tensor view = { (char *)hf_name, dtype_of(t->type), 0, { 0 }, (void *)t->data, t->nbytes };
-
-	int rc = clm_tensor_check_finite(&view);
-
-	return rc < 0 ? clm_error_wrap(rc, "GGUF") : 0;
-}
+/* Take GGUF tensor `gguf_name` back to HF layout as `hf_name`; NaN and infinities are refused. */
 static int import_one(const struct clm_gguf_file *f, const struct tensor_map *m, const char *hf_name,
 		      const char *gguf_name, const struct clm_gguf_gpt2_hparams *hp, struct clm_tensor_list *out)
 {
@@ -475,8 +456,9 @@ static int import_one(const struct clm_gguf_file *f, const struct tensor_map *m,
 	uint32_t ndim = m->cols == D_NONE ? 1 : 2;
 	uint64_t want0 = ndim == 1 || m->conv1d ? (uint64_t)rows : (uint64_t)cols;
 	uint64_t want1 = ndim == 1 ? 1 : m->conv1d ? (uint64_t)cols : (uint64_t)rows;
-	size_t es;
-	uint8_t *moved;
+	struct clm_named_tensor v = { (char *)hf_name, CLM_DTYPE_F32, 0, { 0 }, NULL, 0 };
+	float *decoded = NULL;
+	uint8_t *moved = NULL;
 	int rc;
 
 	if (!t)
@@ -486,17 +468,20 @@ static int import_one(const struct clm_gguf_file *f, const struct tensor_map *m,
 				     "[%llu, %llu]", gguf_name, (unsigned long long)t->ne[0], (unsigned long long)t->ne[1],
 				     (unsigned long long)t->ne[2], (unsigned long long)t->ne[3],
 				     (unsigned long long)want0, (unsigned long long)want1);
-	if ((rc = check_finite(t, hf_name)) < 0)
+	if ((rc = tensor_values(t, &v, &decoded)) < 0)
 		return rc;
-	if (!m->conv1d)
-		return clm_tensor_list_add(out, hf_name, dtype_of(t->type), (int)ndim, shape, t->data, t->nbytes);
-	es = clm_ggml_type_size(t->type);
-	moved = malloc(t->nbytes);
-	if (!moved)
-		return clm_error_oom();
-	transpose(t->data, moved, (size_t)cols, (size_t)rows, es); /* [out][in] -> [in][out] */
-	rc = clm_tensor_list_add(out, hf_name, dtype_of(t->type), 2, shape, moved, t->nbytes);
+	if ((rc = clm_tensor_check_finite(&v)) < 0) {
+		rc = clm_error_wrap(rc, "GGUF");
+	} else if (!m->conv1d) {
+		rc = clm_tensor_list_add(out, hf_name, v.dtype, (int)ndim, shape, v.data, v.nbytes);
+	} else if (!(moved = malloc(v.nbytes))) {
+		rc = clm_error_oom();
+	} else {
+		transpose(v.data, moved, (size_t)cols, (size_t)rows, clm_dtype_size(v.dtype)); /* [out][in] -> [in][out] */
+		rc = clm_tensor_list_add(out, hf_name, v.dtype, 2, shape, moved, v.nbytes);
+	}
 	free(moved);
+	free(decoded);
 	return rc;
 }
 

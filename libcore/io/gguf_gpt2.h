@@ -28,6 +28,11 @@ struct clm_gguf_vocab {
 	int32_t bos_id, eos_id; /* -1 when absent */
 };
 
+/* Add a byte-level BPE vocabulary's keys to `w` (tokenizer.ggml.model "gpt2", tokenizer.ggml.pre
+ * `pre` naming llama.cpp's pre-tokenizer, tokens, types, merges, BOS/EOS, no BOS added). */
+struct clm_gguf_writer;
+int clm_gguf_add_vocab(struct clm_gguf_writer *w, const struct clm_gguf_vocab *v, const char *pre);
+
 /* Free a vocabulary's memory. */
 void clm_gguf_vocab_release(struct clm_gguf_vocab *v);
 

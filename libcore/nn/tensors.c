@@ -1,4 +1,5 @@
 #include "nn/tensors.h"
+#include "quant/blocks.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -110,33 +111,6 @@ int clm_tensor_check_finite(const struct clm_named_tensor *t)
 	return 0;
 }
 
-/* IEEE half to float, including subnormals, infinities and NaN. */
-static float half_to_float(uint16_t h)
-{
-	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
-	float f;
-
-	if (exp == 0) {
-		if (mant == 0) {
-			bits = sign;
-		} else {
-			exp = 127 - 15 + 1;
-			while (!(mant & 0x400)) {
-				mant <<= 1;
-				exp--;
-			}
-			mant &= 0x3ff;
-			bits = sign | (exp << 23) | (mant << 13);
-		}
-	} else if (exp == 31) {
-		bits = sign | 0x7f800000 | (mant << 13);
-	} else {
-		bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-	}
-	memcpy(&f, &bits, 4);
-	return f;
-}
-
 int clm_tensor_to_f32(const struct clm_named_tensor *t, float **out)
 {
 	size_t n = t->nbytes / (clm_dtype_size(t->dtype) ? clm_dtype_size(t->dtype) : 1);
@@ -156,10 +130,9 @@ int clm_tensor_to_f32(const struct clm_named_tensor *t, float **out)
 		} else {
 			uint16_t h = (uint16_t)(src[2 * i] | (src[2 * i + 1] << 8));
 			if (t->dtype == CLM_DTYPE_F16) {
-				dst[i] = half_to_float(h);
+				dst[i] = clm_half_to_float(h);
 			} else {
-				uint32_t bits = (uint32_t)h << 16;
-				memcpy(&dst[i], &bits, 4);
+				dst[i] = clm_bf16_to_float(h);
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 #include "store/which.h"
 #include "store/notes.h"
 #include "store/pins.h"
+#include "store/stage.h"
 #include "git/refs.h"
 #include "util/error.h"
 
@@ -9,7 +10,7 @@
 
 const char *clm_which_reason_name(enum clm_which_reason r)
 {
-	static const char *const names[] = { "explicit", "pin", "note", "head" };
+	static const char *const names[] = { "explicit", "pin", "note", "head", "stage" };
 	return names[r];
 }
 
@@ -111,9 +112,43 @@ static int walk_notes(struct clm_store *s, const char *model, const git_oid *sta
 	}
 }
 
+/* The local branch being asked about: HEAD's when `commit_rev` is NULL, or the branch `commit_rev`
+ * names; "" for anything else (a commit id, a tag, a detached HEAD). */
+static void asked_branch(struct clm_store *s, const char *commit_rev, char *out, size_t size)
+{
+	git_reference *ref = NULL;
+	char name[512];
+
+	out[0] = '\0';
+	if (!commit_rev) {
+		if (git_repository_head(&ref, s->repo) == 0 && git_reference_is_branch(ref))
+			snprintf(out, size, "%s", git_reference_shorthand(ref));
+	} else if (snprintf(name, sizeof(name), "refs/heads/%s", commit_rev) < (int)sizeof(name) &&
+		   git_reference_lookup(&ref, s->repo, name) == 0) {
+		snprintf(out, size, "%s", commit_rev);
+	}
+	git_reference_free(ref);
+}
+
+/* The canary stage, when it serves `branch`. */
+static int stage_serves(struct clm_store *s, const char *model, const char *branch, struct clm_which *out)
+{
+	struct clm_stage st;
+
+	if (!branch[0] || clm_stage_get(s, model, &st) < 0 || !clm_stage_branch_matches(st.branches, branch)) {
+		clm_error_clear();
+		return 0;
+	}
+	git_oid_cpy(&out->version, &st.version);
+	out->reason = CLM_WHICH_STAGE;
+	snprintf(out->detail, sizeof(out->detail), "canary stage for %.150s (branch %.60s)", st.branches, branch);
+	return 1;
+}
+
 int clm_store_which(struct clm_store *s, const char *model, const char *explicit_rev, const char *commit_rev,
 		    struct clm_which *out)
 {
+	char branch[256];
 	git_object *obj = NULL, *c = NULL;
 	git_oid commit;
 	int have_commit = 0, rc;
@@ -146,7 +181,8 @@ int clm_store_which(struct clm_store *s, const char *model, const char *explicit
 			snprintf(out->detail, sizeof(out->detail), "pinned to tag '%.200s', which points at this commit", t.best);
 			return 0;
 		}
-		if (walk_notes(s, model, &commit, out))
+		asked_branch(s, commit_rev, branch, sizeof(branch));
+		if (stage_serves(s, model, branch, out) || walk_notes(s, model, &commit, out))
 			return 0;
 	}
 	if ((rc = clm_store_head(s, model, &out->version)) < 0)

@@ -8,7 +8,8 @@ enum clm_which_reason {
 	CLM_WHICH_EXPLICIT, /* asked for with --model */
 	CLM_WHICH_PIN,      /* pinned to a tag that points at the commit */
 	CLM_WHICH_NOTE,     /* a model note on the commit or its nearest first-parent ancestor */
-	CLM_WHICH_HEAD      /* nothing else applied: the model's head */
+	CLM_WHICH_HEAD,     /* nothing else applied: the model's head */
+	CLM_WHICH_STAGE     /* the canary stage serves the branch being asked about */
 };
 
 struct clm_which {
@@ -19,13 +20,15 @@ struct clm_which {
 };
 
 /* Resolve the version serving `commit_rev` (NULL: HEAD) for `model` (NULL: default): `explicit_rev`
- * when given; else the pin of a tag pointing at the commit (tags in name order); else the newest
+ * when given; else the pin of a tag pointing at the commit (tags in name order); else the canary
+ * stage when the branch asked about (HEAD's branch, or `commit_rev` naming a local branch) matches
+ * its patterns; else the newest
  * "model" note line for this model on the nearest first-parent ancestor whose version exists here;
  * else the model head. */
 int clm_store_which(struct clm_store *s, const char *model, const char *explicit_rev, const char *commit_rev,
 		    struct clm_which *out);
 
-/* "explicit", "pin", "note" or "head". */
+/* "explicit", "pin", "note", "head" or "stage". */
 const char *clm_which_reason_name(enum clm_which_reason r);
 
 #endif

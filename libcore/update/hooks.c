@@ -15,7 +15,7 @@
 static const char hook_marker[] = "installed by `git clmodel hooks install`";
 static const char kept_suffix[] = ".pre-clmodel";
 
-static const char *const hook_names[] = { "post-merge", "post-checkout", "post-rewrite", NULL };
+static const char *const hook_names[] = { "post-merge", "post-checkout", "post-rewrite", "post-commit", NULL };
 
 const char *const *clm_hook_names(void)
 {
@@ -219,5 +219,7 @@ int clm_hooks_run(git_repository *repo, int argc, const char **argv, const char 
 		}
 		return 0;
 	}
+	if (!strcmp(hook, "post-commit"))
+		return 0; /* only monitoring runs after a commit (git-clmodel-hook does it) */
 	return clm_error_set(CLM_EINVALID, "unknown hook '%s'", hook);
 }

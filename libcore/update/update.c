@@ -1,4 +1,5 @@
 #include "update/update.h"
+#include "store/stage.h"
 #include "cl/evaluate.h"
 #include "eval/cl_metrics.h"
 #include "mine/mine.h"
@@ -235,7 +236,7 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	struct clm_cl_summary sum;
 	char head_hex[GIT_OID_HEXSZ + 1], candidate[256], why[256];
 	const char **names = NULL;
-	const char *failure;
+	const char *failure, *canary = NULL;
 	json_t *consumed = json_deep_copy(u->st.consumed);
 	double *row = NULL;
 	git_oid written;
@@ -275,6 +276,13 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	if ((rc = version_files(u, task_dir, escaped, consumed, &weights, &files, names)) < 0)
 		goto out;
 	failure = gate_failure(u->opt, &sum, why, sizeof(why));
+	/* A staged roll-out writes the passing version aside, as a candidate, and lets it serve the
+	 * canary branches; monitor or promote --stage full makes it the head. */
+	if (!failure && u->opt->canary_branches) {
+		snprintf(why, sizeof(why), "passed the gate; serves %.150s first (clmodel.rollout.auto)",
+			 u->opt->canary_branches);
+		canary = why;
+	}
 	clm_strbuf_addf(&summary, "Learn %s with %s: score %.2f, average %.2f, forgetting %.2f", id, u->strategy->name,
 			step->score, sum.average, sum.forgetting);
 	git_oid_tostr(head_hex, sizeof(head_hex), &u->head);
@@ -294,21 +302,23 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 			.source = source,
 			.expect_head = head_hex,
 		};
-		if (failure) {
+		if (failure || canary) {
 			if ((rc = next_candidate_ref(u, candidate, sizeof(candidate))) < 0)
 				goto out;
 			spec.ref = candidate;
-			spec.reason = failure;
+			spec.reason = failure ? failure : canary;
 		}
 		rc = clm_store_write_version(u->store, &spec, &written);
 	}
+	if (rc == 0 && canary)
+		rc = clm_stage_start(u->store, u->opt->model, &written, u->opt->canary_branches, canary);
 	if (rc < 0)
 		goto out;
 	git_oid_tostr(step->version, sizeof(step->version), &written);
-	if (failure) {
-		step->outcome = 0;
+	if (failure || canary) {
+		step->outcome = canary ? 2 : 0;
 		step->candidate_ref = strdup(candidate);
-		step->reason = strdup(failure);
+		step->reason = strdup(failure ? failure : canary);
 		rc = 0;
 	} else {
 		step->outcome = 1;
@@ -406,6 +416,15 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* One staged change at a time: the next waits until the canary is promoted or rolled back. */
+	if (o->canary_branches && !o->dry_run) {
+		struct clm_stage st;
+		if (clm_stage_get(s, o->model, &st) == 0)
+			return clm_error_set(CLM_ECONFLICT, "canary %.12s is still in its stage: git clmodel monitor promotes "
+					     "or rolls it back (or promote --stage full / rollback --stage); update waits until then",
+					     git_oid_tostr_s(&st.version));
+		clm_error_clear();
+	}
 	rc = prepare(&u, &tasks);
 	ntasks = json_array_size(tasks);
 	json_array_foreach(tasks, i, task) {
@@ -459,7 +478,8 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 			rc = learn_task(&u, task, task_dir, escaped, &train, &eval, step);
 			json_array_clear(u.carried_ids);
 			if (rc == 0) {
-				clm_progress_note(p, "%s: kept as candidate %s: %s", id, step->candidate_ref, step->reason);
+				clm_progress_note(p, "%s: %s %s: %s", id, step->outcome == 2 ? "canary stage for" : "kept as candidate",
+						  step->candidate_ref, step->reason);
 				clm_dataset_release(&train);
 				clm_dataset_release(&eval);
 				free(escaped);
@@ -478,7 +498,7 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 
 json_t *clm_update_result_json(const struct clm_update_result *r)
 {
-	static const char *const outcomes[] = { "skipped", "merged", "candidate", "promoted" };
+	static const char *const outcomes[] = { "skipped", "merged", "candidate", "promoted", "canary" };
 	json_t *steps = json_array();
 
 	for (size_t i = 0; steps && i < r->n; i++) {

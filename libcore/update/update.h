@@ -26,6 +26,9 @@ struct clm_update_options {
 	double min_score;            /* gate: average final score below this fails; NAN = no limit */
 	size_t min_examples;         /* a task with fewer training examples merges into the next */
 	size_t max_eval;             /* examples scored per task (0 = all) */
+	const char *canary_branches; /* clmodel.rollout.auto: a version that passes the gate serves these
+				      * branch globs first (a canary stage) instead of becoming the head;
+				      * NULL: it becomes the head */
 };
 
 /* Defaults: steps 60, batch 8, max_forgetting 10, no min_score, min_examples 4, max_eval 64. */
@@ -36,7 +39,8 @@ struct clm_update_step {
 	char *task;            /* owned */
 	size_t train_examples, eval_examples;
 	int eval_on_train;     /* the task had no held-out examples: scored on its training split */
-	int outcome;           /* 1 promoted to head, 0 kept as candidate, -1 merged into the next, -2 skipped */
+	int outcome;           /* 2 canary stage, 1 promoted to head, 0 kept as candidate, -1 merged into the
+				  next, -2 skipped */
 	char version[GIT_OID_HEXSZ + 1]; /* the version or candidate written ("" otherwise) */
 	char *candidate_ref;   /* owned; set when kept as a candidate */
 	char *reason;          /* owned; why not promoted / merged / skipped */

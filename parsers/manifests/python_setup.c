@@ -1,6 +1,7 @@
 /* setuptools manifests: setup.py (literal arguments of setup(), via tree-sitter-python) and
  * setup.cfg (INI sections [options] and [options.extras_require]). */
 #include "parsers/manifests/python.h"
+#include "parsers/walk.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -280,12 +281,22 @@ static int add_setup_call(const struct setup_py *s, TSNode call)
 	return rc;
 }
 
+/* Every setup(...) call, wherever it is in the file. */
+static int setup_visit(TSNode n, size_t depth, void *ctx)
+{
+	struct setup_py *s = ctx;
+
+	(void)depth;
+	if (!strcmp(ts_node_type(n), "call") && is_setup_call(s, n))
+		return add_setup_call(s, n);
+	return CLM_WALK_DESCEND;
+}
+
 int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 			    struct clm_dep_list *out)
 {
 	struct setup_py s;
 	TSTree *tree;
-	TSTreeCursor cur;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -299,24 +310,7 @@ int clm_pypi_parse_setup_py(const char *path, const char *data, size_t len,
 		ts_tree_delete(tree);
 		return rc;
 	}
-	/* walk every node in document order without recursion */
-	cur = ts_tree_cursor_new(s.module);
-	for (int done = 0; !done && !rc;) {
-		TSNode n = ts_tree_cursor_current_node(&cur);
-		if (!strcmp(ts_node_type(n), "call") && is_setup_call(&s, n))
-			rc = add_setup_call(&s, n);
-		if (ts_tree_cursor_goto_first_child(&cur) || ts_tree_cursor_goto_next_sibling(&cur))
-			continue;
-		for (;;) {
-			if (!ts_tree_cursor_goto_parent(&cur)) {
-				done = 1;
-				break;
-			}
-			if (ts_tree_cursor_goto_next_sibling(&cur))
-				break;
-		}
-	}
-	ts_tree_cursor_delete(&cur);
+	rc = clm_ts_walk(s.module, setup_visit, &s);
 	free(s.stmts);
 	ts_tree_delete(tree);
 	return rc;

@@ -53,7 +53,7 @@ git checkout -q main
 t_ok "hooks uninstall" clm hooks uninstall
 t_ok "user hook restored byte for byte" cmp .git/hooks/post-merge ../user-post-merge
 t_ok "user hook mode restored" test "$(stat -c %a .git/hooks/post-merge)" = 750
-t_ok "our other hooks removed" test ! -e .git/hooks/post-checkout -a ! -e .git/hooks/post-rewrite
+t_ok "our other hooks removed" test ! -e .git/hooks/post-checkout -a ! -e .git/hooks/post-rewrite -a ! -e .git/hooks/post-commit
 t_ok "nothing kept aside any more" test ! -e .git/hooks/post-merge.pre-clmodel
 
 # core.hooksPath

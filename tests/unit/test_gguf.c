@@ -336,7 +336,10 @@ static void reader_refuses_hostile_headers(void **state)
 	expect_refused(124, 0, 4, "dimensions");
 	expect_refused(128, UINT64_MAX, 8, "impossible size");
 	expect_refused(128, UINT64_C(1) << 40, 8, "beyond the end");
-	expect_refused(144, 2, 4, "quantized");
+	expect_refused(144, CLM_GGML_Q4_0, 4, "3 values are not a whole number of Q4_0 blocks");
+	expect_refused(144, 10, 4, "tensor 'w' has type Q2_K, which we do not read");
+	expect_refused(144, 31, 4, "has type Q4_0_4_4");
+	expect_refused(144, 99, 4, "unknown tensor type 99");
 	expect_refused(148, 4, 8, "not a multiple");
 	expect_refused(148, 32, 8, "beyond the end");
 }
