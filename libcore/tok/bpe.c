@@ -226,6 +226,32 @@ static int build_added(struct clm_tokenizer *t)
 	return 0;
 }
 
+/* Character mode: whether BPE may run on each word of a piece (SentencePiece's pieces are whole
+ * texts): it may when no merge can join a character to a following replacement character, that
+ * is when no token holds one right after another character. */
+static void find_word_meta(struct clm_tokenizer *t)
+{
+	const struct clm_tok_pipeline *p = &t->pipe;
+	const char *meta = p->metaspace ? p->meta : p->dec_meta;
+	size_t mlen = p->metaspace ? p->meta_len : p->dec_meta_len;
+
+	if (t->byte_level || t->ignore_merges || !mlen)
+		return;
+	for (size_t id = 0; id < t->n_tokens; id++) {
+		const char *s = t->pool + t->tokens[id].off, *hit;
+		size_t len = t->tokens[id].len;
+		if (t->tokens[id].special)
+			continue;
+		for (size_t i = 1; i < len && (hit = memmem(s + i, len - i, meta, mlen)); i = (size_t)(hit - s) + 1) {
+			size_t at = (size_t)(hit - s);
+			if (at < mlen || memcmp(s + at - mlen, meta, mlen))
+				return;
+		}
+	}
+	memcpy(t->word_meta, meta, mlen);
+	t->word_meta_len = mlen;
+}
+
 int clm_tok_finish(struct clm_tokenizer *t)
 {
 	size_t n_special = 0;
@@ -262,6 +288,7 @@ int clm_tok_finish(struct clm_tokenizer *t)
 	t->pipe.configured = 1;
 	if (!t->byte_level && (rc = build_decoded(t)) < 0)
 		return rc;
+	find_word_meta(t);
 	t->finished = 1;
 	return 0;
 }
@@ -572,6 +599,28 @@ static int encode_piece(struct clm_tokenizer *t, const unsigned char *p, size_t 
 	return cache_store(t, p, n, out->v + before, out->n - before);
 }
 
+/* A piece to BPE, word by word when that gives the same ids (find_word_meta): a word starts at
+ * a replacement character that follows another character. */
+static int encode_words(struct clm_tokenizer *t, const char *text, size_t len, struct clm_tok_ids *out)
+{
+	const char *meta = t->word_meta;
+	size_t mlen = t->word_meta_len, word = 0, i = 0;
+	int rc = 0, after_meta = 1;
+
+	if (!mlen)
+		return encode_piece(t, (const unsigned char *)text, len, out);
+	while (rc == 0 && i < len) {
+		int is_meta = len - i >= mlen && !memcmp(text + i, meta, mlen);
+		if (is_meta && !after_meta && i > word) {
+			rc = encode_piece(t, (const unsigned char *)text + word, i - word, out);
+			word = i;
+		}
+		after_meta = is_meta;
+		i += is_meta ? mlen : 1;
+	}
+	return rc == 0 && len > word ? encode_piece(t, (const unsigned char *)text + word, len - word, out) : rc;
+}
+
 /* The pieces of split step `level` over text[0..len), each sent to the next step and the last
  * step's to BPE. The behavior decides what becomes of the matches ("delimiters"). */
 static int split_level(struct clm_tokenizer *t, size_t level, const char *text, size_t len, struct clm_tok_ids *out)
@@ -581,7 +630,7 @@ static int split_level(struct clm_tokenizer *t, size_t level, const char *text, 
 	int rc = 0;
 
 	if (level == t->pipe.n_splits)
-		return len ? encode_piece(t, (const unsigned char *)text, len, out) : 0;
+		return len ? encode_words(t, text, len, out) : 0;
 	sp = &t->pipe.splits[level];
 	if (sp->re.anchored) {
 		while (rc == 0 && clm_pretok_next(&sp->re, text, len, &pos, &start, &end))

@@ -68,6 +68,10 @@ struct clm_tokenizer {
 	int32_t unk_id;               /* for characters outside the vocabulary, or -1 (dropped) */
 	int32_t bos_id, eos_id;       /* from tokenizer_config.json or the post-processor, or -1 */
 	int32_t char_id[128];         /* character mode: the token of each ASCII character, or -1 */
+	char word_meta[8];            /* character mode: BPE may run word by word, each word
+				       * starting at this character (no token holds it after
+				       * another character, so no merge crosses there); "" if not */
+	size_t word_meta_len;
 	struct clm_tok_merge *merges; /* owned, in rank order */
 	size_t n_merges, merges_alloc;
 	struct clm_pairmap rank_of;   /* (left, right) -> rank */
