@@ -10,6 +10,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CLM_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -18,8 +19,13 @@
 int clm_quant_have_simd(void)
 {
 #ifdef CLM_X86
+	unsigned eax, ebx, ecx, edx;
+
+	/* F16C from CPUID leaf 1 (ECX bit 29) itself: clang 14's __builtin_cpu_supports has no "f16c" */
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 29)))
+		return 0;
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
 	return 0;
 #endif
