@@ -1,4 +1,5 @@
-# git-clmodel build. `make deps` once on a fresh Debian 12 machine, then `make`, `make test`.
+# git-clmodel build. `make demo` and `make test` install what is missing first (`make deps`), so
+# both work the first time on a fresh Debian 12 machine; `make` alone expects the packages there.
 # Sources are found by wildcard: a new file under libcore/, parsers/, cmd/ or tests/ needs no edit here.
 
 PREFIX   ?= /usr/local
@@ -6,6 +7,8 @@ BUILD    ?= build
 GRAMMARS ?= build/grammars
 CC       ?= cc
 
+# Asked once, when the Makefile is read: a make that installs the packages cannot use them
+# itself, which is why `demo` and `test` run `deps` and then build in a second make.
 PKGS      := libgit2 tree-sitter openblas libcurl jansson libpcre2-8 icu-uc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -31,11 +34,11 @@ REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
-.PHONY: all deps grammars test check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl clean
+.PHONY: all deps pkgs grammars codetask-data test test-run demo-run check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl bench-llama clean
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
-	libcmocka-dev libjansson-dev libpcre2-dev libicu-dev git nginx clang-14 libclang-rt-14-dev chromium
+	libcmocka-dev libjansson-dev libpcre2-dev libicu-dev git nginx clang-14 libclang-rt-14-dev chromium curl ca-certificates python3 python3-torch
 
 # apt-get only what is missing, so a second run is quiet and needs no network.
 deps:
@@ -45,9 +48,15 @@ deps:
 		echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null || exit 1; \
 	fi
-	@$(MAKE) --no-print-directory grammars
+	@$(MAKE) --no-print-directory -s grammars
 
 grammars: $(GRAMMAR_LIB)
+
+# Every compile waits for this check: without the packages, say what to run instead of failing
+# with missing headers or hundreds of undefined references.
+pkgs:
+	@[ -n "$(PKG_LIBS)" ] || { echo "make: pkg-config does not find all of $(PKGS): run 'make deps' first" \
+		"('make demo' and 'make test' do)" >&2; exit 1; }
 
 $(GRAMMARS)/.fetched: parsers/grammars.lock parsers/fetch-grammars.sh
 	sh parsers/fetch-grammars.sh parsers/grammars.lock $(GRAMMARS)
@@ -65,7 +74,7 @@ $(GRAMMAR_LIB): $(GRAMMARS)/.fetched parsers/grammar-objects.sh
 			$(CC) -std=c11 -O2 -g0 -w -fPIC -I$$src -c $$src/$$f.c -o $$obj || exit 1; \
 		done; \
 	done
-	@rm -f $@ && ar rcs $@ $(GRAMMARS)/obj/*.o
+	@ar rcs $@.$$$$ $(GRAMMARS)/obj/*.o && mv $@.$$$$ $@
 
 $(GRAMMAR_HDR): parsers/grammars.lock parsers/grammar-objects.sh
 	@mkdir -p $(dir $@)
@@ -73,7 +82,7 @@ $(GRAMMAR_HDR): parsers/grammars.lock parsers/grammar-objects.sh
 		awk 'BEGIN { print "/* generated from parsers/grammars.lock */" } \
 		{ printf "#define CLM_GRAMMAR_VERSION_%s \"%s\"\n", toupper($$1), $$2 }' > $@
 
-$(BUILD)/obj/%.o: %.c | $(GRAMMAR_HDR)
+$(BUILD)/obj/%.o: %.c | $(GRAMMAR_HDR) pkgs
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -108,8 +117,29 @@ $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz.
 	@echo "  CC $<"
 	@$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libclcore.a $(GRAMMAR_LIB) $(LDLIBS)
 
-test: all $(TESTS) $(REPLAYS)
-	@BUILD=$(BUILD) sh tests/run.sh
+# The README's two commands: install what is missing, then build and run in a second make, which
+# reads this Makefile again and so finds the packages just installed (see PKGS above).
+test demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $@-run
+
+test-run: all $(TESTS) $(REPLAYS) codetask-data
+	@BUILD=$(BUILD) CLM_GRAMMARS=$(abspath $(GRAMMARS)) sh tests/run.sh
+
+# The CodeTask benchmark data as `bench codetask --data` reads it: tests/data/codetask with the
+# files stored compressed (larger than 2 MB) unpacked.
+CODETASK := $(BUILD)/data/codetask
+CODETASK_FILES := $(patsubst tests/data/codetask/%,$(CODETASK)/%,$(patsubst %.gz,%,\
+	$(wildcard tests/data/codetask/*/*.jsonl tests/data/codetask/*/*.jsonl.gz)))
+codetask-data: $(CODETASK_FILES)
+
+$(CODETASK)/%.jsonl: tests/data/codetask/%.jsonl.gz
+	@mkdir -p $(dir $@)
+	@gzip -dc $< > $@.tmp && mv $@.tmp $@
+
+$(CODETASK)/%.jsonl: tests/data/codetask/%.jsonl
+	@mkdir -p $(dir $@)
+	@cp $< $@
 
 # Includes follow ARCHITECTURE.md's layer table (tests/run.sh runs this too, as a suite).
 check-layers:
@@ -119,22 +149,22 @@ check-layers:
 LSAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 check-asan:
-	@$(LSAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test
+	@$(LSAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" test-run
 
 # Integration tests with the ASan build's binary and LeakSanitizer on: every report of every
 # command goes to build/asan/leaks/, and any report fails the target (zero leaks).
 check-leaks:
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all $(REPLAYS:$(BUILD)/%=build/asan/%)
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all codetask-data $(REPLAYS:$(BUILD)/%=build/asan/%)
 	@rm -rf build/asan/leaks && mkdir -p build/asan/leaks
-	@$(LSAN_ENV) BUILD=build/asan CLM_TESTS='t*' ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/build/asan/leaks/report \
+	@$(LSAN_ENV) BUILD=build/asan CLM_TESTS='t*' CLM_GRAMMARS=$(abspath $(GRAMMARS)) ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/build/asan/leaks/report \
 		sh tests/run.sh; rc=$$?; \
 	if ls build/asan/leaks | grep -q .; then \
 		echo "check-leaks: sanitizer reports:"; grep -h -A12 'ERROR' build/asan/leaks/* | head -80; exit 1; fi; \
 	exit $$rc
 
 # The suite with the slow fault loops (50 kill -9 iterations and more); `make test` runs lighter ones.
-check-faults: all $(TESTS) $(REPLAYS)
-	@BUILD=$(BUILD) CLM_FAULTS_FULL=1 sh tests/run.sh
+check-faults: all $(TESTS) $(REPLAYS) codetask-data
+	@BUILD=$(BUILD) CLM_GRAMMARS=$(abspath $(GRAMMARS)) CLM_FAULTS_FULL=1 sh tests/run.sh
 
 # libFuzzer: the library again with clang and sanitizers in build/fuzz, one binary per harness;
 # `make fuzz FUZZ_SECONDS=N` runs each for N seconds on its seeds and fails on any crash.
@@ -154,7 +184,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libclcore.a 
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
-bench: all $(BENCHES)
+bench: all $(BENCHES) codetask-data
 	@BUILD=$(BUILD) sh tests/bench/run.sh all
 
 bench-train: all $(BENCHES)
@@ -163,10 +193,13 @@ bench-train: all $(BENCHES)
 bench-mine: all $(BENCHES)
 	@BUILD=$(BUILD) REPO=$(REPO) sh tests/bench/run.sh mine
 
-bench-cl: all $(BENCHES)
+bench-cl: all $(BENCHES) codetask-data
 	@BUILD=$(BUILD) sh tests/bench/run.sh cl
 
-demo: deps all
+bench-llama: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh llama
+
+demo-run: all
 	@BUILD=$(BUILD) sh fixtures/demo.sh
 
 install: all
@@ -176,6 +209,6 @@ install: all
 	install -m 755 hooks/* $(DESTDIR)$(PREFIX)/share/git-clmodel/hooks/
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/gen $(BUILD)/asan $(BUILD)/fuzz-replay build/fuzz $(BUILD)/git-clmodel $(BUILD)/libclcore.a
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/gen $(BUILD)/data $(BUILD)/asan $(BUILD)/fuzz-replay build/fuzz $(BUILD)/git-clmodel $(BUILD)/libclcore.a
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -143,6 +143,7 @@ int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 
 	clm_progress_begin(&progress, "bench", 0, ctx->quiet);
+	progress.unit = "steps";
 	memset(&base, 0, sizeof(base));
 	if (base_dir) {
 		rc = clm_base_model_load(base_dir, &base);

@@ -4,6 +4,9 @@
 
 #include "cmd/options.h"
 
+struct clm_pretrain_opts;
+struct clm_pretrain_result;
+
 /* A subcommand's entry point: argv[0] is the command name; returns the process exit code. */
 typedef int (*clm_command_fn)(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 
@@ -19,6 +22,10 @@ extern const struct clm_command clm_commands[];
 /* Look a command up by name; NULL when unknown. */
 const struct clm_command *clm_find_command(const char *name);
 
+/* Run clm_pretrain(o, r) with Ctrl-C caught: the first one checkpoints and stops (CLM_EINTERRUPT,
+ * message printed; return CLM_EXIT_INTERRUPTED), a second ends the process. Sets o->stop. */
+int clm_cmd_pretrain(struct clm_pretrain_opts *o, struct clm_pretrain_result *r);
+
 int cmd_help(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx);
@@ -26,6 +33,7 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx);
+int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct clm_cmd_ctx *ctx);

@@ -44,10 +44,18 @@ static void print_matrix(const json_t *matrix)
 		}
 		printf("   %s\n", json_string_value(json_array_get(tasks, i)));
 	}
-	if (json_is_object(sum))
-		printf("average %.2f  forgetting %.2f  backward transfer %.2f\n",
+	if (json_is_number(json_object_get(sum, "average")))
+		printf("average %.2f  forgetting %.2f  backward transfer %.2f  (over %lld of %zu tasks)\n",
 		       json_number_value(json_object_get(sum, "average")), json_number_value(json_object_get(sum, "forgetting")),
-		       json_number_value(json_object_get(sum, "bwt")));
+		       json_number_value(json_object_get(sum, "bwt")),
+		       (long long)json_integer_value(json_object_get(sum, "scored")), n);
+	else
+		printf("average n/a: no task has a score\n");
+	for (size_t i = 0; i < json_array_size(json_object_get(matrix, "excluded")); i++) {
+		const json_t *e = json_array_get(json_object_get(matrix, "excluded"), i);
+		printf("not averaged: %s (%s)\n", json_string_value(json_object_get(e, "task")),
+		       json_string_value(json_object_get(e, "reason")));
+	}
 }
 
 static json_t *results_json(const struct task_result *r, size_t n, const git_oid *id, const json_t *matrix)
@@ -73,7 +81,7 @@ int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	long max = 64;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_INT, 0, "max-examples", &max, "<n>", "examples scored per task (default 64, 0 = all)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
@@ -126,10 +134,16 @@ int cmd_eval(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		printf("version %.12s: %zu task%s\n", git_oid_tostr(hex, sizeof(hex), &id), ntasks, ntasks == 1 ? "" : "s");
 		if (!ntasks)
 			printf("No tasks learned yet: run git clmodel update.\n");
-		for (size_t i = 0; i < ntasks; i++)
+		for (size_t i = 0; i < ntasks; i++) {
+			if (isnan(results[i].score.score)) {
+				printf("  %-40s %-11s    n/a  (nothing to score)\n", results[i].name,
+				       results[i].score.metric[0] ? results[i].score.metric : "-");
+				continue;
+			}
 			printf("  %-40s %-11s %6.2f  EM %6.2f  (%zu examples%s)\n", results[i].name, results[i].score.metric,
 			       results[i].score.score, results[i].score.em, results[i].n,
 			       results[i].on_train ? ", training split: none held out" : "");
+		}
 		print_matrix(st.matrix);
 	}
 	free(results);

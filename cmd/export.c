@@ -10,18 +10,21 @@
 
 static const char *const export_usage[] = {
 	"git clmodel export [--name <model>] --format hf|safetensors --out <dir> [<version>]",
-	"git clmodel export [--name <model>] --format gguf [--dtype f32|f16] --out <file> [<version>]",
+	"git clmodel export [--name <model>] --format gguf [--dtype f32|f16] [--backbone-only] --out <file> [<version>]",
 	NULL,
 };
 
 int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *model = NULL, *format = "hf", *out = NULL, *dtype_name = "f32";
+	int backbone_only = 0;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "format", &format, "<format>", "hf (config, tokenizer, weights), safetensors or gguf" },
 		{ CLM_OPT_STRING, 'o', "out", &out, "<dir>", "output directory (created when missing); the file for gguf" },
 		{ CLM_OPT_STRING, 0, "dtype", &dtype_name, "<dtype>", "gguf weights: f32 (default) or f16" },
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		{ CLM_OPT_FLAG, 0, "backbone-only", &backbone_only, NULL,
+		  "gguf: leave out the CL strategy's soft prompts and adapters" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	enum clm_export_format fmt;
@@ -45,7 +48,8 @@ int cmd_export(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_die_error();
 	rc = clm_store_resolve(&s, model, n ? argv[0] : NULL, &id);
 	if (rc == 0)
-		rc = fmt == CLM_EXPORT_GGUF ? clm_store_export_gguf(&s, &id, dtype, out) : clm_store_export(&s, &id, fmt, out);
+		rc = fmt == CLM_EXPORT_GGUF ? clm_store_export_gguf(&s, &id, dtype, backbone_only, out)
+					    : clm_store_export(&s, &id, fmt, out);
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();

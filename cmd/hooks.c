@@ -75,21 +75,21 @@ int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 	rc = clm_repo_open(&repo);
 	if (rc < 0)
-		goto out;
+		goto cleanup;
 	rc = self_path(self, sizeof(self));
 	if (rc < 0)
-		goto out;
+		goto cleanup;
 	if (!strcmp(argv[0], "run")) {
 		/* A hook never fails the git command that runs it: report, but exit 0. */
 		if (n < 2)
-			goto out;
+			goto cleanup;
 		struct clm_strbuf said = CLM_STRBUF_INIT;
 		if (clm_hooks_run(repo, n - 1, argv + 1, self, stdin, &said) < 0)
 			fprintf(stderr, "git-clmodel: hook: %s\n", clm_error());
 		fputs(said.buf, stdout);
 		clm_strbuf_release(&said);
 		rc = 0;
-		goto out;
+		goto cleanup;
 	}
 	if (!strcmp(argv[0], "install")) {
 		rc = template_dir(self, &templates);
@@ -100,7 +100,7 @@ int cmd_hooks(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 	if (!ctx->quiet)
 		fputs(report.buf, stdout);
-out:
+cleanup:
 	clm_repo_close(repo);
 	clm_strbuf_release(&report);
 	clm_strbuf_release(&templates);

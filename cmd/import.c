@@ -17,7 +17,7 @@ int cmd_import(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *model = NULL;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct clm_import_options imp = { 0 };

@@ -68,7 +68,7 @@ int cmd_log(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	long max = 0;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_INT, 'n', "max-count", &max, "<count>", "show at most this many versions" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};

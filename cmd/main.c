@@ -19,6 +19,7 @@ const struct clm_command clm_commands[] = {
 	{ "update", cmd_update, "train new model versions on the tasks mined since the last update" },
 	{ "eval", cmd_eval, "score a model version on every task it knows" },
 	{ "suggest", cmd_suggest, "rewrite or complete code with the model that serves HEAD" },
+	{ "generate", cmd_generate, "try a model (Hugging Face directory, GGUF file or version) on a prompt" },
 	{ "score", cmd_score, "score predictions against references (BLEU, EM, CodeBLEU)" },
 	{ "bench", cmd_bench, "run the CodeTask continual-learning benchmark" },
 	{ "log", cmd_log, "list the versions of a model" },
@@ -100,10 +101,10 @@ static int unknown_command(const char *name)
 			best = c;
 		}
 	}
-	fprintf(stderr, "git-clmodel: '%s' is not a clmodel command. See 'git clmodel --help'.\n", name);
+	fprintf(stderr, "git-clmodel: '%s' is not a clmodel command. See 'git clmodel -h'.\n", name);
 	if (best && best_d <= 2)
 		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best->name);
-	return CLM_EXIT_FAIL;
+	return CLM_EXIT_USAGE;
 }
 
 static int run_command(const struct clm_command *c, int argc, const char **argv, struct clm_cmd_ctx *ctx)

@@ -32,7 +32,7 @@ int cmd_monitor(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	int dry_run = 0, code = CLM_EXIT_OK, n, rc;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_FLAG, 0, "dry-run", &dry_run, NULL, "report and decide, but write no note and move no stage" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};

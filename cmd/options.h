@@ -19,6 +19,10 @@ struct clm_option {
 	const char *help;       /* one line */
 };
 
+/* --name <model>, the model a command works on (the variable stays NULL when not given: the
+ * store's "default"). One entry for every command that takes it. */
+#define CLM_OPT_MODEL_NAME(var) { CLM_OPT_STRING, 0, "name", &(var), "<model>", "model name (default: default)" }
+
 /* Options every command accepts; their values land in the context. */
 struct clm_cmd_ctx {
 	int json;  /* --json: machine-readable output on stdout */
@@ -29,6 +33,7 @@ struct clm_cmd_ctx {
 #define CLM_EXIT_OK 0
 #define CLM_EXIT_FAIL 1
 #define CLM_EXIT_USAGE 129
+#define CLM_EXIT_INTERRUPTED 130 /* the shell's code for a run ended by SIGINT */
 
 /* Parse argv[1..] against `opts` (plus the common -q/--json/-h), leaving the positional arguments
  * in argv[0..n) and returning n. On -h/--help prints usage on stdout and returns -1 with

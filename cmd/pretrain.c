@@ -54,6 +54,25 @@ static void print_result(const struct clm_pretrain_opts *o, const struct clm_pre
 	printf("Next: git clmodel init --base %s\n", o->out_dir);
 }
 
+int clm_cmd_pretrain(struct clm_pretrain_opts *o, struct clm_pretrain_result *r)
+{
+	struct sigaction sa, old;
+	int rc;
+
+	interrupted = 0;
+	o->stop = &interrupted;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C ends the process at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	rc = clm_pretrain(o, r);
+	sigaction(SIGINT, &old, NULL);
+	if (rc == CLM_EINTERRUPT)
+		fprintf(stderr, "git-clmodel: %s\n", clm_error());
+	return rc;
+}
+
 int cmd_pretrain(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	struct clm_pretrain_opts o;
@@ -76,7 +95,6 @@ int cmd_pretrain(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_FLAG, 0, "fresh", &fresh, NULL, "start over instead of resuming a checkpoint" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
-	struct sigaction sa, old;
 	int code, rc, n;
 
 	clm_pretrain_defaults(&o);
@@ -102,19 +120,9 @@ int cmd_pretrain(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	o.max_corpus_bytes = (size_t)max_mb << 20;
 	o.fresh = fresh;
 	o.quiet = ctx->quiet || ctx->json;
-	o.stop = &interrupted;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C ends the process at once */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
-	rc = clm_pretrain(&o, &r);
-	sigaction(SIGINT, &old, NULL);
-	if (rc == CLM_EINTERRUPT) {
-		fprintf(stderr, "git-clmodel: %s\n", clm_error());
-		return 130; /* the shell's code for a run ended by SIGINT */
-	}
+	rc = clm_cmd_pretrain(&o, &r);
+	if (rc == CLM_EINTERRUPT)
+		return CLM_EXIT_INTERRUPTED;
 	if (rc < 0)
 		return clm_die_error();
 	print_result(&o, &r, ctx);

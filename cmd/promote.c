@@ -49,7 +49,7 @@ int cmd_promote(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL, *stage = NULL, *branches = NULL;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 0, "stage", &stage, "<stage>", "canary: serve matching branches first; full: make the canary the head" },
 		{ CLM_OPT_STRING, 0, "branches", &branches, "<globs>", "with --stage canary: comma-separated branch globs" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },

@@ -39,7 +39,7 @@ int cmd_report(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	long examples = 3;
 	int open = 0, code = CLM_EXIT_OK, n, rc;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 'o', "out", &out, "<file>", "where to write the page (default clmodel-report.html)" },
 		{ CLM_OPT_FLAG, 0, "open", &open, NULL, "open the page in the desktop's browser (xdg-open)" },
 		{ CLM_OPT_INT, 0, "examples", &examples, "<n>", "before/after examples per task with the head's prediction (default 3)" },

@@ -20,7 +20,7 @@ int cmd_rollback(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	int stage = 0;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_FLAG, 0, "stage", &stage, NULL, "end the canary stage instead: its branches go back to the head" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};

@@ -1,5 +1,6 @@
 /* git clmodel score: score predictions against references with the CodeXGLUE metrics. */
 #include "cmd/commands.h"
+#include "eval/codebleu.h"
 #include "eval/scores.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -64,7 +65,7 @@ int cmd_score(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (!pred || !ref)
 		return clm_usage_error(score_usage, opts, "both --pred and --ref are required");
 	if (lang && !clm_codebleu_language(lang))
-		return clm_usage_error(score_usage, opts, "unknown language '%s' (CodeBLEU supports java, c_sharp, python)",
+		return clm_usage_error(score_usage, opts, "unknown language '%s' (CodeBLEU supports " CLM_CODEBLEU_LANGUAGES ")",
 				       lang);
 	metrics = metric ? clm_metric_by_name(metric) : CLM_METRIC_ALL;
 	if (!metrics)

@@ -120,7 +120,7 @@ int cmd_show(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *model = NULL;
 	int with_tensors = 0;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_FLAG, 0, "tensors", &with_tensors, NULL, "list every tensor" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};

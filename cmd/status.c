@@ -62,6 +62,18 @@ static void print_last(const json_t *last)
 	}
 }
 
+/* A running writer, and where its output goes when a hook started it in the background. */
+static void print_running(git_repository *repo, long pid)
+{
+	struct clm_strbuf log = CLM_STRBUF_INIT;
+
+	if (clm_repo_state_path(repo, "log", &log) == 0 && clm_path_exists(log.buf))
+		printf("Running: a model update or write (pid %ld); background updates write to %s\n", pid, log.buf);
+	else
+		printf("Running: a model update or write (pid %ld)\n", pid);
+	clm_strbuf_release(&log);
+}
+
 /* The canary stage and what monitor would do about it now (nothing is written). */
 static json_t *canary_status(struct clm_store *s, const char *model)
 {
@@ -87,7 +99,7 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct clm_which which;
@@ -131,7 +143,7 @@ int cmd_status(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 			       json_string_value(json_object_get(canary, "reason")));
 		printf("Queued updates: %zu\n", queued);
 		if (running)
-			printf("Running: a model update or write (pid %ld); its output goes to .git/clmodel/log\n", running);
+			print_running(s.repo, running);
 		print_last(last);
 	}
 	json_decref(last);

@@ -2,6 +2,7 @@
  * a snippet, with the model version that serves HEAD. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
+#include "suggest/check.h"
 #include "suggest/suggest.h"
 #include "git/repo.h"
 #include "rollout/monitor.h"
@@ -9,8 +10,10 @@
 #include "parsers/languages.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/json.h"
 #include "util/udiff.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ struct request {
 	const char *path;                /* --file with --line: a diff of this file */
 	struct clm_strbuf file;          /* its contents */
 	unsigned first_line, last_line;  /* the function's lines */
+	size_t focus;                    /* byte of the source at --line (CLM_BUDGET_NO_FOCUS) */
 	const char *function;            /* its name, borrowed from `functions` */
 	struct clm_function_list functions;
 };
@@ -60,6 +64,13 @@ static int request_from_function(struct request *rq, long line)
 		rq->first_line = f->start_line;
 		rq->last_line = f->end_line;
 		rq->function = f->name;
+		for (long seen = 1, b = 0; b < (long)end; b++) {
+			if (seen == line && b >= (long)f->start_byte) {
+				rq->focus = (size_t)b - f->start_byte;
+				break;
+			}
+			seen += rq->file.buf[b] == '\n';
+		}
 		rc = clm_strbuf_add(&rq->source, rq->file.buf + f->start_byte, end - f->start_byte);
 	}
 	ts_tree_delete(tree);
@@ -121,17 +132,6 @@ static void record_suggestions(const struct clm_suggester *sg, const char *model
 	free(abs);
 }
 
-static int read_stdin(struct clm_strbuf *out)
-{
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (clm_strbuf_add(out, buf, n) < 0)
-			return CLM_ENOMEM;
-	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
-}
-
 /* Streams a remote server's text to standard output as it arrives. */
 static int print_text(const char *text, size_t len, void *arg)
 {
@@ -141,16 +141,42 @@ static int print_text(const char *text, size_t len, void *arg)
 	return 0;
 }
 
+/* What the checks of suggest/check.h found for each alternative. */
+struct verdicts {
+	int *ok;
+	struct clm_strbuf *why;
+	double *logprob; /* NAN from a server */
+	int shown;       /* alternatives that pass or are forced */
+};
+
+static int judge(const struct request *rq, char **outs, long count, int force, struct verdicts *v)
+{
+	struct clm_suggest_input in = { rq->kind, rq->lang, rq->source.buf, rq->last_line ? rq->file.buf : NULL,
+					rq->file.len, rq->first_line, rq->last_line };
+	int rc = 0;
+
+	for (long i = 0; rc >= 0 && i < count; i++) {
+		rc = clm_suggest_check(&in, outs[i], &v->why[i]);
+		v->ok[i] = rc == 1;
+		v->shown += v->ok[i] || force;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 static void print_json(const struct clm_suggester *sg, const struct request *rq, char **outs, int n,
-		       struct clm_strbuf *diffs)
+		       struct clm_strbuf *diffs, const struct verdicts *v)
 {
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	json_t *alts = json_array();
 
 	for (int i = 0; i < n; i++) {
-		json_t *a = json_pack("{s:s}", "text", outs[i]);
+		json_t *a = json_pack("{s:o,s:b}", "text", clm_json_string_lossy(outs[i]), "ok", v->ok[i]);
 		if (rq->path && rq->last_line)
-			json_object_set_new(a, "diff", json_string(diffs[i].buf));
+			json_object_set_new(a, "diff", clm_json_string_lossy(diffs[i].len ? diffs[i].buf : ""));
+		if (!v->ok[i])
+			json_object_set_new(a, "reason", json_string(v->why[i].buf));
+		if (!isnan(v->logprob[i]))
+			json_object_set_new(a, "logprob", json_real(v->logprob[i]));
 		json_array_append_new(alts, a);
 	}
 	clm_print_json(json_pack("{s:s?,s:s?,s:s?,s:s,s:s?,s:o}", "version",
@@ -164,7 +190,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
 	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL, *remote = NULL;
 	long line = 0, count = 1, max_new = 256;
-	int complete = 0, insecure = 0, code = CLM_EXIT_OK, n, rc, streamed = 0;
+	int complete = 0, insecure = 0, force = 0, code = CLM_EXIT_OK, n, rc, streamed = 0;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "file", &path, "<path>", "the file to work on" },
 		{ CLM_OPT_INT, 0, "line", &line, "<n>", "a line inside the function to rewrite (or where to complete)" },
@@ -174,14 +200,16 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_INT, 'n', NULL, &count, "<count>", "number of alternatives (default 1)" },
 		{ CLM_OPT_INT, 0, "max-tokens", &max_new, "<n>", "length cap of a suggestion (default 256)" },
 		{ CLM_OPT_STRING, 0, "model", &version, "<version>", "use this version instead of the one serving HEAD" },
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 0, "remote", &remote, "<url>",
 		  "ask an OpenAI-compatible server instead (default: clmodel.remote.url when set)" },
 		{ CLM_OPT_FLAG, 0, "insecure", &insecure, NULL, "with a remote server: do not verify TLS certificates" },
+		{ CLM_OPT_FLAG, 0, "force", &force, NULL, "print suggestions that fail the checks (parse, repetition, change)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
-	struct request rq = { .source = CLM_STRBUF_INIT, .file = CLM_STRBUF_INIT };
+	struct request rq = { .source = CLM_STRBUF_INIT, .file = CLM_STRBUF_INIT, .focus = CLM_BUDGET_NO_FOCUS };
 	struct clm_strbuf *diffs = NULL;
+	struct verdicts v = { 0 };
 	struct clm_suggester sg = { 0 };
 	struct clm_remote_settings rs = { 0 };
 	struct clm_store s;
@@ -205,12 +233,22 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	rq.lang = lang;
 	if (path && (rc = clm_read_file(path, 1 << 20, &rq.file)) < 0)
 		return clm_die_error();
+	v.ok = calloc((size_t)count, sizeof(*v.ok));
+	v.why = calloc((size_t)count, sizeof(*v.why));
+	v.logprob = malloc((size_t)count * sizeof(*v.logprob));
+	if (!v.ok || !v.why || !v.logprob) {
+		free(v.ok), free(v.why), free(v.logprob);
+		clm_error_oom();
+		return clm_die_error();
+	}
+	for (long i = 0; i < count; i++)
+		v.logprob[i] = NAN;
 	if (path && !complete && rq.kind != CLM_KIND_COMPLETE)
 		rc = request_from_function(&rq, line);
 	else if (path)
 		rc = request_completion(&rq, line);
 	else
-		rc = read_stdin(&rq.source);
+		rc = clm_read_stdin(&rq.source);
 	if (rc == 0 && (rc = clm_store_open(&s, NULL)) == 0) {
 		rc = clm_remote_settings_read(s.repo, remote, insecure, &rs);
 		if (rc == 0 && rs.url) {
@@ -223,27 +261,41 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		} else if (rc == 0) {
 			rc = clm_suggester_open(&sg, &s, model, version, NULL);
 			sg.max_new_tokens = (int)max_new;
+			sg.focus = rq.focus;
 			if (rc == 0)
-				rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs);
+				rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs,
+						 v.logprob);
 		}
 		clm_store_close(&s);
 	}
 	if (rc == 0 && !(diffs = calloc((size_t)count, sizeof(*diffs))))
 		rc = clm_error_oom();
+	if (rc == 0)
+		rc = judge(&rq, outs, count, force || streamed, &v);
 	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < count; i++)
 		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
 					     &diffs[i]);
+	/* Which model answered, also when its answer is refused. */
+	if (rc == 0 && !ctx->quiet && !ctx->json && !rs.url)
+		fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version),
+			sg.which.detail, rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
+	if (rc == 0 && !v.shown)
+		rc = clm_error_set(CLM_EGENERIC, "%s; --force prints it anyway", v.why[0].buf);
 	/* a remote server's version is not ours to name: only local suggestions are monitored */
 	if (rc == 0 && rq.path && rq.last_line && !rs.url)
 		record_suggestions(&sg, model, &rq, outs, diffs, count);
 	if (rc == 0 && ctx->json) {
-		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs);
+		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs, &v);
 	} else if (rc == 0) {
-		if (!ctx->quiet && !rs.url)
-			fprintf(stderr, "model %.12s (%s)%s%s\n", git_oid_tostr(hex, sizeof(hex), &sg.which.version),
-				sg.which.detail,
-				rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 		for (long i = streamed ? 1 : 0; i < count; i++) {
+			if (!v.ok[i] && !force) {
+				if (!ctx->quiet)
+					fprintf(stderr, "alternative %ld left out: %s\n", i + 1, v.why[i].buf);
+				continue;
+			}
+			if (!ctx->quiet && !isnan(v.logprob[i]))
+				fprintf(stderr, "alternative %ld: mean token log-probability %.3f%s%s\n", i + 1, v.logprob[i],
+					v.ok[i] ? "" : "; forced: ", v.ok[i] ? "" : v.why[i].buf);
 			if (count > 1)
 				printf("%s# alternative %ld\n", i ? "\n" : "", i + 1);
 			if (rq.path && rq.last_line)
@@ -256,7 +308,12 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	}
 	for (long i = 0; diffs && i < count; i++)
 		clm_strbuf_release(&diffs[i]);
+	for (long i = 0; v.why && i < count; i++)
+		clm_strbuf_release(&v.why[i]);
 	free(diffs);
+	free(v.ok);
+	free(v.why);
+	free(v.logprob);
 	clm_cl_free_preds(outs, outs ? (size_t)count : 0);
 	clm_suggester_release(&sg);
 	clm_remote_settings_release(&rs);

@@ -69,8 +69,23 @@ static const char *outcome_text(int outcome)
 	return outcome == 2 ? "canary" : outcome == 1 ? "promoted" : outcome == 0 ? "candidate" : outcome == -1 ? "merged" : "skipped";
 }
 
+/* A score, or "n/a" when there is none (never "nan"). */
+static void print_score(double v)
+{
+	if (isnan(v))
+		printf("n/a");
+	else
+		printf("%.2f", v);
+}
+
 static void print_result(const struct clm_update_result *r, int dry_run, const struct clm_update_options *o)
 {
+	if (r->too_long)
+		printf("%zu function%s too long for the model's context of %zu tokens: skipped\n", r->too_long,
+		       r->too_long == 1 ? "" : "s", r->context);
+	if (r->fitted)
+		printf("%ld example%s (training batches and evaluation prompts) shortened to fit the context "
+		       "(%ld tokens cut)\n", r->fitted, r->fitted == 1 ? "" : "s", r->fitted_tokens);
 	if (!r->n) {
 		printf("Nothing to learn: no new tasks since the last update.\n");
 		return;
@@ -85,9 +100,15 @@ static void print_result(const struct clm_update_result *r, int dry_run, const s
 		printf("%-40s %s", s->task, outcome_text(s->outcome));
 		if (s->version[0])
 			printf(" %.12s", s->version);
-		if (!isnan(s->score))
-			printf("  score=%.2f avg=%.2f forgetting=%.2f loss %.3f->%.3f %.0fs", s->score, s->average,
-			       s->forgetting, s->first_loss, s->last_loss, s->seconds);
+		if (s->seconds > 0) {
+			printf("  score=");
+			print_score(s->score);
+			printf(" avg=");
+			print_score(s->average);
+			printf(" forgetting=");
+			print_score(s->forgetting);
+			printf(" loss %.3f->%.3f %.0fs", s->first_loss, s->last_loss, s->seconds);
+		}
 		if (s->eval_on_train)
 			printf("  [scored on training examples: none held out]");
 		if (s->reason)
@@ -122,9 +143,9 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *model = NULL, *strategy = NULL;
 	long steps = -1, batch = -1;
-	int dry_run = 0, queued = 0, code = CLM_EXIT_OK, n, rc;
+	int dry_run = 0, queued = 0, locked, code = CLM_EXIT_OK, n, rc;
 	const struct clm_option opts[] = {
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_STRING, 0, "strategy", &strategy, "<name>",
 		  "CL strategy for a model that has none yet (default: clmodel.strategy, else pp-tf+replay)" },
 		{ CLM_OPT_INT, 0, "steps", &steps, "<n>", "optimizer steps per task (default 60)" },
@@ -164,12 +185,16 @@ int cmd_update(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		o.train.batch_size = (int)batch;
 	if (rc == 0 && !dry_run)
 		rc = clm_store_lock(&s);
+	/* Only a run that held the lock has an outcome of its own: one refused because another
+	 * process holds it must not overwrite that process's result. */
+	locked = rc == 0 && !dry_run;
 	if (rc == 0 && queued)
 		rc = clm_jobs_take(s.repo, &jobs);
 	clm_progress_begin(&progress, "update", 0, ctx->quiet);
+	progress.unit = "steps";
 	if (rc == 0)
 		rc = clm_update_run(&s, &o, &progress, &r);
-	if (!dry_run)
+	if (locked)
 		save_last_result(s.repo, rc, &r);
 	if (rc == 0 && ctx->json)
 		clm_print_json(clm_update_result_json(&r));

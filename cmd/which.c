@@ -18,7 +18,7 @@ int cmd_which(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	const char *explicit_rev = NULL, *model = NULL;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "model", &explicit_rev, "<version|ref>", "use this version (overrides pins and notes)" },
-		{ CLM_OPT_STRING, 0, "name", &model, "<model>", "model name (default: default)" },
+		CLM_OPT_MODEL_NAME(model),
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
 	struct clm_store s;

@@ -25,6 +25,7 @@ struct lang_rules {
 	const char *foreach_target, *foreach_source;
 	const char *for_decl;              /* node type of a declaring for-loop initialiser */
 	int python;                        /* tuple pairing in assignments, comprehensions first */
+	const char *decl_name, *decl_value; /* a declarator's fields (NULL: "name" and "value") */
 };
 
 static const struct type_role java_roles[] = {
@@ -43,6 +44,38 @@ static const struct type_role python_roles[] = {
 	{ "for_in_clause", R_COMPREHENSION }, { "if_statement", R_IF }, { "for_statement", R_FOREACH },
 	{ "while_statement", R_WHILE }, { NULL, R_NONE },
 };
+/* Languages the CodeXGLUE reference has no rules for in this form follow the same walk with their
+ * grammar's node types: declarations bind names to values, assignments targets to sources, loops
+ * run twice, if branches start from the state at entry. */
+static const struct type_role go_roles[] = {
+	{ "var_spec", R_DECLARATOR }, { "const_spec", R_DECLARATOR }, { "short_var_declaration", R_ASSIGN },
+	{ "assignment_statement", R_ASSIGN }, { "range_clause", R_ASSIGN }, { "inc_statement", R_UPDATE },
+	{ "dec_statement", R_UPDATE }, { "if_statement", R_IF }, { "for_statement", R_WHILE }, { NULL, R_NONE },
+};
+static const struct type_role js_roles[] = {
+	{ "variable_declarator", R_DECLARATOR }, { "assignment_expression", R_ASSIGN },
+	{ "augmented_assignment_expression", R_ASSIGN }, { "update_expression", R_UPDATE },
+	{ "if_statement", R_IF }, { "for_statement", R_FOR }, { "for_in_statement", R_FOREACH },
+	{ "while_statement", R_WHILE }, { "do_statement", R_WHILE }, { NULL, R_NONE },
+};
+static const struct type_role rust_roles[] = {
+	{ "let_declaration", R_DECLARATOR }, { "assignment_expression", R_ASSIGN },
+	{ "compound_assignment_expr", R_ASSIGN }, { "if_expression", R_IF }, { "for_expression", R_FOREACH },
+	{ "while_expression", R_WHILE }, { "loop_expression", R_WHILE }, { NULL, R_NONE },
+};
+static const struct type_role ruby_roles[] = {
+	{ "assignment", R_ASSIGN }, { "operator_assignment", R_ASSIGN }, { "if", R_IF }, { "unless", R_IF },
+	{ "for", R_FOREACH }, { "while", R_WHILE }, { "until", R_WHILE }, { NULL, R_NONE },
+};
+static const struct type_role c_roles[] = {
+	{ "init_declarator", R_DECLARATOR }, { "assignment_expression", R_ASSIGN }, { "update_expression", R_UPDATE },
+	{ "if_statement", R_IF }, { "for_statement", R_FOR }, { "for_range_loop", R_FOREACH },
+	{ "while_statement", R_WHILE }, { "do_statement", R_WHILE }, { NULL, R_NONE },
+};
+static const char *const else_clause_branches[] = { "else_clause", NULL };
+static const char *const go_branches[] = { "else", NULL };
+static const char *const ruby_branches[] = { "elsif", "else", NULL };
+
 /* As in the reference, a nested if as the consequence also starts the branch part, and the
  * "else" keyword is a branch of its own, so the entry state always joins the union. */
 static const char *const c_like_branches[] = { "if_statement", "else", NULL };
@@ -50,10 +83,18 @@ static const char *const python_branches[] = { "elif_clause", "else_clause", NUL
 
 static const struct lang_rules all_rules[] = {
 	/* the reference looks for Java's declaration type in C# too, where it never occurs */
-	{ "java", java_roles, c_like_branches, "name", "value", "local_variable_declaration", 0 },
-	{ "c_sharp", csharp_roles, c_like_branches, "left", "right", "local_variable_declaration", 0 },
-	{ "python", python_roles, python_branches, "left", "right", NULL, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0 },
+	{ "java", java_roles, c_like_branches, "name", "value", "local_variable_declaration", 0, NULL, NULL },
+	{ "c_sharp", csharp_roles, c_like_branches, "left", "right", "local_variable_declaration", 0, NULL, NULL },
+	{ "python", python_roles, python_branches, "left", "right", NULL, 1, NULL, NULL },
+	{ "go", go_roles, go_branches, "left", "right", NULL, 0, NULL, NULL },
+	{ "javascript", js_roles, else_clause_branches, "left", "right", "lexical_declaration", 0, NULL, NULL },
+	{ "typescript", js_roles, else_clause_branches, "left", "right", "lexical_declaration", 0, NULL, NULL },
+	{ "tsx", js_roles, else_clause_branches, "left", "right", "lexical_declaration", 0, NULL, NULL },
+	{ "rust", rust_roles, else_clause_branches, "pattern", "value", NULL, 0, "pattern", "value" },
+	{ "ruby", ruby_roles, ruby_branches, "pattern", "value", NULL, 0, NULL, NULL },
+	{ "c", c_roles, else_clause_branches, "declarator", "right", "declaration", 0, "declarator", "value" },
+	{ "cpp", c_roles, else_clause_branches, "declarator", "right", "declaration", 0, "declarator", "value" },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };
 
 static const struct lang_rules *rules_for(const char *lang)
@@ -318,8 +359,10 @@ static int push_python_assign(struct walk *w, TSNode left, TSNode right)
 
 static int visit_declarator(struct walk *w, TSNode node)
 {
-	TSNode name = ts_node_child_by_field_name(node, "name", 4);
-	TSNode value = ts_node_child_by_field_name(node, "value", 5);
+	const char *nf = w->rules->decl_name ? w->rules->decl_name : "name";
+	const char *vf = w->rules->decl_value ? w->rules->decl_value : "value";
+	TSNode name = ts_node_child_by_field_name(node, nf, (uint32_t)strlen(nf));
+	TSNode value = ts_node_child_by_field_name(node, vf, (uint32_t)strlen(vf));
 	int rc;
 
 	if ((rc = load_children(w, node)) < 0)

@@ -1,5 +1,6 @@
 /* CodeBLEU data-flow graphs: which variable token gets its value from which tokens, extracted
- * from a tree-sitter tree the way the CodeBLEU reference (DFG.py) does for Java, C# and Python.
+ * from a tree-sitter tree the way the CodeBLEU reference (DFG.py) does for Java, C# and Python, and
+ * by the same walk for Go, JavaScript/TypeScript, Rust, Ruby, C and C++.
  * One deliberate difference: a C# variable declarator's value is the expression after "=" (the
  * reference expects the older grammar's equals_value_clause child and, on the pinned grammar,
  * would drop every initialiser); Python for loops walk their "body" field even with an else. */
@@ -35,7 +36,9 @@ struct clm_dfg {
 
 #define CLM_DFG_INIT { NULL, 0, 0 }
 
-/* Non-zero when `lang` ("java", "c_sharp", "python") has data-flow rules. */
+/* Non-zero when `lang` has data-flow rules: "java", "c_sharp", "python" as the CodeBLEU reference
+ * has them; "go", "javascript", "typescript", "tsx", "rust", "ruby", "c", "cpp" by the same walk
+ * over their grammars' node types (parsers/dataflow.c). */
 int clm_dataflow_supported(const char *lang);
 
 /* Extract the data-flow graph of the tree under `root`, parsed from `src` (`len` bytes), with

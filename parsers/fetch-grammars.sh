@@ -1,10 +1,12 @@
 #!/bin/sh
-# Fetch the pinned tree-sitter grammars with `npm pack`, verify each tarball against the sha256 in
-# the lock file, refuse any grammar whose ABI the system libtree-sitter cannot load, and unpack
-# into OUT/<package>/. Run by `make grammars`; nothing it produces is committed.
+# Fetch the pinned tree-sitter grammars with `npm pack` (or, without npm, curl from the npm
+# registry), verify each tarball against the sha256 in the lock file, refuse any grammar whose ABI
+# the system libtree-sitter cannot load, and unpack into OUT/<package>/. Run by `make grammars`;
+# nothing it produces is committed.
 #
 # usage: fetch-grammars.sh LOCKFILE OUTDIR
 # env:   CLM_GRAMMAR_TARBALLS=DIR  take tarballs from DIR instead of npm (tests, offline builds)
+#        CLM_NPM_REGISTRY=URL  registry for curl when npm is missing (default https://registry.npmjs.org)
 #        CLM_TS_ABI_MIN / CLM_TS_ABI_MAX  accepted grammar ABI range (default 13..14, libtree-sitter 0.20.7)
 set -eu
 
@@ -24,9 +26,13 @@ grep -v '^[[:space:]]*#' "$lock" | grep -v '^[[:space:]]*$' | while read -r pkg 
 	if [ -n "${CLM_GRAMMAR_TARBALLS:-}" ]; then
 		[ -f "$CLM_GRAMMAR_TARBALLS/$base-$ver.tgz" ] || die "$pkg@$ver: no tarball in $CLM_GRAMMAR_TARBALLS"
 		cp "$CLM_GRAMMAR_TARBALLS/$base-$ver.tgz" "$tgz"
-	elif [ ! -f "$tgz" ]; then
-		command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $pkg@$ver (apt-get install npm)"
+	elif [ ! -f "$tgz" ] && command -v npm >/dev/null 2>&1; then
 		(cd "$out/tarballs" && npm pack --silent "$pkg@$ver" >/dev/null) || die "npm pack $pkg@$ver failed"
+	elif [ ! -f "$tgz" ]; then
+		# The registry's tarball address, as npm pack uses it: <package>/-/<name without scope>-<version>.tgz
+		command -v curl >/dev/null 2>&1 || die "npm or curl is needed to fetch $pkg@$ver (make deps installs curl)"
+		curl -fsSL --retry 3 -o "$tgz.part" "${CLM_NPM_REGISTRY:-https://registry.npmjs.org}/$pkg/-/${pkg#*/}-$ver.tgz" &&
+			mv "$tgz.part" "$tgz" || { rm -f "$tgz.part"; die "downloading $pkg@$ver from the npm registry failed"; }
 	fi
 	got=$(sha256sum "$tgz" | cut -d' ' -f1)
 	if [ "$got" != "$sum" ]; then

@@ -12,7 +12,9 @@ struct clm_base_model {
 	struct clm_tokenizer tok;
 };
 
-/* Load `dir` into `out` (release with clm_base_model_release, also after a failure). The
+/* Load `dir` into `out` (release with clm_base_model_release, also after a failure): config.json
+ * (any architecture of nn/config.h), tokenizer.json, and the weights mapped from model.safetensors
+ * or its shards (io/hf_dir.h: held once, in f32). The
  * tokenizer must know the "<|sep|>" and "<|endoftext|>" special tokens and have the model's
  * vocabulary size or less. 0 or negative with a message naming the file. */
 int clm_base_model_load(const char *dir, struct clm_base_model *out);

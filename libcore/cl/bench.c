@@ -239,7 +239,7 @@ int clm_bench_run(const struct clm_gpt *base, struct clm_text_codec *codec, cons
 	for (size_t i = 0; i < ntasks; i++) {
 		if (!(out->task_names[i] = strdup(tasks[i].name)))
 			return clm_error_oom();
-		out->metrics[i] = clm_task_metric_name(tasks[i].kind);
+		out->metrics[i] = clm_task_metric_name(tasks[i].kind, tasks[i].lang);
 	}
 	/* The base model's own scores: the forward-transfer baseline. */
 	if ((rc = clm_strategy_create(&none, "seqft", &cfg->params)) < 0)

@@ -160,6 +160,15 @@ int clm_strategy_end_task(struct clm_strategy *s, struct clm_gpt *m, const struc
 	return rc;
 }
 
+int clm_strategy_max_prefix(const struct clm_strategy *s)
+{
+	if (s->ops == &clm_cl_spt_ops || s->ops == &clm_cl_tspt_ops)
+		return s->params.prompt_len;
+	if (s->ops == &clm_cl_pp_ops || s->ops == &clm_cl_pptf_ops)
+		return s->params.pool_prompt_len * s->params.top_k;
+	return 0;
+}
+
 size_t clm_strategy_trainable(const struct clm_strategy *s, const struct clm_gpt *m)
 {
 	return clm_gpt_trainable_count(m) + (s->ops->own_params ? s->ops->own_params(s) : 0);

@@ -167,6 +167,9 @@ int clm_strategy_save(const struct clm_strategy *s, struct clm_tensor_list *tens
 /* Create a strategy from what clm_strategy_save wrote. 0 or CLM_EINVALID with a message. */
 int clm_strategy_load(struct clm_strategy *s, const struct clm_tensor_list *tensors, const json_t *state);
 
+/* The most soft-prompt rows route() prepends to one example (0 for strategies without prompts). */
+int clm_strategy_max_prefix(const struct clm_strategy *s);
+
 /* Trainable scalars: the model's trainable count plus the strategy's own. */
 size_t clm_strategy_trainable(const struct clm_strategy *s, const struct clm_gpt *m);
 

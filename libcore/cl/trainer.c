@@ -1,4 +1,5 @@
 #include "cl/trainer.h"
+#include "cl/budget.h"
 #include "util/error.h"
 
 #include <stdlib.h>
@@ -40,24 +41,48 @@ static int push(int32_t **ids, size_t *n, int32_t id)
 	return 0;
 }
 
-static int encode_example(struct clm_text_codec *c, const struct clm_example *ex, struct encoded *e)
+/* Token ids of one example fitted to `room` positions (cl/budget.h): the source, cut for its
+ * kind, then sep; the target, cut at its end, then eos. With `gen` the target is generated, so
+ * only the room its `gen` new tokens need is kept free and e->tgt holds just eos. */
+static int encode_example(struct clm_text_codec *c, const struct clm_example *ex, size_t room, size_t gen,
+			  struct encoded *e)
 {
+	size_t keep_src, keep_tgt, ntgt, cut = 0;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = c->encode(c->ctx, ex->source, strlen(ex->source), &e->src, &e->nsrc);
-	if (!rc && c->max_source > 0 && e->nsrc > (size_t)c->max_source) {
-		memmove(e->src, e->src + e->nsrc - (size_t)c->max_source, (size_t)c->max_source * sizeof(int32_t));
-		e->nsrc = (size_t)c->max_source;
+	rc = gen ? 0 : c->encode(c->ctx, ex->target, strlen(ex->target), &e->tgt, &e->ntgt);
+	ntgt = gen ? gen : e->ntgt;
+	if (c->max_target > 0 && ntgt > (size_t)c->max_target)
+		ntgt = (size_t)c->max_target;
+	if (!rc)
+		rc = c->encode(c->ctx, ex->source, strlen(ex->source), &e->src, &e->nsrc);
+	if (!rc) {
+		size_t nsrc = c->max_source > 0 && e->nsrc > (size_t)c->max_source ? (size_t)c->max_source : e->nsrc;
+		/* sep and eos (generation: sep only) take a position each */
+		clm_budget_split(room - (gen ? 1 : 2), nsrc, ntgt, &keep_src, &keep_tgt);
+		if (!gen && e->ntgt > keep_tgt) {
+			cut += e->ntgt - keep_tgt;
+			e->ntgt = keep_tgt;
+		}
+	}
+	if (!rc && e->nsrc > keep_src) {
+		size_t lost;
+		free(e->src);
+		e->src = NULL;
+		e->nsrc = 0;
+		rc = clm_budget_encode(c, ex->source, strlen(ex->source), ex->kind, CLM_BUDGET_NO_FOCUS, keep_src,
+				       &e->src, &e->nsrc, &lost);
+		cut += lost;
 	}
 	if (!rc)
 		rc = push(&e->src, &e->nsrc, c->sep);
 	if (!rc)
-		rc = c->encode(c->ctx, ex->target, strlen(ex->target), &e->tgt, &e->ntgt);
-	if (!rc && c->max_target > 0 && e->ntgt > (size_t)c->max_target)
-		e->ntgt = (size_t)c->max_target;
-	if (!rc)
 		rc = push(&e->tgt, &e->ntgt, c->eos);
+	if (!rc && cut) {
+		c->fitted++;
+		c->fitted_tokens += (long)cut;
+	}
 	if (rc)
 		encoded_release(e);
 	return rc;
@@ -73,13 +98,14 @@ static int add_encoded(struct clm_batch *b, const struct encoded *e, const struc
 struct encoder_ctx {
 	struct clm_text_codec *codec;
 	int max_positions;
+	size_t room;
 };
 
 static int encode_for_strategy(void *ctx, const struct clm_example *ex, struct clm_batch *out)
 {
 	struct encoder_ctx *c = ctx;
 	struct encoded e;
-	int rc = encode_example(c->codec, ex, &e);
+	int rc = encode_example(c->codec, ex, c->room, 0, &e);
 
 	if (!rc)
 		rc = add_encoded(out, &e, NULL, c->max_positions);
@@ -93,6 +119,7 @@ static int build_step(struct clm_strategy *s, struct clm_gpt *m, struct clm_text
 		      struct clm_cl_route *routes, struct clm_batch *bare, struct clm_batch *real)
 {
 	int max_pos = m->cfg.n_positions, rc;
+	size_t room = (size_t)clm_budget_room(s, m);
 
 	clm_batch_clear(bare);
 	clm_batch_clear(real);
@@ -100,7 +127,7 @@ static int build_step(struct clm_strategy *s, struct clm_gpt *m, struct clm_text
 		return rc;
 	for (int i = 0; i < n && !rc; i++) {
 		encoded_release(&enc[i]);
-		rc = encode_example(codec, items[i].ex, &enc[i]);
+		rc = encode_example(codec, items[i].ex, room, 0, &enc[i]);
 		if (!rc)
 			rc = add_encoded(bare, &enc[i], NULL, max_pos);
 	}
@@ -120,7 +147,7 @@ int clm_cl_train_task(struct clm_strategy *s, struct clm_gpt *m, struct clm_text
 	struct clm_cl_route *routes = calloc((size_t)n, sizeof(*routes));
 	struct encoded *enc = calloc((size_t)n, sizeof(*enc));
 	struct clm_batch bare = CLM_BATCH_INIT, real = CLM_BATCH_INIT;
-	struct encoder_ctx ectx = { codec, m->cfg.n_positions };
+	struct encoder_ctx ectx = { codec, m->cfg.n_positions, (size_t)clm_budget_room(s, m) };
 	struct clm_adamw_config ac = c->adamw;
 	struct clm_adamw opt;
 	double start = clm_now();
@@ -181,7 +208,7 @@ void clm_cl_free_preds(char **preds, size_t n)
 /* Generate for examples [from, to) of ds into preds. */
 static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
 			 const struct clm_dataset *ds, size_t from, size_t to, size_t task, enum clm_route_mode mode,
-			 const struct clm_gen_config *gc, char **preds)
+			 const struct clm_gen_config *gc, char **preds, double *logprob)
 {
 	size_t n = to - from;
 	struct clm_cl_item *items = calloc(n, sizeof(*items));
@@ -189,30 +216,30 @@ static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_t
 	struct clm_gen_request *reqs = calloc(n, sizeof(*reqs));
 	struct encoded *enc = calloc(n, sizeof(*enc));
 	struct clm_batch bare = CLM_BATCH_INIT;
+	size_t room = (size_t)clm_budget_room(s, m), gen = gc->max_new_tokens > 0 ? (size_t)gc->max_new_tokens : 1;
 	int rc = (!items || !routes || !reqs || !enc) ? clm_error_oom() : 0;
 
+	/* The source is fitted so that prefix + prompt + sep + output fit the context. */
 	for (size_t i = 0; i < n && !rc; i++) {
 		items[i] = (struct clm_cl_item){ &ds->items[from + i], task };
-		rc = encode_example(codec, items[i].ex, &enc[i]);
+		rc = encode_example(codec, items[i].ex, room, gen, &enc[i]);
 		if (!rc)
 			rc = clm_batch_add(&bare, enc[i].src, (int)enc[i].nsrc, NULL, NULL, 0, -1);
 	}
 	if (!rc)
 		rc = clm_strategy_route(s, m, items, &bare, mode, routes);
-	for (size_t i = 0; i < n && !rc; i++) {
-		/* Keep the end of the source so that prefix + prompt + output fit the context. */
-		int room = m->cfg.n_positions - routes[i].n_prefix - gc->max_new_tokens;
-		int keep = room < 1 ? 1 : room < (int)enc[i].nsrc ? room : (int)enc[i].nsrc;
-		reqs[i] = (struct clm_gen_request){ .prompt = enc[i].src + enc[i].nsrc - keep, .n_prompt = keep,
+	for (size_t i = 0; i < n && !rc; i++)
+		reqs[i] = (struct clm_gen_request){ .prompt = enc[i].src, .n_prompt = (int)enc[i].nsrc,
 						    .prefix_ids = routes[i].prefix, .n_prefix = routes[i].n_prefix,
 						    .adapter = routes[i].adapter };
-	}
 	if (!rc)
 		rc = clm_generate(m, gc, reqs, (int)n);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct clm_strbuf sb = CLM_STRBUF_INIT;
 		rc = codec->decode(codec->ctx, reqs[i].out, (size_t)reqs[i].n_out, &sb);
 		preds[from + i] = clm_strbuf_detach(&sb, NULL);
+		if (logprob)
+			logprob[from + i] = reqs[i].n_out ? (double)reqs[i].score / reqs[i].n_out : 0;
 		if (!rc && !preds[from + i])
 			rc = clm_error_oom();
 	}
@@ -227,7 +254,7 @@ static int predict_chunk(struct clm_strategy *s, struct clm_gpt *m, struct clm_t
 
 int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
 			const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
-			const struct clm_gen_config *gc, size_t chunk, char ***preds)
+			const struct clm_gen_config *gc, size_t chunk, char ***preds, double *logprob)
 {
 	int rc = 0;
 
@@ -237,7 +264,8 @@ int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_te
 	if (!*preds)
 		return clm_error_oom();
 	for (size_t i = 0; i < ds->n && !rc; i += chunk)
-		rc = predict_chunk(s, m, codec, ds, i, i + chunk < ds->n ? i + chunk : ds->n, task, mode, gc, *preds);
+		rc = predict_chunk(s, m, codec, ds, i, i + chunk < ds->n ? i + chunk : ds->n, task, mode, gc, *preds,
+				   logprob);
 	if (rc) {
 		clm_cl_free_preds(*preds, ds->n);
 		*preds = NULL;
@@ -257,5 +285,5 @@ int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_co
 	gc.stop = &codec->eos;
 	gc.n_stop = 1;
 	return clm_cl_predict_with(s, m, codec, ds, task, mode, &gc, c->eval_batch > 0 ? (size_t)c->eval_batch : 1,
-				   preds);
+				   preds, NULL);
 }

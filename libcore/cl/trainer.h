@@ -21,8 +21,10 @@ struct clm_text_codec {
 	void *ctx;      /* borrowed */
 	int32_t sep;    /* separates source from target */
 	int32_t eos;    /* ends the target; generation stops there */
-	int max_source; /* source tokens kept (from the right, so the end of the source stays); 0 = no cap */
+	int max_source; /* source tokens kept (as cl/budget.h fits a source); 0 = no cap */
 	int max_target; /* target tokens kept for training; 0 = no cap */
+	long fitted;        /* examples shortened to fit the model's context (cl/budget.h), counted */
+	long fitted_tokens; /* tokens they lost */
 };
 
 struct clm_cl_train_config {
@@ -60,10 +62,11 @@ int clm_cl_predict(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_co
 		   const struct clm_cl_train_config *c, char ***preds);
 
 /* Like clm_cl_predict with the caller's generation settings (sampling, beam, stop tokens, length)
- * and `chunk` examples generated at once. */
+ * and `chunk` examples generated at once. `logprob` (NULL or ds->n entries) receives each
+ * prediction's mean log-probability per generated token (0 for an empty one). */
 int clm_cl_predict_with(struct clm_strategy *s, struct clm_gpt *m, struct clm_text_codec *codec,
 			const struct clm_dataset *ds, size_t task, enum clm_route_mode mode,
-			const struct clm_gen_config *gc, size_t chunk, char ***preds);
+			const struct clm_gen_config *gc, size_t chunk, char ***preds, double *logprob);
 
 /* Free an array of n predictions. */
 void clm_cl_free_preds(char **preds, size_t n);

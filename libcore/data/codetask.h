@@ -1,6 +1,7 @@
-/* The CodeTask-CL benchmark's task families: the three CodeXGLUE-derived folders under
- * <shared>/data/codetask ({"id","source","target"} per line) and summarization built from
- * Python functions with docstrings. */
+/* The CodeTask-CL benchmark's task families: the three CodeXGLUE-derived folders of a CodeTask data
+ * folder ({"id","source","target"} per line; the repository carries one in tests/data/codetask,
+ * which make unpacks into build/data/codetask) and summarization built from Python functions
+ * with docstrings. */
 #ifndef CLM_DATA_CODETASK_H
 #define CLM_DATA_CODETASK_H
 

@@ -66,8 +66,8 @@ int clm_task_writer_open(struct clm_task_writer *w, const char *tasks_dir, const
 		return 0;
 	}
 	esc = clm_task_id_escape(task_id);
-	if (!esc || asprintf(&w->final_dir, "%s/%s", tasks_dir, esc) < 0 ||
-	    asprintf(&w->tmp_dir, "%s/.tmp-%s-%ld", tasks_dir, esc, (long)getpid()) < 0)
+	if (!esc || !(w->final_dir = clm_strfmt("%s/%s", tasks_dir, esc)) ||
+	    !(w->tmp_dir = clm_strfmt("%s/.tmp-%s-%ld", tasks_dir, esc, (long)getpid())))
 		goto oom;
 	free(esc);
 	esc = NULL;
@@ -78,7 +78,7 @@ int clm_task_writer_open(struct clm_task_writer *w, const char *tasks_dir, const
 		return CLM_EIO;
 	for (int s = 0; s < CLM_SPLIT_COUNT; s++) {
 		char *p;
-		if (asprintf(&p, "%s/%s.jsonl", w->tmp_dir, clm_split_name((enum clm_split)s)) < 0)
+		if (!(p = clm_strfmt("%s/%s.jsonl", w->tmp_dir, clm_split_name((enum clm_split)s))))
 			goto oom;
 		w->files[s] = fopen(p, "w");
 		if (!w->files[s]) {
@@ -111,7 +111,7 @@ static int copy_split(struct clm_task_writer *w, enum clm_split split)
 	json_t *obj;
 	int rc;
 
-	if (asprintf(&path, "%s/%s.jsonl", w->final_dir, clm_split_name(split)) < 0)
+	if (!(path = clm_strfmt("%s/%s.jsonl", w->final_dir, clm_split_name(split))))
 		return clm_error_oom();
 	fp = fopen(path, "r");
 	if (!fp) {
@@ -147,7 +147,7 @@ int clm_task_writer_resume(struct clm_task_writer *w, const char *tasks_dir, con
 	*meta = NULL;
 	if ((rc = clm_task_writer_open(w, tasks_dir, task_id, NULL)) < 0)
 		return rc;
-	if (asprintf(&path, "%s/task.json", w->final_dir) < 0)
+	if (!(path = clm_strfmt("%s/task.json", w->final_dir)))
 		return clm_error_oom();
 	rc = clm_read_file(path, 16 << 20, &data);
 	if (rc == 0 && !(*meta = clm_json_parse(data.buf, data.len, path)))
@@ -226,27 +226,27 @@ int clm_task_writer_finish(struct clm_task_writer *w, json_t *meta)
 	}
 	if (rc)
 		return rc;
-	if (clm_json_dump_pretty(meta, &sb) < 0 || asprintf(&path, "%s/task.json", w->tmp_dir) < 0 ||
-	    asprintf(&old, "%s.old-%ld", w->tmp_dir, (long)getpid()) < 0) {
+	if (clm_json_dump_pretty(meta, &sb) < 0 || !(path = clm_strfmt("%s/task.json", w->tmp_dir)) ||
+	    !(old = clm_strfmt("%s.old-%ld", w->tmp_dir, (long)getpid()))) {
 		rc = clm_error_oom();
-		goto out;
+		goto cleanup;
 	}
 	if ((rc = clm_write_file_atomic(path, sb.buf, sb.len)) < 0)
-		goto out;
+		goto cleanup;
 	/* Move an older copy aside first, so the task folder is always complete or absent. */
 	if (rename(w->final_dir, old) < 0 && errno != ENOENT) {
 		rc = clm_error_set(CLM_EIO, "cannot replace %s: %s", w->final_dir, strerror(errno));
-		goto out;
+		goto cleanup;
 	}
 	if (rename(w->tmp_dir, w->final_dir) < 0) {
 		rc = clm_error_set(CLM_EIO, "cannot create %s: %s", w->final_dir, strerror(errno));
 		rename(old, w->final_dir);
-		goto out;
+		goto cleanup;
 	}
 	clm_task_dir_remove(old);
 	free(w->tmp_dir);
 	w->tmp_dir = NULL;
-out:
+cleanup:
 	free(path);
 	free(old);
 	clm_strbuf_release(&sb);

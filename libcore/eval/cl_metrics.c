@@ -6,25 +6,37 @@
 void clm_cl_summarize(const double *r, size_t n, const double *base, struct clm_cl_summary *out)
 {
 	const double *last = r + (n ? n - 1 : 0) * n;
+	size_t earlier = 0, transfers = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!n)
-		return;
 	for (size_t j = 0; j < n; j++)
-		out->average += last[j] / (double)n;
-	if (n < 2)
-		return;
+		if (!isnan(last[j])) {
+			out->average += last[j];
+			out->scored++;
+		}
+	out->average = out->scored ? out->average / (double)out->scored : NAN;
 	for (size_t j = 0; j + 1 < n; j++) {
 		double best = r[j * n + j];
+		if (isnan(best) || isnan(last[j]))
+			continue;
 		for (size_t l = j + 1; l + 1 < n; l++)
 			if (!isnan(r[l * n + j]) && r[l * n + j] > best)
 				best = r[l * n + j];
-		out->forgetting += (best - last[j]) / (double)(n - 1);
-		out->bwt += (last[j] - r[j * n + j]) / (double)(n - 1);
+		out->forgetting += best - last[j];
+		out->bwt += last[j] - r[j * n + j];
+		earlier++;
 	}
-	if (base) {
+	if (earlier) {
+		out->forgetting /= (double)earlier;
+		out->bwt /= (double)earlier;
+	}
+	if (base && n >= 2) {
 		for (size_t j = 1; j < n; j++)
-			out->fwt += (r[(j - 1) * n + j] - base[j]) / (double)(n - 1);
+			if (!isnan(r[(j - 1) * n + j]) && !isnan(base[j])) {
+				out->fwt += r[(j - 1) * n + j] - base[j];
+				transfers++;
+			}
+		out->fwt = transfers ? out->fwt / (double)transfers : 0;
 		out->has_fwt = 1;
 	}
 }
@@ -59,12 +71,16 @@ json_t *clm_cl_matrix_json(const char *const *names, const double *r, size_t n, 
 		bad |= json_array_append_new(rows, row_json(r + i * n, n)) < 0;
 	}
 	if (!bad) {
-		bad |= json_object_set_new(sum, "average", number_or_null(s.average)) < 0;
-		bad |= json_object_set_new(sum, "forgetting", number_or_null(s.forgetting)) < 0;
-		bad |= json_object_set_new(sum, "bwt", number_or_null(s.bwt)) < 0;
+		if (s.scored) {
+			bad |= json_object_set_new(sum, "average", json_real(s.average)) < 0;
+			bad |= json_object_set_new(sum, "forgetting", json_real(s.forgetting)) < 0;
+			bad |= json_object_set_new(sum, "bwt", json_real(s.bwt)) < 0;
+		}
+		bad |= json_object_set_new(sum, "scored", json_integer((json_int_t)s.scored)) < 0;
 		if (base) {
 			bad |= json_object_set_new(o, "base", row_json(base, n)) < 0;
-			bad |= json_object_set_new(sum, "fwt", number_or_null(s.fwt)) < 0;
+			if (s.scored)
+				bad |= json_object_set_new(sum, "fwt", json_real(s.fwt)) < 0;
 		}
 		bad |= json_object_set(o, "tasks", tasks) < 0;
 		bad |= json_object_set(o, "R", rows) < 0;

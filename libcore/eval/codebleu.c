@@ -148,7 +148,7 @@ int clm_codebleu_corpus(const char *lang_name, const char *const *refs, const ch
 
 	memset(out, 0, sizeof(*out));
 	if (!lang)
-		return clm_error_set(CLM_EINVALID, "CodeBLEU supports java, c_sharp and python, not '%s'", lang_name);
+		return clm_error_set(CLM_EINVALID, "CodeBLEU supports " CLM_CODEBLEU_LANGUAGES ", not '%s'", lang_name);
 	memset(&plain, 0, sizeof(plain));
 	memset(&weighted, 0, sizeof(weighted));
 	rc = ngram_work_init(&w, lang);

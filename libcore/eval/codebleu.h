@@ -1,4 +1,6 @@
-/* CodeBLEU (Ren et al. 2020) as the CodeXGLUE evaluator computes it for Java, C# and Python:
+/* CodeBLEU (Ren et al. 2020) as the CodeXGLUE evaluator computes it for Java, C# and Python, and
+ * the same way for Go, JavaScript/TypeScript, Rust, Ruby, C and C++ (their keyword lists and
+ * data-flow rules over their grammars):
  * 0.25 x (n-gram match + keyword-weighted n-gram match + syntax match + data-flow match). */
 #ifndef CLM_EVAL_CODEBLEU_H
 #define CLM_EVAL_CODEBLEU_H
@@ -16,8 +18,11 @@ struct clm_codebleu {
 	size_t ref_flows, matched_flows; /* ref_flows 0: data-flow match is 0, as in the reference */
 };
 
-/* The canonical language name CodeBLEU supports for `name` ("java", "c_sharp", "python";
- * "csharp", "cs", "py" are accepted), or NULL. */
+/* The languages CodeBLEU scores, for messages. */
+#define CLM_CODEBLEU_LANGUAGES "java, c_sharp, python, go, javascript, typescript, tsx, rust, ruby, c, cpp"
+
+/* The canonical language name CodeBLEU supports for `name` (one of CLM_CODEBLEU_LANGUAGES;
+ * "csharp", "cs", "py", "js", "ts" are accepted), or NULL. */
 const char *clm_codebleu_language(const char *name);
 
 /* Score n predictions against their references in language `lang`. Empty corpus: all 0.

@@ -1,5 +1,6 @@
 #include "eval/scores.h"
 #include "eval/bleu.h"
+#include "eval/codebleu.h"
 #include "eval/lines.h"
 #include "util/error.h"
 
@@ -29,7 +30,7 @@ int clm_score_lines(const char *const *refs, const char *const *preds, size_t n,
 	memset(out, 0, sizeof(*out));
 	out->lines = n;
 	if ((metrics & CLM_METRIC_CODEBLEU) && (!lang || !clm_codebleu_language(lang)))
-		return clm_error_set(CLM_EINVALID, "CodeBLEU needs a language: java, c_sharp or python%s%s%s",
+		return clm_error_set(CLM_EINVALID, "CodeBLEU needs a language: " CLM_CODEBLEU_LANGUAGES "%s%s%s",
 				     lang ? " (not '" : "", lang ? lang : "", lang ? "')" : "");
 	if ((metrics & CLM_METRIC_BLEU) && (rc = clm_bleu_corpus(refs, preds, n, &out->bleu)) < 0)
 		return rc;

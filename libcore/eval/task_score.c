@@ -4,11 +4,19 @@
 
 #include <string.h>
 
-const char *clm_task_metric_name(enum clm_task_kind kind)
+/* The language a prediction is written in: b for a translation "a->b". */
+static const char *target_language(const char *lang)
+{
+	const char *arrow = strstr(lang ? lang : "", "->");
+
+	return arrow ? arrow + 2 : lang ? lang : "";
+}
+
+const char *clm_task_metric_name(enum clm_task_kind kind, const char *lang)
 {
 	switch (kind) {
 	case CLM_KIND_GENERATE:
-		return "codebleu";
+		return clm_codebleu_language(target_language(lang)) ? "codebleu" : "bleu";
 	case CLM_KIND_SUMMARIZE:
 		return "smooth-bleu";
 	default:
@@ -19,14 +27,13 @@ const char *clm_task_metric_name(enum clm_task_kind kind)
 int clm_task_score(enum clm_task_kind kind, const char *lang, const char *const *refs, const char *const *preds,
 		   size_t n, struct clm_task_score *out)
 {
-	const char *arrow = strstr(lang, "->");
 	struct clm_codebleu cb = { 0 };
 	int rc;
 
-	out->metric = clm_task_metric_name(kind);
+	out->metric = clm_task_metric_name(kind, lang);
 	out->em = clm_exact_match(refs, preds, n);
-	if (kind == CLM_KIND_GENERATE) {
-		rc = clm_codebleu_corpus(arrow ? arrow + 2 : lang, refs, preds, n, &cb);
+	if (!strcmp(out->metric, "codebleu")) {
+		rc = clm_codebleu_corpus(target_language(lang), refs, preds, n, &cb);
 		out->score = cb.score;
 		return rc;
 	}

@@ -176,7 +176,8 @@ static int write_level(git_repository *repo, struct clm_tree_entry *items, size_
 
 int clm_tree_plan_write(struct clm_tree_plan *p, git_repository *repo, git_oid *out)
 {
-	qsort(p->items, p->n, sizeof(*p->items), by_path);
+	if (p->n)	/* qsort's pointer must not be NULL, even for no items */
+		qsort(p->items, p->n, sizeof(*p->items), by_path);
 	return write_level(repo, p->items, 0, p->n, 0, out);
 }
 

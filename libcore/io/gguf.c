@@ -707,17 +707,17 @@ int clm_gguf_write(struct clm_gguf_writer *w, const char *path)
 	if (!rc)
 		rc = clm_strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	fd = mkstemp(tmp.buf);
 	if (fd < 0) {
 		rc = clm_error_set(CLM_EIO, "%s: cannot create: %s", path, strerror(errno));
-		goto done;
+		goto cleanup;
 	}
 	if (write_all(fd, head.buf, head.len) < 0 || write_all(fd, w->data.buf, w->data.len) < 0 || fsync(fd) < 0) {
 		rc = clm_error_set(CLM_EIO, "%s: write failed: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp.buf);
-		goto done;
+		goto cleanup;
 	}
 	fchmod(fd, 0644);
 	close(fd);
@@ -725,7 +725,7 @@ int clm_gguf_write(struct clm_gguf_writer *w, const char *path)
 		rc = clm_error_set(CLM_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
 		unlink(tmp.buf);
 	}
-done:
+cleanup:
 	clm_strbuf_release(&head);
 	clm_strbuf_release(&tmp);
 	return rc;

@@ -295,8 +295,8 @@ int clm_gguf_write_gpt2(const char *path, const struct clm_gguf_gpt2_hparams *hp
 	}
 	for (size_t i = 0; i < hf->n && !rc; i++)
 		if (!ws.used[i] && !is_buffer(hf->items[i].name))
-			rc = clm_error_set(CLM_EINVALID, "tensor '%s' has no place in a GGUF gpt2 model (merge or drop "
-					   "adapters and prompts before exporting)", hf->items[i].name);
+			rc = clm_error_set(CLM_EINVALID, "tensor '%s' has no place in a GGUF gpt2 model (soft prompts and "
+					   "adapters cannot be exported to GGUF)", hf->items[i].name);
 	if (!rc)
 		rc = clm_gguf_write(&ws.w, path);
 	clm_gguf_writer_release(&ws.w);

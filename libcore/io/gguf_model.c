@@ -1,4 +1,5 @@
 #include "io/gguf_model.h"
+#include "io/gguf_llama.h"
 #include "nn/config.h"
 #include "tok/byte_unicode.h"
 #include "tok/hf_json.h"
@@ -75,26 +76,59 @@ int clm_gguf_vocab_to_tokenizer(const struct clm_gguf_vocab *v, struct clm_token
 	return rc;
 }
 
+/* A Llama-family model: the architecture's keys and tensors (io/gguf_llama.h), then the vocabulary. */
+static int export_llama(const json_t *config, const struct clm_gguf_vocab *vocab, const struct clm_tensor_list *weights,
+			enum clm_dtype dtype, const char *name, const char *path)
+{
+	struct clm_gguf_writer w;
+	enum clm_ggml_type type = dtype == CLM_DTYPE_F16 ? CLM_GGML_F16 : CLM_GGML_F32;
+	int rc = clm_gguf_writer_init(&w, CLM_GGUF_DEFAULT_ALIGNMENT);
+
+	if (!rc && dtype != CLM_DTYPE_F32 && dtype != CLM_DTYPE_F16)
+		rc = clm_error_set(CLM_EINVALID, "GGUF export writes f32 or f16, not %s", clm_dtype_name(dtype));
+	if (!rc && name)
+		rc = clm_gguf_add_string(&w, "general.name", name);
+	if (!rc)
+		rc = clm_gguf_add_llama(&w, config, weights, type, type);
+	if (!rc)
+		rc = clm_gguf_add_vocab(&w, vocab, "gpt-2"); /* our tokenizers split text as GPT-2 does */
+	if (!rc)
+		rc = clm_gguf_write(&w, path);
+	clm_gguf_writer_release(&w);
+	return rc;
+}
+
 int clm_gguf_export_model(const char *config_json, size_t config_len, const char *tokenizer_json, size_t tokenizer_len,
 			  const struct clm_tensor_list *weights, enum clm_dtype dtype, const char *name, const char *path)
 {
-	struct clm_gpt_config cfg;
+	struct clm_gpt_config cfg = { 0 };
 	struct clm_gguf_gpt2_hparams hp;
 	struct clm_gguf_vocab vocab = { 0 };
 	struct clm_tokenizer tok;
 	json_t *config = clm_json_parse(config_json, config_len, "config.json");
 	int rc = config ? clm_gpt_config_from_json(config, &cfg) : CLM_EINVALID;
 
-	json_decref(config);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(config);
 		return rc;
+	}
 	rc = clm_tok_parse_hf(&tok, tokenizer_json, tokenizer_len);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(config);
 		return clm_error_wrap(rc, "tokenizer.json");
+	}
 	rc = clm_gguf_vocab_from_tokenizer(&tok, &vocab);
 	clm_tok_release(&tok);
-	if (rc < 0)
+	if (!rc && cfg.arch != CLM_ARCH_GPT2 && vocab.n_tokens != (size_t)cfg.vocab_size)
+		rc = clm_error_set(CLM_EINVALID, "the vocabulary has %zu tokens but the model %d rows", vocab.n_tokens,
+				   cfg.vocab_size);
+	if (!rc && cfg.arch != CLM_ARCH_GPT2)
+		rc = export_llama(config, &vocab, weights, dtype, name, path);
+	json_decref(config);
+	if (rc < 0 || cfg.arch != CLM_ARCH_GPT2) {
+		clm_gguf_vocab_release(&vocab);
 		return rc;
+	}
 	hp.n_vocab = (uint32_t)cfg.vocab_size;
 	hp.n_ctx = (uint32_t)cfg.n_positions;
 	hp.n_embd = (uint32_t)cfg.n_embd;
@@ -134,7 +168,7 @@ int clm_gguf_import_model(const char *path, struct clm_strbuf *config_json, stru
 	struct clm_gguf_vocab vocab;
 	struct clm_tensor_list raw;
 	struct clm_tokenizer tok;
-	struct clm_gpt_config cfg;
+	struct clm_gpt_config cfg = { 0 };
 	json_t *config = NULL;
 	int rc = clm_gguf_read_gpt2(path, &hp, &vocab, &raw);
 

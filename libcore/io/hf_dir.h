@@ -6,6 +6,7 @@
 #define CLM_IO_HF_DIR_H
 
 #include <jansson.h>
+#include "nn/model.h"
 #include "nn/tensors.h"
 #include "util/file_list.h"
 #include "util/strbuf.h"
@@ -22,7 +23,7 @@ extern const char *const clm_hf_side_files[];
 enum {
 	CLM_HF_CONFIG = 1u << 0,    /* config.json */
 	CLM_HF_TOKENIZER = 1u << 1, /* tokenizer.json */
-	CLM_HF_WEIGHTS = 1u << 2,   /* model.safetensors (read as f32) */
+	CLM_HF_WEIGHTS = 1u << 2,   /* model.safetensors or its shards (read as f32) */
 	CLM_HF_SIDE = 1u << 3,      /* side files: read those present, write every entry of `side` */
 	CLM_HF_ALL = 0xfu
 };
@@ -41,6 +42,12 @@ struct clm_hf_dir {
  * failure). A missing config.json, tokenizer.json or model.safetensors is an error naming the
  * file; a missing side file is not. */
 int clm_hf_dir_read(const char *dir, unsigned parts, struct clm_hf_dir *out);
+
+/* Build model `m` of config `cfg` from the weights of `dir` (model.safetensors, or the shards
+ * model.safetensors.index.json names; F32, F16 or BF16): each file is mapped and every tensor
+ * converted straight into its f32 parameter, its pages dropped after, so the weights are never
+ * held twice. Every backbone tensor must be present. 0 or a negative code naming the file. */
+int clm_hf_dir_load_model(const char *dir, const struct clm_gpt_config *cfg, struct clm_gpt *m);
 
 /* Write `parts` of `d` into `dir` (created when missing), each file atomically: config.json,
  * tokenizer.json, the side files, then model.safetensors with `metadata` (string values, may be

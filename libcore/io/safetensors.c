@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,77 +215,143 @@ static void truncate_list(struct clm_tensor_list *l, size_t keep)
 	}
 }
 
-int clm_safetensors_read(const char *path, unsigned flags, struct clm_tensor_list *out, json_t **metadata)
+/* A file's parsed header: the open descriptor, its size, the JSON and the entries in offset order. */
+struct st_file {
+	int fd;
+	uint64_t size, data_start;
+	char *text;
+	json_t *hdr;
+	struct st_entry *entries;
+	size_t n;
+};
+
+static void st_file_close(struct st_file *f)
+{
+	free(f->entries);
+	json_decref(f->hdr);
+	free(f->text);
+	if (f->fd >= 0)
+		close(f->fd);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* Open `path` and parse and check its header against the file size. */
+static int st_file_open(const char *path, struct st_file *f)
 {
 	unsigned char lenbuf[8];
-	uint64_t hlen = 0, size, data_size;
+	uint64_t hlen = 0;
 	struct stat st;
-	char *text = NULL;
-	json_t *hdr = NULL;
-	struct st_entry *entries = NULL;
-	size_t n = 0, keep = out->n;
-	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return clm_error_set(errno == ENOENT ? CLM_ENOTFOUND : CLM_EIO, "cannot open '%s': %s", path,
+				     strerror(errno));
+	if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return clm_error_set(CLM_EINVALID, "%s: not a regular file", path);
+	f->size = (uint64_t)st.st_size;
+	if (f->size < 8)
+		return clm_error_set(CLM_EINVALID, "%s: %llu bytes is too short for a safetensors file", path,
+				     (unsigned long long)f->size);
+	if ((rc = read_at(f->fd, lenbuf, 8, 0, path)) < 0)
+		return rc;
+	for (int i = 7; i >= 0; i--)
+		hlen = hlen << 8 | lenbuf[i];
+	if (hlen < 2 || hlen > CLM_SAFETENSORS_MAX_HEADER || hlen > f->size - 8)
+		return clm_error_set(CLM_EINVALID, "%s: header length %llu is impossible (file has %llu bytes, "
+				     "limit %u)", path, (unsigned long long)hlen, (unsigned long long)f->size,
+				     CLM_SAFETENSORS_MAX_HEADER);
+	if (!(f->text = malloc((size_t)hlen)))
+		return clm_error_oom();
+	if ((rc = read_at(f->fd, f->text, (size_t)hlen, 8, path)) < 0)
+		return rc;
+	if (f->text[0] != '{')
+		return clm_error_set(CLM_EINVALID, "%s: header does not start with '{'", path);
+	if (!(f->hdr = clm_json_parse(f->text, (size_t)hlen, path)))
+		return CLM_EINVALID;
+	f->data_start = 8 + hlen;
+	return parse_header(f->hdr, f->size - f->data_start, &f->entries, &f->n, path);
+}
+
+int clm_safetensors_read(const char *path, unsigned flags, struct clm_tensor_list *out, json_t **metadata)
+{
+	struct st_file f;
+	size_t keep = out->n;
+	int rc = st_file_open(path, &f);
 
 	if (metadata)
 		*metadata = NULL;
-	if (fd < 0)
-		return clm_error_set(errno == ENOENT ? CLM_ENOTFOUND : CLM_EIO, "cannot open '%s': %s", path,
-				     strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = clm_error_set(CLM_EINVALID, "%s: not a regular file", path);
-		goto done;
-	}
-	size = (uint64_t)st.st_size;
-	if (size < 8) {
-		rc = clm_error_set(CLM_EINVALID, "%s: %llu bytes is too short for a safetensors file", path,
-				   (unsigned long long)size);
-		goto done;
-	}
-	if ((rc = read_at(fd, lenbuf, 8, 0, path)) < 0)
-		goto done;
-	for (int i = 7; i >= 0; i--)
-		hlen = hlen << 8 | lenbuf[i];
-	if (hlen < 2 || hlen > CLM_SAFETENSORS_MAX_HEADER || hlen > size - 8) {
-		rc = clm_error_set(CLM_EINVALID, "%s: header length %llu is impossible (file has %llu bytes, "
-				   "limit %u)", path, (unsigned long long)hlen, (unsigned long long)size,
-				   CLM_SAFETENSORS_MAX_HEADER);
-		goto done;
-	}
-	text = malloc((size_t)hlen);
-	if (!text) {
-		rc = clm_error_oom();
-		goto done;
-	}
-	if ((rc = read_at(fd, text, (size_t)hlen, 8, path)) < 0)
-		goto done;
-	if (text[0] != '{') {
-		rc = clm_error_set(CLM_EINVALID, "%s: header does not start with '{'", path);
-		goto done;
-	}
-	hdr = clm_json_parse(text, (size_t)hlen, path);
-	if (!hdr) {
-		rc = CLM_EINVALID;
-		goto done;
-	}
-	data_size = size - 8 - hlen;
-	if ((rc = parse_header(hdr, data_size, &entries, &n, path)) < 0)
-		goto done;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = load_tensor(fd, 8 + hlen, &entries[i], flags, out, path);
+	for (size_t i = 0; i < f.n && rc == 0; i++)
+		rc = load_tensor(f.fd, f.data_start, &f.entries[i], flags, out, path);
 	if (rc == 0 && metadata) {
-		json_t *m = json_object_get(hdr, "__metadata__");
+		json_t *m = json_object_get(f.hdr, "__metadata__");
 		*metadata = m ? json_incref(m) : json_object();
 		if (!*metadata)
 			rc = clm_error_oom();
 	}
-done:
 	if (rc < 0)
 		truncate_list(out, keep);
-	free(entries);
-	json_decref(hdr);
-	free(text);
-	close(fd);
+	st_file_close(&f);
 	return rc;
+}
+
+int clm_safetensors_map(const char *path, struct clm_safetensors_map *out)
+{
+	struct st_file f;
+	int rc = st_file_open(path, &f);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == 0 && !(out->tensors = calloc(f.n + 1, sizeof(*out->tensors))))
+		rc = clm_error_oom();
+	if (rc == 0 && f.size > 0) {
+		out->base = mmap(NULL, (size_t)f.size, PROT_READ, MAP_PRIVATE, f.fd, 0);
+		if (out->base == MAP_FAILED) {
+			out->base = NULL;
+			rc = clm_error_set(CLM_EIO, "%s: cannot map: %s", path, strerror(errno));
+		}
+		out->size = (size_t)f.size;
+	}
+	for (size_t i = 0; i < f.n && rc == 0; i++) {
+		const struct st_entry *e = &f.entries[i];
+		struct clm_named_tensor *t = &out->tensors[out->n];
+		if (!(t->name = strdup(e->name))) {
+			rc = clm_error_oom();
+			break;
+		}
+		t->dtype = e->dtype;
+		t->ndim = e->ndim;
+		memcpy(t->shape, e->shape, sizeof(t->shape));
+		t->data = (unsigned char *)out->base + f.data_start + e->begin;
+		t->nbytes = (size_t)(e->end - e->begin);
+		out->n++;
+	}
+	st_file_close(&f);
+	if (rc < 0)
+		clm_safetensors_unmap(out);
+	return rc;
+}
+
+void clm_safetensors_map_drop(struct clm_safetensors_map *m, size_t i)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)m->tensors[i].data, b = a + m->tensors[i].nbytes;
+
+	a = (a + (uintptr_t)page - 1) & ~((uintptr_t)page - 1); /* whole pages inside the tensor only */
+	b &= ~((uintptr_t)page - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+void clm_safetensors_unmap(struct clm_safetensors_map *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->tensors[i].name);
+	free(m->tensors);
+	if (m->base)
+		munmap(m->base, m->size);
+	memset(m, 0, sizeof(*m));
 }
 
 static int build_header(const struct clm_tensor_list *l, const json_t *metadata, struct clm_strbuf *out)
@@ -295,10 +362,10 @@ static int build_header(const struct clm_tensor_list *l, const json_t *metadata,
 
 	if (!hdr || !meta) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	if (metadata && (rc = check_metadata(metadata, "safetensors metadata")) < 0)
-		goto done;
+		goto cleanup;
 	if (metadata)
 		json_object_update(meta, (json_t *)metadata);
 	json_object_set_new(meta, "format", json_string("pt"));
@@ -326,7 +393,7 @@ static int build_header(const struct clm_tensor_list *l, const json_t *metadata,
 	/* Pad with spaces so the data section starts 8-byte aligned, as the reference writer does. */
 	while (rc == 0 && out->len % 8)
 		rc = clm_strbuf_addch(out, ' ');
-done:
+cleanup:
 	json_decref(meta);
 	json_decref(hdr);
 	return rc;
@@ -355,15 +422,15 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 	int fd = -1, rc;
 
 	if ((rc = build_header(tensors, metadata, &hdr)) < 0)
-		goto done;
+		goto cleanup;
 	for (int i = 0; i < 8; i++)
 		lenbuf[i] = (unsigned char)((uint64_t)hdr.len >> (8 * i));
 	if ((rc = clm_strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid())) < 0)
-		goto done;
+		goto cleanup;
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = clm_error_set(CLM_EIO, "cannot create '%s': %s", tmp.buf, strerror(errno));
-		goto done;
+		goto cleanup;
 	}
 	rc = write_all(fd, lenbuf, 8, tmp.buf);
 	if (rc == 0)
@@ -379,7 +446,7 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 		rc = clm_error_set(CLM_EIO, "cannot rename '%s' to '%s': %s", tmp.buf, path, strerror(errno));
 	if (rc < 0)
 		unlink(tmp.buf);
-done:
+cleanup:
 	clm_strbuf_release(&hdr);
 	clm_strbuf_release(&tmp);
 	return rc;

@@ -22,6 +22,25 @@
  * left as it was. */
 int clm_safetensors_read(const char *path, unsigned flags, struct clm_tensor_list *out, json_t **metadata);
 
+/* A safetensors file mapped read-only: its tensors as views into the mapping (names owned, data
+ * borrowed from the mapping: never free it, never use it after clm_safetensors_unmap). The header
+ * is checked as clm_safetensors_read checks it; the tensor bytes are not read until used. */
+struct clm_safetensors_map {
+	void *base;
+	size_t size;
+	struct clm_named_tensor *tensors; /* in file order of their offsets */
+	size_t n;
+};
+
+/* Map the file at `path`; `out` is initialised here. 0 or a negative code naming the file. */
+int clm_safetensors_map(const char *path, struct clm_safetensors_map *out);
+
+/* Let the kernel drop tensor i's pages from memory (after it has been copied out). */
+void clm_safetensors_map_drop(struct clm_safetensors_map *m, size_t i);
+
+/* Unmap and free; safe on a zeroed map. */
+void clm_safetensors_unmap(struct clm_safetensors_map *m);
+
 /* Write `tensors` in list order to `path` atomically (temporary file, fsync, rename).
  * `metadata` (may be NULL) is an object of string values merged into __metadata__, which always
  * carries "format": "pt" (what transformers expects) and "clmodel_format". */

@@ -168,7 +168,6 @@ static const char *version_or_none(const char *v)
 char *clm_events_task_id(const struct clm_dep_event_list *l)
 {
 	const struct clm_dep_event *primary = NULL;
-	char *id = NULL;
 
 	if (!l->n)
 		return NULL;
@@ -177,15 +176,11 @@ char *clm_events_task_id(const struct clm_dep_event_list *l)
 			primary = &l->items[i];
 	if (!primary)
 		primary = &l->items[0];
-	if (l->n > 1) {
-		if (asprintf(&id, "%s/%s/%s..%s+%zu", primary->ecosystem, primary->package,
-			     version_or_none(primary->from), version_or_none(primary->to), l->n - 1) < 0)
-			return NULL;
-	} else if (asprintf(&id, "%s/%s/%s..%s", primary->ecosystem, primary->package,
-			    version_or_none(primary->from), version_or_none(primary->to)) < 0) {
-		return NULL;
-	}
-	return id;
+	if (l->n > 1)
+		return clm_strfmt("%s/%s/%s..%s+%zu", primary->ecosystem, primary->package,
+				  version_or_none(primary->from), version_or_none(primary->to), l->n - 1);
+	return clm_strfmt("%s/%s/%s..%s", primary->ecosystem, primary->package, version_or_none(primary->from),
+			  version_or_none(primary->to));
 }
 
 json_t *clm_event_to_json(const struct clm_dep_event *e)

@@ -288,42 +288,42 @@ static int mine_commit(struct miner *m, const git_oid *oid, git_commit *c)
 	if (!c || git_commit_tree(&nw, c) < 0) {
 		clm_git_error(GIT_ENOTFOUND, "commit or tree missing");
 		warn_missing(m, "commit", oid);
-		goto out;
+		goto cleanup;
 	}
 	if (m->o->all_parents && git_commit_parentcount(c) > 1)
-		goto out; /* every side commit is walked itself; the merge adds nothing new */
+		goto cleanup; /* every side commit is walked itself; the merge adds nothing new */
 	pr = parent_tree(m, c, &old);
 	if (pr > 0) {
 		if (!m->st->shallow)
 			clm_progress_note(&m->progress, "note: history ends at %.12s (shallow clone or missing parent); "
 					  "older commits are not mined", hex);
 		m->st->shallow = 1;
-		goto out;
+		goto cleanup;
 	}
-	touches = clm_tree_change_touches_manifest(m->repo, old, nw, &m->subtrees);
+	touches = clm_tree_change_touches_manifest(m->repo, old, nw, &m->subtrees, NULL);
 	if (touches < 0) {
 		warn_missing(m, "tree", oid);
-		goto out;
+		goto cleanup;
 	}
 	if (!touches && !m->task.active)
-		goto out; /* the common case: nothing to read beyond the trees */
+		goto cleanup; /* the common case: nothing to read beyond the trees */
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, m->repo, old, nw, &dopts) < 0) {
 		clm_git_error(GIT_ERROR, "tree diff");
 		warn_missing(m, "tree", oid);
-		goto out;
+		goto cleanup;
 	}
 	if (touches && (rc = clm_events_from_diff(m->repo, diff, old, nw, oid, warn, m, &events)) < 0)
-		goto out;
+		goto cleanup;
 	if (events.n) {
 		if ((rc = close_task(m)) < 0 || (rc = clm_mine_task_open(&m->task, &m->tc, c, &events)) < 0)
-			goto out;
+			goto cleanup;
 		m->st->events += events.n;
 	} else if (m->task.active) {
 		if (m->task.window_left == 0) {
 			rc = close_task(m);
-			goto out;
+			goto cleanup;
 		}
 		m->task.window_left--;
 	}
@@ -332,7 +332,7 @@ static int mine_commit(struct miner *m, const git_oid *oid, git_commit *c)
 		memcpy(m->task.last_commit, hex, sizeof(hex));
 		rc = mine_code(m, c, diff);
 	}
-out:
+cleanup:
 	if (nw) {
 		git_tree_free(m->prev_tree);
 		m->prev_tree = nw;
@@ -405,31 +405,32 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	memset(st, 0, sizeof(*st));
 	git_settings_for_mining(&saved);
 	clm_progress_begin(&m.progress, "mining", 0, o->quiet);
+	m.progress.unit = "commits";
 	m.tc.ids = json_object();
 	if (!m.tc.ids) {
 		rc = clm_error_oom();
-		goto out;
+		goto cleanup;
 	}
 	if ((rc = clm_code_miner_init(&m.code, o->max_tokens, 1)) < 0 ||
 	    (rc = clm_repo_state_path(repo, "tasks", &m.tasks_dir)) < 0)
-		goto out;
+		goto cleanup;
 	if (threads > 1 && (rc = clm_mine_pool_start(&m.pool, threads, o->max_tokens)) < 0)
-		goto out;
+		goto cleanup;
 	if (use_state && (rc = clm_mine_state_load(repo, &state)) < 0)
-		goto out;
+		goto cleanup;
 	if (!o->range && git_repository_head_unborn(repo) == 1) {
 		clm_progress_note(&m.progress, "note: no commits yet; nothing to mine");
-		goto out;
+		goto cleanup;
 	}
 	if ((rc = clm_history_walk_start(&walk, repo, o->range, o->all_parents, state.tips, state.depths, state.n, &tip,
 					 &tip_depth)) < 0)
-		goto out;
+		goto cleanup;
 	m.tc.tasks_dir = m.tasks_dir.buf;
 	m.tc.stream = o->stream;
 	m.tc.rescan = o->rescan;
 	m.tc.window = o->window;
 	if (use_state && (rc = clm_mine_task_resume(&m.task, &m.tc, repo, &state, &tip)) < 0)
-		goto out;
+		goto cleanup;
 	rc = 0;
 	if (walk.first_parent_only)
 		clm_progress_note(&m.progress, "note: shallow clone; walking first parents only");
@@ -455,7 +456,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 	if (rc == 0 && !o->stream) {
 		/* A window cut short by the end of history is continued by the next run. */
 		if (o->rescan && (rc = clm_mine_state_load(repo, &state)) < 0)
-			goto out;
+			goto cleanup;
 		if (m.task.active && m.task.window_left > 0) {
 			git_oid last;
 			rc = git_oid_fromstr(&last, m.task.last_commit) < 0 ? clm_error_set(CLM_EGENERIC, "bad commit id") : 0;
@@ -470,7 +471,7 @@ int clm_mine(git_repository *repo, const struct clm_mine_options *o, struct clm_
 		rc = close_task(&m);
 	if (rc == 0 && !o->stream && (rc = clm_mine_state_add(repo, &state, &tip, tip_depth)) == 0)
 		rc = clm_mine_state_save(repo, &state);
-out:
+cleanup:
 	clm_progress_end(&m.progress);
 	clm_mine_pool_stop(m.pool); /* workers may still read the task's dependencies */
 	while (m.first_job) {

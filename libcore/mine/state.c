@@ -18,29 +18,29 @@ int clm_mine_state_parse(const char *name, const char *data, size_t len, struct 
 	tips = root ? json_object_get(root, "tips") : NULL;
 	if (!tips || !json_is_array(tips)) {
 		rc = root ? clm_error_set(CLM_EINVALID, "%s: no 'tips' array", name) : CLM_EINVALID;
-		goto out;
+		goto cleanup;
 	}
 	depths = json_object_get(root, "depths");
 	if (depths && (!json_is_array(depths) || json_array_size(depths) != json_array_size(tips))) {
 		rc = clm_error_set(CLM_EINVALID, "%s: 'depths' does not match 'tips'", name);
-		goto out;
+		goto cleanup;
 	}
 	s->tips = calloc(json_array_size(tips) + 1, sizeof(*s->tips));
 	s->depths = calloc(json_array_size(tips) + 1, sizeof(*s->depths));
 	if (!s->tips || !s->depths) {
 		rc = clm_error_oom();
-		goto out;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < json_array_size(tips); i++) {
 		const char *hex = json_string_value(json_array_get(tips, i));
 		json_t *d = depths ? json_array_get(depths, i) : NULL;
 		if (!hex || git_oid_fromstr(&s->tips[s->n], hex) < 0) {
 			rc = clm_error_set(CLM_EINVALID, "%s: tip %zu is not a commit id", name, i);
-			goto out;
+			goto cleanup;
 		}
 		if (d && !json_is_null(d) && (!json_is_integer(d) || json_integer_value(d) < 0)) {
 			rc = clm_error_set(CLM_EINVALID, "%s: depth %zu is not a count", name, i);
-			goto out;
+			goto cleanup;
 		}
 		s->depths[s->n] = d && json_is_integer(d) ? (size_t)json_integer_value(d) : CLM_DEPTH_UNKNOWN;
 		s->n++;
@@ -54,11 +54,11 @@ int clm_mine_state_parse(const char *name, const char *data, size_t len, struct 
 		git_oid last_id;
 		if (!id || !last || git_oid_fromstr(&last_id, last) < 0 || left < 0 || commits < 0) {
 			rc = clm_error_set(CLM_EINVALID, "%s: malformed 'open' task", name);
-			goto out;
+			goto cleanup;
 		}
 		rc = clm_mine_state_set_open(s, id, &last_id, (unsigned)left, (unsigned)commits);
 	}
-out:
+cleanup:
 	if (rc < 0)
 		clm_mine_state_release(s);
 	json_decref(root);

@@ -56,8 +56,7 @@ static char *unique_task_id(const struct clm_mine_task_ctx *c, const char *id, c
 	char *owner = task_owner(c, id), *out = NULL;
 
 	if (owner && strcmp(owner, commit_hex)) {
-		if (asprintf(&out, "%s@%.12s", id, commit_hex) < 0)
-			out = NULL;
+		out = clm_strfmt("%s@%.12s", id, commit_hex);
 	} else {
 		out = strdup(id);
 	}
@@ -132,25 +131,25 @@ int clm_mine_task_open(struct clm_mine_task *t, const struct clm_mine_task_ctx *
 	id = base ? unique_task_id(c, base, hex) : NULL;
 	if (!evs || !id) {
 		rc = clm_error_oom();
-		goto out;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < events->n; i++) {
 		if (json_array_append_new(evs, clm_event_to_json(&events->items[i])) < 0) {
 			rc = clm_error_oom();
-			goto out;
+			goto cleanup;
 		}
 	}
 	t->meta = json_pack("{s:s,s:s,s:I,s:O}", "id", id, "commit", hex, "time",
 			    (json_int_t)git_commit_time(commit), "events", evs);
 	if (!t->meta || deps_from_meta(t) < 0) {
 		rc = clm_error_oom();
-		goto out;
+		goto cleanup;
 	}
 	rc = clm_task_writer_open(&t->writer, c->tasks_dir, id, c->stream);
 	t->active = 1;
 	t->window_left = c->window;
 	t->window_commits = 0;
-out:
+cleanup:
 	json_decref(evs);
 	free(base);
 	free(id);

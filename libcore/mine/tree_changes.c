@@ -26,8 +26,8 @@ static int push(struct stack *s, git_tree *o, git_tree *n, const char *prefix, c
 
 	if (CLM_ALLOC_GROW(s->items, s->n + 1, s->alloc) < 0)
 		return CLM_ENOMEM;
-	if (asprintf(&p.prefix, "%s%s/", prefix, name) < 0)
-		return clm_error_oom();
+	if (!(p.prefix = clm_strfmt("%s%s/", prefix, name)))
+		return CLM_ENOMEM;
 	s->items[s->n++] = p;
 	return 0;
 }
@@ -105,7 +105,7 @@ static int compare_entry(git_repository *repo, struct clm_tree_memo *memo, struc
 }
 
 int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, git_tree *new_tree,
-				     struct clm_tree_memo *memo)
+				     struct clm_tree_memo *memo, struct clm_strbuf *manifest)
 {
 	struct stack s = { 0 };
 	struct clm_strbuf path = CLM_STRBUF_INIT;
@@ -143,6 +143,8 @@ int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, g
 		free(p.prefix);
 	}
 	free(s.items);
+	if (rc == 1 && manifest && clm_strbuf_addstr(manifest, path.buf) < 0)
+		rc = CLM_ENOMEM;
 	clm_strbuf_release(&path);
 	if (memo) { /* what this comparison read on its new side is the next one's old side */
 		for (size_t i = 0; i < memo->nlast; i++)
@@ -152,4 +154,35 @@ int clm_tree_change_touches_manifest(git_repository *repo, git_tree *old_tree, g
 		memo->nnext = 0;
 	}
 	return rc;
+}
+
+static int tree_of(git_repository *repo, const git_oid *commit_id, git_tree **tree)
+{
+	git_commit *c = NULL;
+	int rc = git_commit_lookup(&c, repo, commit_id);
+
+	if (rc == 0)
+		rc = git_commit_tree(tree, c);
+	git_commit_free(c);
+	return rc < 0 ? clm_git_error(rc, "cannot read commit %.12s", git_oid_tostr_s(commit_id)) : 0;
+}
+
+int clm_commits_touch_manifest(git_repository *repo, const git_oid *old_commit, const git_oid *new_commit,
+			       int *touched, struct clm_strbuf *path)
+{
+	git_tree *a = NULL, *b = NULL;
+	int rc;
+
+	*touched = 0;
+	if (git_oid_equal(old_commit, new_commit))
+		return 0;
+	rc = tree_of(repo, old_commit, &a);
+	if (rc == 0)
+		rc = tree_of(repo, new_commit, &b);
+	if (rc == 0)
+		rc = clm_tree_change_touches_manifest(repo, a, b, NULL, path);
+	*touched = rc > 0;
+	git_tree_free(a);
+	git_tree_free(b);
+	return rc < 0 ? rc : 0;
 }

@@ -10,7 +10,7 @@
 
 int clm_kv_cache_init(struct clm_kv_cache *kv, const struct clm_gpt_config *cfg, int n_seq, int cap)
 {
-	size_t n = (size_t)cfg->n_layer * n_seq * cap * cfg->n_embd;
+	size_t n = (size_t)cfg->n_layer * n_seq * cap * clm_cfg_kv_width(cfg);
 
 	memset(kv, 0, sizeof(*kv));
 	if (n_seq < 1 || cap < 1 || cap > cfg->n_positions)
@@ -39,12 +39,12 @@ void clm_kv_cache_release(struct clm_kv_cache *kv)
 /* Start of sequence s's rows in block l. */
 static size_t kv_at(const struct clm_kv_cache *kv, const struct clm_gpt_config *cfg, int l, int s)
 {
-	return (((size_t)l * kv->n_seq + s) * kv->cap) * cfg->n_embd;
+	return (((size_t)l * kv->n_seq + s) * kv->cap) * clm_cfg_kv_width(cfg);
 }
 
 void clm_kv_cache_copy(struct clm_kv_cache *kv, const struct clm_gpt_config *cfg, int dst, int src)
 {
-	size_t n = (size_t)kv->len[src] * cfg->n_embd * sizeof(float);
+	size_t n = (size_t)kv->len[src] * clm_cfg_kv_width(cfg) * sizeof(float);
 
 	if (dst == src)
 		return;
@@ -56,19 +56,15 @@ void clm_kv_cache_copy(struct clm_kv_cache *kv, const struct clm_gpt_config *cfg
 }
 
 struct decode_buf {
-	int *row_off, *adapter;
-	float *x, *ln, *qkv, *atty, *fch, *u, *probs, *last, *stats;
+	int *row_off, *adapter, *pos;
+	float *x, *ln, *mid, *qkv, *atty, *fch, *fcg, *u, *probs, *last, *stats, *cs;
 };
-
-static const float *lw(const struct clm_gpt *m, int l, int k)
-{
-	return m->params[clm_layer_param(l, k)].w;
-}
 
 static void decode_buf_free(struct decode_buf *d)
 {
-	free(d->row_off), free(d->adapter), free(d->x), free(d->ln), free(d->qkv), free(d->atty);
-	free(d->fch), free(d->u), free(d->probs), free(d->last), free(d->stats);
+	free(d->row_off), free(d->adapter), free(d->pos), free(d->x), free(d->ln), free(d->mid), free(d->qkv);
+	free(d->atty), free(d->fch), free(d->fcg), free(d->u), free(d->probs), free(d->last), free(d->stats);
+	free(d->cs);
 }
 
 /* Check the step's inputs and lay out its rows. */
@@ -110,7 +106,7 @@ int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n, const int 
 		   float *logits)
 {
 	const struct clm_gpt_config *cfg = &m->cfg;
-	int C = cfg->n_embd, H = cfg->n_head, hd = C / H, rc;
+	int C = cfg->n_embd, H = cfg->n_head, rc;
 	struct decode_buf d = { 0 };
 
 	if (n < 1)
@@ -120,20 +116,25 @@ int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n, const int 
 		return rc;
 	}
 	size_t N = d.row_off[n], nc = N * C;
-	int rmax = clm_lora_max_rank(m), maxk = 0;
+	int rmax = clm_lora_max_rank(m), Q = clm_cfg_q_width(cfg), KW = clm_cfg_kv_width(cfg);
+	int hd = clm_cfg_head_dim(cfg), grp = H / clm_cfg_kv_heads(cfg), rope = clm_cfg_rope(cfg);
+	size_t max_probs = 1;
 	for (int i = 0; i < n; i++) {
-		int nk = kv->len[seq[i]] + d.row_off[i + 1] - d.row_off[i];
-		maxk = nk > maxk ? nk : maxk;
+		size_t nq = (size_t)(d.row_off[i + 1] - d.row_off[i]), nk = kv->len[seq[i]] + nq;
+		max_probs = nq * nk > max_probs ? nq * nk : max_probs;
 	}
-	d.x = malloc(nc * sizeof(float)), d.ln = malloc(nc * sizeof(float)), d.qkv = malloc(3 * nc * sizeof(float));
-	d.atty = malloc(nc * sizeof(float)), d.fch = malloc(8 * nc * sizeof(float));
-	d.u = malloc((N * rmax + 1) * sizeof(float)), d.probs = malloc((size_t)maxk * maxk * sizeof(float));
-	d.last = malloc((size_t)n * C * sizeof(float)), d.stats = malloc(2 * N * sizeof(float));
-	if (!d.stats || !d.x || !d.ln || !d.qkv || !d.atty || !d.fch || !d.u || !d.probs || !d.last) {
+	d.x = malloc(nc * sizeof(float)), d.ln = malloc(nc * sizeof(float)), d.mid = malloc(nc * sizeof(float));
+	d.qkv = malloc(N * clm_block_qkv_width(cfg) * sizeof(float)), d.atty = malloc(N * Q * sizeof(float));
+	d.fch = malloc(N * clm_block_fch_width(cfg) * sizeof(float)), d.fcg = malloc(N * clm_cfg_ffn(cfg) * sizeof(float));
+	d.u = malloc((N * rmax * m->lay.n_proj + 1) * sizeof(float)), d.probs = malloc(max_probs * sizeof(float));
+	d.last = malloc((size_t)n * C * sizeof(float)), d.stats = malloc(4 * N * sizeof(float));
+	d.pos = malloc(N * sizeof(int)), d.cs = malloc((rope ? N * hd : 1) * sizeof(float));
+	if (!d.stats || !d.x || !d.ln || !d.mid || !d.qkv || !d.atty || !d.fch || !d.fcg || !d.u || !d.probs ||
+	    !d.last || !d.pos || !d.cs) {
 		decode_buf_free(&d);
 		return clm_error_oom();
 	}
-	const float *wte = m->params[P_WTE].w, *wpe = m->params[P_WPE].w;
+	const float *wte = m->params[m->lay.wte].w, *wpe = m->lay.wpe >= 0 ? m->params[m->lay.wpe].w : NULL;
 	for (int i = 0; i < n; i++) {
 		int np = prefix_off ? prefix_off[i + 1] - prefix_off[i] : 0, base = kv->len[seq[i]];
 		for (int j = 0; j < d.row_off[i + 1] - d.row_off[i]; j++) {
@@ -141,46 +142,41 @@ int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n, const int 
 						  : wte + (size_t)tokens[tok_off[i] + j - np] * C;
 			float *dst = d.x + (size_t)(d.row_off[i] + j) * C;
 			for (int c = 0; c < C; c++)
-				dst[c] = src[c] + wpe[(size_t)(base + j) * C + c];
+				dst[c] = src[c] + (wpe ? wpe[(size_t)(base + j) * C + c] : 0.0f);
+			d.pos[d.row_off[i] + j] = base + j;
 		}
 	}
-	float eps = cfg->layer_norm_epsilon, *fcg = d.fch + 4 * nc;
+	if (rope)
+		clm_rope_table(cfg, d.pos, (int)N, d.cs);
+	struct clm_block_act a = { .x = d.x, .ln1 = d.ln, .ln1m = d.stats, .ln1r = d.stats + N, .qkv = d.qkv,
+				   .atty = d.atty, .mid = d.mid, .ln2 = d.ln, .ln2m = d.stats + 2 * N,
+				   .ln2r = d.stats + 3 * N, .fch = d.fch, .fcg = d.fcg, .out = d.x, .u = d.u };
+	struct clm_qkv_view v = clm_qkv_split(cfg, d.qkv, N);
 	for (int l = 0; l < cfg->n_layer; l++) {
-		clm_layernorm_forward(d.ln, d.stats, d.stats + N, d.x, lw(m, l, P_LN1_W), lw(m, l, P_LN1_B), (int)N, C, eps);
-		clm_linear_forward(d.qkv, d.ln, lw(m, l, P_QKV_W), lw(m, l, P_QKV_B), (int)N, C, 3 * C);
-		clm_lora_forward(m, l, PROJ_QKV, n, d.row_off, d.adapter, d.ln, d.qkv, d.u);
+		clm_block_attn_in(m, l, (int)N, n, d.row_off, d.adapter, rope ? d.cs : NULL, &a);
 		for (int i = 0; i < n; i++) {
 			int s = seq[i], r0 = d.row_off[i], nq = d.row_off[i + 1] - r0, base = kv->len[s];
 			float *K = kv->k + kv_at(kv, cfg, l, s), *V = kv->v + kv_at(kv, cfg, l, s);
 			for (int j = 0; j < nq; j++) {
-				memcpy(K + (size_t)(base + j) * C, d.qkv + (size_t)(r0 + j) * 3 * C + C, C * sizeof(float));
-				memcpy(V + (size_t)(base + j) * C, d.qkv + (size_t)(r0 + j) * 3 * C + 2 * C, C * sizeof(float));
+				memcpy(K + (size_t)(base + j) * KW, v.k + (size_t)(r0 + j) * v.ldk, KW * sizeof(float));
+				memcpy(V + (size_t)(base + j) * KW, v.v + (size_t)(r0 + j) * v.ldv, KW * sizeof(float));
 			}
 			for (int h = 0; h < H; h++)
-				clm_attention_forward(d.atty + (size_t)r0 * C + h * hd, C, d.probs,
-						      d.qkv + (size_t)r0 * 3 * C + h * hd, 3 * C, K + h * hd, C, V + h * hd, C,
-						      nq, base + nq, hd);
+				clm_attention_forward(d.atty + (size_t)r0 * Q + h * hd, Q, d.probs,
+						      v.q + (size_t)r0 * v.ldq + h * hd, v.ldq, K + (h / grp) * hd, KW,
+						      V + (h / grp) * hd, KW, nq, base + nq, hd);
 		}
-		clm_linear_forward(d.ln, d.atty, lw(m, l, P_AO_W), lw(m, l, P_AO_B), (int)N, C, C);
-		clm_lora_forward(m, l, PROJ_AO, n, d.row_off, d.adapter, d.atty, d.ln, d.u);
-		for (size_t i = 0; i < nc; i++)
-			d.x[i] += d.ln[i];
-		clm_layernorm_forward(d.ln, d.stats, d.stats + N, d.x, lw(m, l, P_LN2_W), lw(m, l, P_LN2_B), (int)N, C, eps);
-		clm_linear_forward(d.fch, d.ln, lw(m, l, P_FC_W), lw(m, l, P_FC_B), (int)N, C, 4 * C);
-		clm_lora_forward(m, l, PROJ_FC, n, d.row_off, d.adapter, d.ln, d.fch, d.u);
-		clm_gelu_forward(fcg, d.fch, (long)(4 * nc));
-		clm_linear_forward(d.ln, fcg, lw(m, l, P_FP_W), lw(m, l, P_FP_B), (int)N, 4 * C, C);
-		clm_lora_forward(m, l, PROJ_FP, n, d.row_off, d.adapter, fcg, d.ln, d.u);
-		for (size_t i = 0; i < nc; i++)
-			d.x[i] += d.ln[i];
+		clm_block_attn_out(m, l, (int)N, n, d.row_off, d.adapter, &a);
 	}
 	for (int i = 0; i < n; i++) {
 		memcpy(d.last + (size_t)i * C, d.x + (size_t)(d.row_off[i + 1] - 1) * C, C * sizeof(float));
 		kv->len[seq[i]] += d.row_off[i + 1] - d.row_off[i];
 	}
-	size_t f = clm_lnf_param(cfg);
-	clm_layernorm_forward(d.ln, d.stats, d.stats + n, d.last, m->params[f].w, m->params[f + 1].w, n, C, eps);
-	clm_tied_logits_forward(logits, d.ln, wte, n, C, cfg->vocab_size);
+	const struct clm_layout *lay = &m->lay;
+	clm_norm_forward(m, d.ln, d.stats, d.stats + n, d.last, m->params[lay->lnf_w].w,
+			 lay->lnf_b >= 0 ? m->params[lay->lnf_b].w : NULL, n);
+	clm_tied_logits_forward(logits, d.ln, m->params[lay->lm_head >= 0 ? lay->lm_head : lay->wte].w, n, C,
+				cfg->vocab_size);
 	decode_buf_free(&d);
 	return 0;
 }

@@ -34,9 +34,10 @@ struct clm_gpt_work {
 	double sum_w;
 
 	/* activations: per block l, pointer + l * stride */
+	int *pos;           /* N positions (RoPE) */
 	float *res;         /* (L + 1) x N x C: residual stream entering each block, then the final one */
 	float *ln1, *ln1m, *ln1r, *qkv, *probs, *atty, *mid, *ln2, *ln2m, *ln2r, *fch, *fcg, *u;
-	float *lnf, *lnfm, *lnfr, *hm, *logits;
+	float *lnf, *lnfm, *lnfr, *hm, *logits, *cs;
 	/* backward scratch */
 	float *dres, *dln, *dqkv, *datty, *dfch, *dfcg, *du, *dscr, *dhm;
 };
@@ -68,9 +69,11 @@ static int plan(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode mod
 	struct clm_gpt_work *w = m->work;
 	int n = b->n, H = m->cfg.n_head, extras = mode != PASS_HIDDEN;
 	int any_adapter = 0, ntok = b->tok_off[n];
-	size_t need = (size_t)5 * n + 2 + (size_t)2 * ntok;
+	size_t need = (size_t)5 * n + 2 + (size_t)3 * ntok, rows = 0;
 
-	if (ensure((void **)&w->ints, &w->ints_cap, need + (size_t)ntok, sizeof(int)))
+	for (int e = 0; e < n; e++)
+		rows += (size_t)(extras ? clm_batch_prefix_len(b, e) : 0) + clm_batch_len(b, e);
+	if (ensure((void **)&w->ints, &w->ints_cap, need + rows, sizeof(int)))
 		return CLM_ENOMEM;
 	w->row_off = w->ints;
 	w->prefix = w->row_off + n + 1;
@@ -80,6 +83,7 @@ static int plan(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode mod
 	w->tex = w->trow + ntok;
 	_Static_assert(sizeof(int) == sizeof(int32_t), "target tokens share the int arena");
 	w->ttok = (int32_t *)(w->tex + ntok);
+	w->pos = w->ttok + ntok;
 	w->n_ex = n;
 	w->row_off[0] = w->prob_off[0] = 0;
 	w->maxlen = 0;
@@ -89,6 +93,8 @@ static int plan(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode mod
 		w->adapter[e] = extras ? b->adapter[e] : -1;
 		any_adapter |= w->adapter[e] >= 0;
 		int L = w->prefix[e] + len;
+		for (int j = 0; j < L; j++)
+			w->pos[w->row_off[e] + j] = j;
 		w->row_off[e + 1] = w->row_off[e] + L;
 		w->prob_off[e + 1] = w->prob_off[e] + H * L * L;
 		w->maxlen = L > w->maxlen ? L : w->maxlen;
@@ -118,20 +124,23 @@ static int plan(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode mod
 static int carve(struct clm_gpt *m)
 {
 	struct clm_gpt_work *w = m->work;
-	size_t L = m->cfg.n_layer, C = m->cfg.n_embd, V = m->cfg.vocab_size;
-	size_t N = w->N, M = w->M, P = w->prob_off[w->n_ex], R = w->rmax, ml = w->maxlen;
+	const struct clm_gpt_config *c = &m->cfg;
+	size_t L = c->n_layer, C = c->n_embd, V = c->vocab_size, QKV = clm_block_qkv_width(c);
+	size_t Q = clm_cfg_q_width(c), FH = clm_block_fch_width(c), F = clm_cfg_ffn(c), hd = clm_cfg_head_dim(c);
+	size_t N = w->N, M = w->M, P = w->prob_off[w->n_ex], R = w->rmax, ml = w->maxlen, np = m->lay.n_proj;
 	size_t nc = N * C, need = 0;
 	struct {
 		float **p;
 		size_t n;
 	} parts[] = {
 		{ &w->res, (L + 1) * nc }, { &w->ln1, L * nc }, { &w->ln1m, L * N }, { &w->ln1r, L * N },
-		{ &w->qkv, L * 3 * nc }, { &w->probs, L * P }, { &w->atty, L * nc }, { &w->mid, L * nc },
-		{ &w->ln2, L * nc }, { &w->ln2m, L * N }, { &w->ln2r, L * N }, { &w->fch, L * 4 * nc },
-		{ &w->fcg, L * 4 * nc }, { &w->u, L * PROJ_COUNT * N * R }, { &w->lnf, nc }, { &w->lnfm, N },
+		{ &w->qkv, L * N * QKV }, { &w->probs, L * P }, { &w->atty, L * N * Q }, { &w->mid, L * nc },
+		{ &w->ln2, L * nc }, { &w->ln2m, L * N }, { &w->ln2r, L * N }, { &w->fch, L * N * FH },
+		{ &w->fcg, L * N * F }, { &w->u, L * np * N * R }, { &w->lnf, nc }, { &w->lnfm, N },
 		{ &w->lnfr, N }, { &w->hm, M * C }, { &w->logits, M * V }, { &w->tw, M },
-		{ &w->dres, nc }, { &w->dln, nc }, { &w->dqkv, 3 * nc }, { &w->datty, nc }, { &w->dfch, 4 * nc },
-		{ &w->dfcg, 4 * nc }, { &w->du, N * R }, { &w->dscr, ml * ml }, { &w->dhm, M * C },
+		{ &w->cs, clm_cfg_rope(c) ? N * hd : 0 },
+		{ &w->dres, nc }, { &w->dln, nc }, { &w->dqkv, N * QKV }, { &w->datty, N * Q }, { &w->dfch, N * FH },
+		{ &w->dfcg, N * F }, { &w->du, N * R }, { &w->dscr, ml * ml }, { &w->dhm, M * C },
 	};
 	size_t nparts = sizeof(parts) / sizeof(parts[0]);
 
@@ -169,24 +178,55 @@ static int prepare(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode 
 	return 0;
 }
 
-static float *W(struct clm_gpt *m, int l, int k)
+/* Block l's activations inside the arena. */
+static struct clm_block_act block_act(struct clm_gpt *m, int l)
 {
-	return m->params[clm_layer_param(l, k)].w;
+	struct clm_gpt_work *w = m->work;
+	const struct clm_gpt_config *c = &m->cfg;
+	size_t N = w->N, nc = N * c->n_embd;
+	return (struct clm_block_act){
+		.x = w->res + l * nc, .ln1 = w->ln1 + l * nc, .ln1m = w->ln1m + l * N, .ln1r = w->ln1r + l * N,
+		.qkv = w->qkv + l * N * clm_block_qkv_width(c), .atty = w->atty + l * N * clm_cfg_q_width(c),
+		.mid = w->mid + l * nc, .ln2 = w->ln2 + l * nc, .ln2m = w->ln2m + l * N, .ln2r = w->ln2r + l * N,
+		.fch = w->fch + l * N * clm_block_fch_width(c), .fcg = w->fcg + l * N * clm_cfg_ffn(c),
+		.out = w->res + (l + 1) * nc, .u = w->u + (size_t)l * m->lay.n_proj * N * w->rmax,
+	};
 }
 
-static float *G(struct clm_gpt *m, int l, int k)
+/* The output matrix: lm_head when untied, else the token embedding. */
+static struct clm_param *output_param(struct clm_gpt *m)
 {
-	return m->params[clm_layer_param(l, k)].g;
+	return &m->params[m->lay.lm_head >= 0 ? m->lay.lm_head : m->lay.wte];
 }
 
-/* Forward through all blocks and ln_f; then the logits of the target rows into w->logits. */
+/* Causal attention of every example and head (each key/value head serves n_head / n_kv_head
+ * consecutive query heads). */
+static void attention_forward(struct clm_gpt *m, int l, const struct clm_block_act *a)
+{
+	struct clm_gpt_work *w = m->work;
+	const struct clm_gpt_config *c = &m->cfg;
+	int H = c->n_head, grp = H / clm_cfg_kv_heads(c), hd = clm_cfg_head_dim(c), Q = clm_cfg_q_width(c);
+	struct clm_qkv_view v = clm_qkv_split(c, a->qkv, w->N);
+	float *probs = w->probs + (size_t)l * w->prob_off[w->n_ex];
+
+	for (int e = 0; e < w->n_ex; e++) {
+		size_t r0 = w->row_off[e];
+		int L = w->row_off[e + 1] - (int)r0;
+		for (int h = 0; h < H; h++)
+			clm_attention_forward(a->atty + r0 * Q + h * hd, Q, probs + w->prob_off[e] + (size_t)h * L * L,
+					      v.q + r0 * v.ldq + h * hd, v.ldq, v.k + r0 * v.ldk + (h / grp) * hd, v.ldk,
+					      v.v + r0 * v.ldv + (h / grp) * hd, v.ldv, L, L, hd);
+	}
+}
+
+/* Forward through all blocks and the final norm; then the logits of the target rows into w->logits. */
 static void forward(struct clm_gpt *m, const struct clm_batch *b)
 {
 	struct clm_gpt_work *w = m->work;
-	int C = m->cfg.n_embd, H = m->cfg.n_head, hd = C / H, V = m->cfg.vocab_size;
-	size_t N = w->N, nc = N * C, P = w->prob_off[w->n_ex];
-	float eps = m->cfg.layer_norm_epsilon;
-	const float *wte = m->params[P_WTE].w, *wpe = m->params[P_WPE].w;
+	const struct clm_layout *lay = &m->lay;
+	int C = m->cfg.n_embd, V = m->cfg.vocab_size;
+	size_t N = w->N, nc = N * C;
+	const float *wte = m->params[lay->wte].w, *wpe = lay->wpe >= 0 ? m->params[lay->wpe].w : NULL;
 	const float *prompt = m->prompt_param >= 0 ? m->params[m->prompt_param].w : NULL;
 
 	for (int e = 0; e < w->n_ex; e++) {
@@ -196,63 +236,144 @@ static void forward(struct clm_gpt *m, const struct clm_batch *b)
 						 : wte + (size_t)b->tokens[b->tok_off[e] + j - p] * C;
 			float *dst = w->res + (size_t)(r0 + j) * C;
 			for (int c = 0; c < C; c++)
-				dst[c] = src[c] + wpe[(size_t)j * C + c];
+				dst[c] = src[c] + (wpe ? wpe[(size_t)j * C + c] : 0.0f);
 		}
 	}
+	if (clm_cfg_rope(&m->cfg))
+		clm_rope_table(&m->cfg, w->pos, (int)N, w->cs);
 	for (int l = 0; l < m->cfg.n_layer; l++) {
-		float *x = w->res + l * nc, *ln1 = w->ln1 + l * nc, *qkv = w->qkv + l * 3 * nc;
-		float *atty = w->atty + l * nc, *mid = w->mid + l * nc, *ln2 = w->ln2 + l * nc;
-		float *fch = w->fch + l * 4 * nc, *fcg = w->fcg + l * 4 * nc, *out = w->res + (l + 1) * nc;
-		float *probs = w->probs + l * P, *u = w->u + (size_t)l * PROJ_COUNT * N * w->rmax;
-		size_t ustride = N * w->rmax;
-
-		clm_layernorm_forward(ln1, w->ln1m + l * N, w->ln1r + l * N, x, W(m, l, P_LN1_W), W(m, l, P_LN1_B),
-				      (int)N, C, eps);
-		clm_linear_forward(qkv, ln1, W(m, l, P_QKV_W), W(m, l, P_QKV_B), (int)N, C, 3 * C);
-		clm_lora_forward(m, l, PROJ_QKV, w->n_ex, w->row_off, w->adapter, ln1, qkv, u);
-		for (int e = 0; e < w->n_ex; e++) {
-			int r0 = w->row_off[e], L = w->row_off[e + 1] - r0;
-			for (int h = 0; h < H; h++) {
-				const float *q = qkv + (size_t)r0 * 3 * C + h * hd;
-				clm_attention_forward(atty + (size_t)r0 * C + h * hd, C,
-						      probs + w->prob_off[e] + (size_t)h * L * L, q, 3 * C, q + C,
-						      3 * C, q + 2 * C, 3 * C, L, L, hd);
-			}
-		}
-		clm_linear_forward(mid, atty, W(m, l, P_AO_W), W(m, l, P_AO_B), (int)N, C, C);
-		clm_lora_forward(m, l, PROJ_AO, w->n_ex, w->row_off, w->adapter, atty, mid, u + ustride);
-		for (size_t i = 0; i < nc; i++)
-			mid[i] += x[i];
-		clm_layernorm_forward(ln2, w->ln2m + l * N, w->ln2r + l * N, mid, W(m, l, P_LN2_W), W(m, l, P_LN2_B),
-				      (int)N, C, eps);
-		clm_linear_forward(fch, ln2, W(m, l, P_FC_W), W(m, l, P_FC_B), (int)N, C, 4 * C);
-		clm_lora_forward(m, l, PROJ_FC, w->n_ex, w->row_off, w->adapter, ln2, fch, u + 2 * ustride);
-		clm_gelu_forward(fcg, fch, (long)(4 * nc));
-		clm_linear_forward(out, fcg, W(m, l, P_FP_W), W(m, l, P_FP_B), (int)N, 4 * C, C);
-		clm_lora_forward(m, l, PROJ_FP, w->n_ex, w->row_off, w->adapter, fcg, out, u + 3 * ustride);
-		for (size_t i = 0; i < nc; i++)
-			out[i] += mid[i];
+		struct clm_block_act a = block_act(m, l);
+		clm_block_attn_in(m, l, (int)N, w->n_ex, w->row_off, w->adapter, clm_cfg_rope(&m->cfg) ? w->cs : NULL, &a);
+		attention_forward(m, l, &a);
+		clm_block_attn_out(m, l, (int)N, w->n_ex, w->row_off, w->adapter, &a);
 	}
-	size_t f = clm_lnf_param(&m->cfg);
-	clm_layernorm_forward(w->lnf, w->lnfm, w->lnfr, w->res + m->cfg.n_layer * nc, m->params[f].w,
-			      m->params[f + 1].w, (int)N, C, eps);
+	clm_norm_forward(m, w->lnf, w->lnfm, w->lnfr, w->res + m->cfg.n_layer * nc, m->params[lay->lnf_w].w,
+			 lay->lnf_b >= 0 ? m->params[lay->lnf_b].w : NULL, (int)N);
 	for (int i = 0; i < w->M; i++)
 		memcpy(w->hm + (size_t)i * C, w->lnf + (size_t)w->trow[i] * C, sizeof(float) * C);
-	clm_tied_logits_forward(w->logits, w->hm, wte, w->M, C, V);
+	clm_tied_logits_forward(w->logits, w->hm, output_param(m)->w, w->M, C, V);
+}
+
+static float *pg(struct clm_gpt *m, int l, int k)
+{
+	return k >= 0 ? m->params[clm_layer_param(m, l, k)].g : NULL;
+}
+
+static const float *pw(struct clm_gpt *m, int l, int k)
+{
+	return k >= 0 ? m->params[clm_layer_param(m, l, k)].w : NULL;
+}
+
+/* dx += d norm(x) given dy; the norm's parameter gradients too (absolute indices wi, bi; bi -1:
+ * RMSNorm). */
+static void norm_backward(struct clm_gpt *m, float *dx, const float *dy, const float *x, const float *mean,
+			  const float *rstd, struct clm_param *wp, struct clm_param *bp, int n)
+{
+	if (bp)
+		clm_layernorm_backward(dx, wp->g, bp->g, dy, x, mean, rstd, wp->w, n, m->cfg.n_embd);
+	else
+		clm_rmsnorm_backward(dx, wp->g, dy, x, rstd, wp->w, n, m->cfg.n_embd);
+}
+
+static struct clm_param *layer_param(struct clm_gpt *m, int l, int k)
+{
+	return k >= 0 ? &m->params[clm_layer_param(m, l, k)] : NULL;
+}
+
+/* Backward of projection p (slot) and its LoRA sets: dx += ..., weight and adapter gradients. */
+static void proj_backward(struct clm_gpt *m, int l, int p, float *dx, const float *dy, const float *x,
+			  const float *u)
+{
+	struct clm_gpt_work *w = m->work;
+	const struct clm_proj *pr = &m->lay.proj[p];
+
+	if (pr->hf)
+		clm_linear_hf_backward(dx, pg(m, l, pr->w), pg(m, l, pr->b), dy, x, pw(m, l, pr->w), w->N, pr->in,
+				       pr->out);
+	else
+		clm_linear_backward(dx, pg(m, l, pr->w), pg(m, l, pr->b), dy, x, pw(m, l, pr->w), w->N, pr->in, pr->out);
+	clm_lora_backward(m, l, p, w->n_ex, w->row_off, w->adapter, x, u + (size_t)p * w->N * w->rmax, dy, dx, w->du);
+}
+
+static void attention_backward(struct clm_gpt *m, int l, const struct clm_block_act *a)
+{
+	struct clm_gpt_work *w = m->work;
+	const struct clm_gpt_config *c = &m->cfg;
+	int H = c->n_head, grp = H / clm_cfg_kv_heads(c), hd = clm_cfg_head_dim(c), Q = clm_cfg_q_width(c);
+	struct clm_qkv_view v = clm_qkv_split(c, a->qkv, w->N), d = clm_qkv_split(c, w->dqkv, w->N);
+	const float *probs = w->probs + (size_t)l * w->prob_off[w->n_ex];
+
+	for (int e = 0; e < w->n_ex; e++) {
+		size_t r0 = w->row_off[e];
+		int L = w->row_off[e + 1] - (int)r0;
+		for (int h = 0; h < H; h++) {
+			size_t qo = h * hd, ko = (h / grp) * hd;
+			clm_attention_backward(d.q + r0 * d.ldq + qo, d.k + r0 * d.ldk + ko, d.v + r0 * d.ldv + ko,
+					       w->datty + r0 * Q + qo, Q, probs + w->prob_off[e] + (size_t)h * L * L,
+					       v.q + r0 * v.ldq + qo, v.ldq, v.k + r0 * v.ldk + ko, v.ldk,
+					       v.v + r0 * v.ldv + ko, v.ldv, L, L, hd, w->dscr);
+		}
+	}
+	if (clm_cfg_rope(c)) {
+		clm_rope_backward(d.q, d.ldq, (int)w->N, H, hd, w->cs);
+		clm_rope_backward(d.k, d.ldk, (int)w->N, clm_cfg_kv_heads(c), hd, w->cs);
+	}
+}
+
+/* Backward of block l: w->dres holds d(block output) on entry and d(block input) on return. */
+static void block_backward(struct clm_gpt *m, int l)
+{
+	struct clm_gpt_work *w = m->work;
+	const struct clm_layout *lay = &m->lay;
+	const struct clm_gpt_config *c = &m->cfg;
+	struct clm_block_act a = block_act(m, l);
+	size_t N = w->N, nc = N * c->n_embd, nf = N * clm_cfg_ffn(c);
+	struct clm_qkv_view d = clm_qkv_split(c, w->dqkv, N);
+
+	/* out = mid + down(act): dres flows to mid unchanged and through the MLP */
+	memset(w->dfcg, 0, sizeof(float) * nf);
+	proj_backward(m, l, lay->slot[R_DOWN], w->dfcg, w->dres, a.fcg, a.u);
+	memset(w->dfch, 0, sizeof(float) * N * clm_block_fch_width(c));
+	memset(w->dln, 0, sizeof(float) * nc);
+	if (lay->slot[R_GATE] >= 0) {
+		clm_swiglu_backward(w->dfch, w->dfch + nf, w->dfcg, a.fch, a.fch + nf, (long)nf);
+		proj_backward(m, l, lay->slot[R_GATE], w->dln, w->dfch, a.ln2, a.u);
+		proj_backward(m, l, lay->slot[R_UP], w->dln, w->dfch + nf, a.ln2, a.u);
+	} else {
+		clm_gelu_backward(w->dfch, a.fch, w->dfcg, (long)nf);
+		proj_backward(m, l, lay->slot[R_UP], w->dln, w->dfch, a.ln2, a.u);
+	}
+	norm_backward(m, w->dres, w->dln, a.mid, a.ln2m, a.ln2r, layer_param(m, l, lay->ln2_w),
+		      layer_param(m, l, lay->ln2_b), (int)N);
+	/* mid = x + o(atty): dres (now d mid) flows to x unchanged and through attention */
+	memset(w->datty, 0, sizeof(float) * N * clm_cfg_q_width(c));
+	proj_backward(m, l, lay->slot[R_O], w->datty, w->dres, a.atty, a.u);
+	memset(w->dqkv, 0, sizeof(float) * N * clm_block_qkv_width(c));
+	attention_backward(m, l, &a);
+	memset(w->dln, 0, sizeof(float) * nc);
+	for (int p = 0; p < lay->n_proj; p++) {
+		enum clm_proj_role r = lay->proj[p].role;
+		const float *dy = r == R_QKV || r == R_Q ? d.q : r == R_K ? d.k : r == R_V ? d.v : NULL;
+		if (dy)
+			proj_backward(m, l, p, w->dln, dy, a.ln1, a.u);
+	}
+	norm_backward(m, w->dres, w->dln, a.x, a.ln1m, a.ln1r, layer_param(m, l, lay->ln1_w),
+		      layer_param(m, l, lay->ln1_b), (int)N);
 }
 
 /* Backward from w->logits (already holding d loss / d logits) to every trainable parameter. */
 static void backward(struct clm_gpt *m, const struct clm_batch *b)
 {
 	struct clm_gpt_work *w = m->work;
-	int C = m->cfg.n_embd, H = m->cfg.n_head, hd = C / H, V = m->cfg.vocab_size;
-	size_t N = w->N, nc = N * C, P = w->prob_off[w->n_ex];
-	struct clm_param *wte = &m->params[P_WTE], *wpe = &m->params[P_WPE];
+	const struct clm_layout *lay = &m->lay;
+	int C = m->cfg.n_embd, V = m->cfg.vocab_size;
+	size_t N = w->N, nc = N * C;
+	struct clm_param *wte = &m->params[lay->wte], *wpe = lay->wpe >= 0 ? &m->params[lay->wpe] : NULL;
+	struct clm_param *out = output_param(m);
 	struct clm_param *prompt = m->prompt_param >= 0 ? &m->params[m->prompt_param] : NULL;
-	size_t f = clm_lnf_param(&m->cfg);
 
 	memset(w->dhm, 0, sizeof(float) * (size_t)w->M * C);
-	clm_tied_logits_backward(w->dhm, wte->g, w->logits, w->hm, wte->w, w->M, C, V);
+	clm_tied_logits_backward(w->dhm, out->g, w->logits, w->hm, out->w, w->M, C, V);
 	memset(w->dln, 0, sizeof(float) * nc);
 	for (int i = 0; i < w->M; i++) {
 		float *dst = w->dln + (size_t)w->trow[i] * C;
@@ -261,54 +382,10 @@ static void backward(struct clm_gpt *m, const struct clm_batch *b)
 			dst[c] += src[c];
 	}
 	memset(w->dres, 0, sizeof(float) * nc);
-	clm_layernorm_backward(w->dres, m->params[f].g, m->params[f + 1].g, w->dln, w->res + m->cfg.n_layer * nc,
-			       w->lnfm, w->lnfr, m->params[f].w, (int)N, C);
-	for (int l = m->cfg.n_layer - 1; l >= 0; l--) {
-		float *x = w->res + l * nc, *ln1 = w->ln1 + l * nc, *qkv = w->qkv + l * 3 * nc;
-		float *atty = w->atty + l * nc, *mid = w->mid + l * nc, *ln2 = w->ln2 + l * nc;
-		float *fch = w->fch + l * 4 * nc, *fcg = w->fcg + l * 4 * nc;
-		float *probs = w->probs + l * P, *u = w->u + (size_t)l * PROJ_COUNT * N * w->rmax;
-		size_t ustride = N * w->rmax;
-
-		/* out = mid + fcg Wfp: dres flows to mid unchanged and through the MLP */
-		memset(w->dfcg, 0, sizeof(float) * 4 * nc);
-		clm_linear_backward(w->dfcg, G(m, l, P_FP_W), G(m, l, P_FP_B), w->dres, fcg, W(m, l, P_FP_W), (int)N,
-				    4 * C, C);
-		clm_lora_backward(m, l, PROJ_FP, w->n_ex, w->row_off, w->adapter, fcg, u + 3 * ustride, w->dres,
-				  w->dfcg, w->du);
-		memset(w->dfch, 0, sizeof(float) * 4 * nc);
-		clm_gelu_backward(w->dfch, fch, w->dfcg, (long)(4 * nc));
-		memset(w->dln, 0, sizeof(float) * nc);
-		clm_linear_backward(w->dln, G(m, l, P_FC_W), G(m, l, P_FC_B), w->dfch, ln2, W(m, l, P_FC_W), (int)N, C,
-				    4 * C);
-		clm_lora_backward(m, l, PROJ_FC, w->n_ex, w->row_off, w->adapter, ln2, u + 2 * ustride, w->dfch,
-				  w->dln, w->du);
-		clm_layernorm_backward(w->dres, G(m, l, P_LN2_W), G(m, l, P_LN2_B), w->dln, mid, w->ln2m + l * N,
-				       w->ln2r + l * N, W(m, l, P_LN2_W), (int)N, C);
-		/* mid = x + atty Wao: dres (now d mid) flows to x unchanged and through attention */
-		memset(w->datty, 0, sizeof(float) * nc);
-		clm_linear_backward(w->datty, G(m, l, P_AO_W), G(m, l, P_AO_B), w->dres, atty, W(m, l, P_AO_W), (int)N,
-				    C, C);
-		clm_lora_backward(m, l, PROJ_AO, w->n_ex, w->row_off, w->adapter, atty, u + ustride, w->dres,
-				  w->datty, w->du);
-		memset(w->dqkv, 0, sizeof(float) * 3 * nc);
-		for (int e = 0; e < w->n_ex; e++) {
-			int r0 = w->row_off[e], L = w->row_off[e + 1] - r0;
-			for (int h = 0; h < H; h++) {
-				size_t qo = (size_t)r0 * 3 * C + h * hd;
-				clm_attention_backward(w->dqkv + qo, w->dqkv + qo + C, w->dqkv + qo + 2 * C,
-						       w->datty + (size_t)r0 * C + h * hd, C,
-						       probs + w->prob_off[e] + (size_t)h * L * L, qkv + qo, 3 * C,
-						       qkv + qo + C, 3 * C, qkv + qo + 2 * C, 3 * C, L, L, hd, w->dscr);
-			}
-		}
-		memset(w->dln, 0, sizeof(float) * nc);
-		clm_linear_backward(w->dln, G(m, l, P_QKV_W), G(m, l, P_QKV_B), w->dqkv, ln1, W(m, l, P_QKV_W), (int)N,
-				    C, 3 * C);
-		clm_lora_backward(m, l, PROJ_QKV, w->n_ex, w->row_off, w->adapter, ln1, u, w->dqkv, w->dln, w->du);
-		clm_layernorm_backward(w->dres, G(m, l, P_LN1_W), G(m, l, P_LN1_B), w->dln, x, w->ln1m + l * N,
-				       w->ln1r + l * N, W(m, l, P_LN1_W), (int)N, C);
-	}
+	norm_backward(m, w->dres, w->dln, w->res + m->cfg.n_layer * nc, w->lnfm, w->lnfr, &m->params[lay->lnf_w],
+		      lay->lnf_b >= 0 ? &m->params[lay->lnf_b] : NULL, (int)N);
+	for (int l = m->cfg.n_layer - 1; l >= 0; l--)
+		block_backward(m, l);
 	for (int e = 0; e < w->n_ex; e++) {
 		int r0 = w->row_off[e], L = w->row_off[e + 1] - r0, p = w->prefix[e];
 		for (int j = 0; j < L; j++) {
@@ -319,7 +396,7 @@ static void backward(struct clm_gpt *m, const struct clm_batch *b)
 			if (dst)
 				for (int c = 0; c < C; c++)
 					dst[c] += d[c];
-			if (wpe->g)
+			if (wpe && wpe->g)
 				for (int c = 0; c < C; c++)
 					wpe->g[(size_t)j * C + c] += d[c];
 		}
@@ -423,7 +500,8 @@ int clm_gpt_pooled_hidden(struct clm_gpt *m, const struct clm_batch *b, float *o
 
 double clm_gpt_train_flops(const struct clm_gpt_config *c, long long n_tokens, int seq_len)
 {
-	double C = c->n_embd, L = c->n_layer;
-	double per_token = 24.0 * L * C * C + 2.0 * C * c->vocab_size + 4.0 * L * seq_len * C;
+	double C = c->n_embd, L = c->n_layer, Q = clm_cfg_q_width(c), K = clm_cfg_kv_width(c), F = clm_cfg_ffn(c);
+	double mlp = (c->arch == CLM_ARCH_LLAMA || c->arch == CLM_ARCH_QWEN2 ? 3.0 : 2.0) * C * F;
+	double per_token = 2.0 * L * (C * (Q + 2 * K) + Q * C + mlp) + 2.0 * C * c->vocab_size + 4.0 * L * seq_len * Q;
 	return 3.0 * per_token * (double)n_tokens;
 }

@@ -178,8 +178,14 @@ static int generate_sampled(struct clm_gpt *m, const struct clm_gen_config *c, s
 		clm_rng_seed(&rng[i], c->seed + (uint64_t)i);
 		reqs[i].score = 0;
 	}
-	if (!rc && !c->no_cache)
-		rc = clm_kv_cache_init(&kv, &m->cfg, n, P);
+	if (!rc && !c->no_cache) {
+		int cap = 1;
+		for (int i = 0; i < n; i++) {
+			int need = reqs[i].n_prefix + s.kept[i] + new_token_limit(m, c, &reqs[i], s.kept[i]);
+			cap = need > cap ? need : cap;
+		}
+		rc = clm_kv_cache_init(&kv, &m->cfg, n, cap < P ? cap : P);
+	}
 	for (int step = 0; !rc; step++) {
 		int na = 0, ntok = 0, npre = 0;
 		s.tok_off[0] = s.prefix_off[0] = 0;
@@ -217,6 +223,8 @@ static int generate_sampled(struct clm_gpt *m, const struct clm_gen_config *c, s
 			const float *row = s.logits + (size_t)a * V;
 			int32_t tok = pick(c, row, V, s.rank, &rng[i]);
 			s.seq[i][s.len[i]++] = tok;
+			if (c->on_token)
+				c->on_token(c->on_token_arg, i, row, V, tok);
 			if (!is_stop(c, tok))
 				reqs[i].score += log_prob(row, V, tok);
 		}
@@ -308,7 +316,7 @@ static int generate_beam(struct clm_gpt *m, const struct clm_gen_config *c, stru
 		adapters[i] = q->adapter;
 	}
 	if (!rc && !c->no_cache)
-		rc = clm_kv_cache_init(&kv, &m->cfg, 2 * B, P);
+		rc = clm_kv_cache_init(&kv, &m->cfg, 2 * B, q->n_prefix + kept + (limit > 0 ? limit : 1));
 	if (!rc && limit < 1)
 		goto finish;
 	/* the prompt once, in slot 0 */

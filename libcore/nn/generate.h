@@ -18,6 +18,11 @@ struct clm_gen_config {
 	const int32_t *stop;    /* tokens that end a sequence (not included in the output); not owned */
 	int n_stop;
 	int no_cache;           /* 1: recompute the whole sequence at every step (for tests) */
+	/* Sampling (not beam search) calls this, when set, after choosing each token of request `req`,
+	 * with the logits row it was chosen from (V values, before temperature): streaming, top-k
+	 * log-probabilities. A stop token is reported too. */
+	void (*on_token)(void *arg, int req, const float *logits, int vocab, int32_t tok);
+	void *on_token_arg;
 };
 
 /* Defaults: 64 new tokens, greedy, no top-k/top-p, seed 0, beam 1, length penalty 1, no stops. */

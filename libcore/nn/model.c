@@ -10,19 +10,114 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const layer_param_names[P_PER_LAYER] = {
-	"ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias", "attn.c_proj.weight",
-	"attn.c_proj.bias", "ln_2.weight", "ln_2.bias", "mlp.c_fc.weight", "mlp.c_fc.bias",
-	"mlp.c_proj.weight", "mlp.c_proj.bias",
+/* One block parameter: name suffix, shape (cols 0: a vector), weight decay, initial value kind. */
+enum init_kind { INIT_ZERO, INIT_ONE, INIT_NORMAL, INIT_RESIDUAL };
+
+struct block_spec {
+	char name[48];
+	int64_t rows, cols;
+	int decay;
+	enum init_kind init;
 };
 
-static const char *const proj_names[PROJ_COUNT] = { "attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj" };
+struct block_specs {
+	struct block_spec s[3 * CLM_MAX_PROJ + 4];
+	int n;
+};
 
-void clm_proj_dims(const struct clm_gpt_config *c, int p, int *in, int *out)
+static int spec_add(struct block_specs *bs, const char *name, int64_t rows, int64_t cols, enum init_kind init)
 {
-	static const int ins[PROJ_COUNT] = { 1, 1, 1, 4 }, outs[PROJ_COUNT] = { 3, 1, 4, 1 };
-	*in = ins[p] * c->n_embd;
-	*out = outs[p] * c->n_embd;
+	struct block_spec *sp = &bs->s[bs->n];
+	snprintf(sp->name, sizeof(sp->name), "%s", name);
+	sp->rows = rows;
+	sp->cols = cols;
+	sp->decay = cols != 0;
+	sp->init = init;
+	return bs->n++;
+}
+
+static int spec_norm(struct block_specs *bs, const char *module, int C, int bias, int *b)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "%s.weight", module);
+	int w = spec_add(bs, name, C, 0, INIT_ONE);
+	snprintf(name, sizeof(name), "%s.bias", module);
+	*b = bias ? spec_add(bs, name, C, 0, INIT_ZERO) : -1;
+	return w;
+}
+
+static void spec_proj(struct block_specs *bs, struct clm_layout *lay, enum clm_proj_role role, const char *module,
+		      int in, int out, int bias, int hf, int residual)
+{
+	char name[48];
+	struct clm_proj *p = &lay->proj[lay->n_proj];
+	snprintf(name, sizeof(name), "%s.weight", module);
+	p->w = spec_add(bs, name, hf ? out : in, hf ? in : out, residual ? INIT_RESIDUAL : INIT_NORMAL);
+	snprintf(name, sizeof(name), "%s.bias", module);
+	p->b = bias ? spec_add(bs, name, out, 0, INIT_ZERO) : -1;
+	p->role = role;
+	p->in = in;
+	p->out = out;
+	p->hf = hf;
+	p->name = module;
+	lay->slot[role] = lay->n_proj++;
+}
+
+/* The parameters of one block, in order, and the layout they give. */
+static void block_layout(const struct clm_gpt_config *c, struct clm_layout *lay, struct block_specs *bs)
+{
+	int C = c->n_embd, F = clm_cfg_ffn(c), Q = clm_cfg_q_width(c), K = clm_cfg_kv_width(c);
+	int sc2 = c->arch == CLM_ARCH_STARCODER2;
+
+	memset(lay, 0, sizeof(*lay));
+	bs->n = 0;
+	for (int r = 0; r < R_COUNT; r++)
+		lay->slot[r] = -1;
+	if (c->arch == CLM_ARCH_GPT2) {
+		lay->layer_prefix = "h.%d.";
+		lay->ln1_w = spec_norm(bs, "ln_1", C, 1, &lay->ln1_b);
+		spec_proj(bs, lay, R_QKV, "attn.c_attn", C, 3 * C, 1, 0, 0);
+		spec_proj(bs, lay, R_O, "attn.c_proj", C, C, 1, 0, 1);
+		lay->ln2_w = spec_norm(bs, "ln_2", C, 1, &lay->ln2_b);
+		spec_proj(bs, lay, R_UP, "mlp.c_fc", C, F, 1, 0, 0);
+		spec_proj(bs, lay, R_DOWN, "mlp.c_proj", F, C, 1, 0, 1);
+		return;
+	}
+	lay->layer_prefix = "model.layers.%d.";
+	lay->ln1_w = spec_norm(bs, "input_layernorm", C, sc2, &lay->ln1_b);
+	spec_proj(bs, lay, R_Q, "self_attn.q_proj", C, Q, c->qkv_bias, 1, 0);
+	spec_proj(bs, lay, R_K, "self_attn.k_proj", C, K, c->qkv_bias, 1, 0);
+	spec_proj(bs, lay, R_V, "self_attn.v_proj", C, K, c->qkv_bias, 1, 0);
+	spec_proj(bs, lay, R_O, "self_attn.o_proj", Q, C, c->o_bias, 1, 1);
+	lay->ln2_w = spec_norm(bs, "post_attention_layernorm", C, sc2, &lay->ln2_b);
+	if (sc2) {
+		spec_proj(bs, lay, R_UP, "mlp.c_fc", C, F, c->mlp_bias, 1, 0);
+		spec_proj(bs, lay, R_DOWN, "mlp.c_proj", F, C, c->mlp_bias, 1, 1);
+	} else {
+		spec_proj(bs, lay, R_GATE, "mlp.gate_proj", C, F, c->mlp_bias, 1, 0);
+		spec_proj(bs, lay, R_UP, "mlp.up_proj", C, F, c->mlp_bias, 1, 0);
+		spec_proj(bs, lay, R_DOWN, "mlp.down_proj", F, C, c->mlp_bias, 1, 1);
+	}
+}
+
+static void layout_build(const struct clm_gpt_config *c, struct clm_layout *lay, struct block_specs *bs)
+{
+	int gpt2 = c->arch == CLM_ARCH_GPT2;
+
+	block_layout(c, lay, bs);
+	lay->per_layer = bs->n;
+	lay->wte = 0;
+	lay->wpe = gpt2 ? 1 : -1;
+	lay->first_layer = gpt2 ? 2 : 1;
+	lay->lnf_w = lay->first_layer + c->n_layer * lay->per_layer;
+	lay->lnf_b = gpt2 || c->arch == CLM_ARCH_STARCODER2 ? lay->lnf_w + 1 : -1;
+	lay->lm_head = c->untied ? (lay->lnf_b >= 0 ? lay->lnf_b : lay->lnf_w) + 1 : -1;
+}
+
+void clm_layout_init(struct clm_layout *lay, const struct clm_gpt_config *c)
+{
+	struct block_specs bs;
+	layout_build(c, lay, &bs);
 }
 
 int clm_lora_max_rank(const struct clm_gpt *m)
@@ -65,13 +160,15 @@ static void fill_const(float *w, size_t n, float v)
 		w[i] = v;
 }
 
-/* Allocate every backbone parameter; with `fill`, initialise them as GPT-2 does (from `seed`),
+/* Allocate every backbone parameter; with `fill`, initialise them as GPT-2 does (from `seed`:
+ * normal(0, 0.02), residual projections scaled by 1/sqrt(2 n_layer), unit norms, zero biases),
  * else leave them zero for a checkpoint to overwrite (random numbers nobody reads cost time). */
 static int gpt_create(struct clm_gpt *m, const struct clm_gpt_config *cfg, int fill, uint64_t seed)
 {
 	struct clm_rng r;
-	char name[CLM_PARAM_NAME_MAX];
-	int C = cfg->n_embd;
+	struct block_specs bs;
+	char name[CLM_PARAM_NAME_MAX], prefix[32];
+	int C = cfg->n_embd, gpt2 = cfg->arch == CLM_ARCH_GPT2;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -79,36 +176,43 @@ static int gpt_create(struct clm_gpt *m, const struct clm_gpt_config *cfg, int f
 		return CLM_EINVALID;
 	m->cfg = *cfg;
 	m->prompt_param = -1;
+	layout_build(cfg, &m->lay, &bs);
 	clm_rng_seed(&r, seed);
-	if ((rc = add_param(m, "wte.weight", cfg->vocab_size, C, 0)) ||
-	    (rc = add_param(m, "wpe.weight", cfg->n_positions, C, 0)))
+	if ((rc = add_param(m, gpt2 ? "wte.weight" : "model.embed_tokens.weight", cfg->vocab_size, C, 0)) ||
+	    (gpt2 && (rc = add_param(m, "wpe.weight", cfg->n_positions, C, 0))))
 		goto fail;
 	if (fill) {
-		fill_normal(m->params[P_WTE].w, m->params[P_WTE].n, 0.02, &r);
-		fill_normal(m->params[P_WPE].w, m->params[P_WPE].n, 0.01, &r);
+		fill_normal(m->params[m->lay.wte].w, m->params[m->lay.wte].n, 0.02, &r);
+		if (gpt2)
+			fill_normal(m->params[m->lay.wpe].w, m->params[m->lay.wpe].n, 0.01, &r);
 	}
 	for (int l = 0; l < cfg->n_layer; l++) {
-		static const int64_t rows[P_PER_LAYER] = { 1, 1, 1, 3, 1, 1, 1, 1, 1, 4, 4, 1 };
-		static const int64_t cols[P_PER_LAYER] = { 0, 0, 3, 0, 1, 0, 0, 0, 4, 0, 1, 0 };
-		for (int k = 0; k < P_PER_LAYER; k++) {
-			snprintf(name, sizeof(name), "h.%d.%s", l, layer_param_names[k]);
-			if ((rc = add_param(m, name, rows[k] * C, cols[k] * C, cols[k] != 0)))
+		snprintf(prefix, sizeof(prefix), m->lay.layer_prefix, l);
+		for (int k = 0; k < bs.n; k++) {
+			const struct block_spec *sp = &bs.s[k];
+			snprintf(name, sizeof(name), "%s%s", prefix, sp->name);
+			if ((rc = add_param(m, name, sp->rows, sp->cols, sp->decay)))
 				goto fail;
 			struct clm_param *p = &m->params[m->n_params - 1];
 			if (!fill)
 				continue;
-			if (k == P_LN1_W || k == P_LN2_W)
+			if (sp->init == INIT_ONE)
 				fill_const(p->w, p->n, 1.0f);
-			else if (k == P_AO_W || k == P_FP_W)
+			else if (sp->init == INIT_RESIDUAL)
 				fill_normal(p->w, p->n, 0.02 / sqrt(2.0 * cfg->n_layer), &r);
-			else if (cols[k])
+			else if (sp->init == INIT_NORMAL)
 				fill_normal(p->w, p->n, 0.02, &r);
 		}
 	}
-	if ((rc = add_param(m, "ln_f.weight", C, 0, 0)) || (rc = add_param(m, "ln_f.bias", C, 0, 0)))
+	if ((rc = add_param(m, gpt2 ? "ln_f.weight" : "model.norm.weight", C, 0, 0)) ||
+	    (m->lay.lnf_b >= 0 && (rc = add_param(m, gpt2 ? "ln_f.bias" : "model.norm.bias", C, 0, 0))) ||
+	    (cfg->untied && (rc = add_param(m, "lm_head.weight", cfg->vocab_size, C, 1))))
 		goto fail;
-	if (fill)
-		fill_const(m->params[clm_lnf_param(cfg)].w, C, 1.0f);
+	if (fill) {
+		fill_const(m->params[m->lay.lnf_w].w, C, 1.0f);
+		if (cfg->untied)
+			fill_normal(m->params[m->lay.lm_head].w, m->params[m->lay.lm_head].n, 0.02, &r);
+	}
 	m->n_backbone = m->n_params;
 	clm_gpt_set_trainable(m, "", 1);
 	return 0;
@@ -172,7 +276,7 @@ int clm_gpt_set_prompt_rows(struct clm_gpt *m, int rows, uint64_t seed)
 		p->shape[0] = rows;
 	}
 	struct clm_param *p = &m->params[m->prompt_param];
-	const float *wte = m->params[P_WTE].w;
+	const float *wte = m->params[m->lay.wte].w;
 	clm_rng_seed(&r, seed);
 	for (int i = old; i < rows; i++) {
 		uint64_t tok = clm_rng_below(&r, (uint64_t)m->cfg.vocab_size);
@@ -184,7 +288,7 @@ int clm_gpt_set_prompt_rows(struct clm_gpt *m, int rows, uint64_t seed)
 
 int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)
 {
-	char name[CLM_PARAM_NAME_MAX];
+	char name[CLM_PARAM_NAME_MAX], prefix[32];
 	struct clm_rng r;
 	int s = m->n_lora;
 
@@ -195,16 +299,16 @@ int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)
 	m->lora[s] = (struct clm_lora_set){ rank, alpha, m->n_params };
 	clm_rng_seed(&r, seed);
 	for (int l = 0; l < m->cfg.n_layer; l++)
-		for (int p = 0; p < PROJ_COUNT; p++) {
-			int in, out;
-			clm_proj_dims(&m->cfg, p, &in, &out);
-			snprintf(name, sizeof(name), "clm.lora.%d.h.%d.%s.A", s, l, proj_names[p]);
+		for (int p = 0; p < m->lay.n_proj; p++) {
+			int in = m->lay.proj[p].in, out = m->lay.proj[p].out;
+			snprintf(prefix, sizeof(prefix), m->lay.layer_prefix, l);
+			snprintf(name, sizeof(name), "clm.lora.%d.%s%s.A", s, prefix, m->lay.proj[p].name);
 			if (add_param(m, name, in, rank, 1))
 				return CLM_ENOMEM;
 			struct clm_param *a = &m->params[m->n_params - 1];
 			fill_normal(a->w, a->n, 1.0 / sqrt((double)in), &r);
 			a->trainable = 1;
-			snprintf(name, sizeof(name), "clm.lora.%d.h.%d.%s.B", s, l, proj_names[p]);
+			snprintf(name, sizeof(name), "clm.lora.%d.%s%s.B", s, prefix, m->lay.proj[p].name);
 			if (add_param(m, name, rank, out, 1))
 				return CLM_ENOMEM;
 			m->params[m->n_params - 1].trainable = 1;
@@ -268,11 +372,10 @@ void clm_gpt_zero_grad(struct clm_gpt *m)
 void clm_lora_forward(const struct clm_gpt *m, int l, int p, int n_ex, const int *row_off, const int *adapter,
 		      const float *x, float *y, float *u)
 {
-	int in, out, rmax = clm_lora_max_rank(m);
+	int in = m->lay.proj[p].in, out = m->lay.proj[p].out, rmax = clm_lora_max_rank(m);
 
 	if (!adapter || !m->n_lora)
 		return;
-	clm_proj_dims(&m->cfg, p, &in, &out);
 	for (int e0 = 0, e1; e0 < n_ex; e0 = e1) {
 		for (e1 = e0 + 1; e1 < n_ex && adapter[e1] == adapter[e0]; e1++)
 			;
@@ -292,11 +395,10 @@ void clm_lora_forward(const struct clm_gpt *m, int l, int p, int n_ex, const int
 void clm_lora_backward(struct clm_gpt *m, int l, int p, int n_ex, const int *row_off, const int *adapter,
 		       const float *x, const float *u, const float *dy, float *dx, float *du)
 {
-	int in, out, rmax = clm_lora_max_rank(m);
+	int in = m->lay.proj[p].in, out = m->lay.proj[p].out, rmax = clm_lora_max_rank(m);
 
 	if (!adapter || !m->n_lora)
 		return;
-	clm_proj_dims(&m->cfg, p, &in, &out);
 	for (int e0 = 0, e1; e0 < n_ex; e0 = e1) {
 		for (e1 = e0 + 1; e1 < n_ex && adapter[e1] == adapter[e0]; e1++)
 			;

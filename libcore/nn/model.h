@@ -1,11 +1,15 @@
-/* The GPT-2 family decoder: parameters (each with a trainable flag), soft-prompt table, LoRA
- * adapter sets, and the training forward + backward pass.
+/* The decoder: parameters (each with a trainable flag), soft-prompt table, LoRA adapter sets, and
+ * the training forward + backward pass, for GPT-2 and the Llama family (Llama, Qwen2, StarCoder2;
+ * see nn/config.h).
  *
- * Parameters are named exactly as Hugging Face `transformers` names GPT-2 tensors ("wte.weight",
- * "h.3.attn.c_attn.weight", "ln_f.bias"; projections stored in x out as Conv1D), and our own
- * tensors as "clm.prompt.weight" [rows x C], "clm.lora.<k>.h.<l>.<proj>.A" [in x r] and
- * ".B" [r x out] with <proj> one of attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj. A LoRA set
- * adds (alpha / r) * x A B to each projection's output. Everything is f32.
+ * Parameters are named exactly as Hugging Face `transformers` names the architecture's tensors
+ * (GPT-2: "wte.weight", "h.3.attn.c_attn.weight" stored in x out as Conv1D; Llama family:
+ * "model.embed_tokens.weight", "model.layers.3.self_attn.q_proj.weight" stored out x in as
+ * nn.Linear, "lm_head.weight" when untied), and our own tensors as "clm.prompt.weight" [rows x C],
+ * "clm.lora.<k>.<block prefix><proj>.A" [in x r] and ".B" [r x out], the block prefix being "h.<l>."
+ * or "model.layers.<l>." and <proj> each projection of the block (attn.c_attn, attn.c_proj,
+ * mlp.c_fc, mlp.c_proj for GPT-2; self_attn.q_proj ... mlp.down_proj for the Llama family). A LoRA
+ * set adds (alpha / r) * x A B to each projection's output. Everything is f32.
  *
  * The model owns all its memory (weights, gradients, activations). It is not thread-safe: one
  * call at a time per model. */
@@ -33,6 +37,33 @@ struct clm_param {
 
 struct clm_gpt_work;   /* activations and scratch; private to the engine */
 
+/* What a projection does in a block. GPT-2 has QKV (fused c_attn), O, UP (c_fc), DOWN (c_proj);
+ * Llama and Qwen2 Q, K, V, O, GATE, UP, DOWN; StarCoder2 Q, K, V, O, UP (c_fc), DOWN (c_proj). */
+enum clm_proj_role { R_QKV, R_Q, R_K, R_V, R_O, R_GATE, R_UP, R_DOWN, R_COUNT };
+
+#define CLM_MAX_PROJ 7
+
+struct clm_proj {
+	enum clm_proj_role role;
+	int w, b;     /* offsets of the weight and bias in the block's parameters (b -1: no bias) */
+	int in, out;  /* widths */
+	int hf;       /* 1: weight stored out x in (nn.Linear); 0: in x out (GPT-2 Conv1D) */
+	const char *name; /* HF module name inside the block, e.g. "self_attn.q_proj" */
+};
+
+/* The parameter layout of a model, derived from its config. */
+struct clm_layout {
+	int per_layer;                 /* parameters per block */
+	int first_layer;               /* index of block 0's first parameter */
+	int ln1_w, ln1_b, ln2_w, ln2_b; /* offsets in the block (b -1: RMSNorm) */
+	int n_proj;                    /* projections per block, in LoRA order */
+	struct clm_proj proj[CLM_MAX_PROJ];
+	int slot[R_COUNT];             /* role -> index in proj[], -1 absent */
+	int wte, wpe, lnf_w, lnf_b, lm_head; /* absolute indices (-1 absent; lm_head -1 when tied) */
+	const char *layer_prefix;      /* "h.%d." or "model.layers.%d." */
+};
+
+
 struct clm_lora_set {
 	int rank;    /* r */
 	float alpha; /* scale is alpha / rank */
@@ -41,6 +72,7 @@ struct clm_lora_set {
 
 struct clm_gpt {
 	struct clm_gpt_config cfg;
+	struct clm_layout lay;     /* where each parameter sits (from cfg) */
 	struct clm_param *params;  /* n_params entries: the backbone first (HF order), then the prompt
 				      table and LoRA sets' A/B pairs in the order they were added */
 	size_t n_params, params_alloc;

@@ -1,43 +1,25 @@
-/* Engine internals shared by model.c, forward.c, generate.c and tensormap.c: parameter indices
- * and the per-example LoRA application. Not part of the public API. */
+/* Engine internals shared by model.c, forward.c, block.c, decode.c and tensormap.c: where each
+ * parameter sits, the projections that carry LoRA adapters, and one block's forward in two halves
+ * (used by training and by cached decoding). Not part of the public API. */
 #ifndef CLM_NN_MODEL_INTERNAL_H
 #define CLM_NN_MODEL_INTERNAL_H
 
 #include "nn/model.h"
 
-/* Per-block parameters, in the order of the block's 12 entries in params[]. */
-enum {
-	P_LN1_W, P_LN1_B, P_QKV_W, P_QKV_B, P_AO_W, P_AO_B,
-	P_LN2_W, P_LN2_B, P_FC_W, P_FC_B, P_FP_W, P_FP_B,
-	P_PER_LAYER
-};
+/* Fill the layout of a config (sizes must be checked). */
+void clm_layout_init(struct clm_layout *lay, const struct clm_gpt_config *c);
 
-/* The four projections that carry LoRA adapters. */
-enum { PROJ_QKV, PROJ_AO, PROJ_FC, PROJ_FP, PROJ_COUNT };
-
-#define P_WTE 0
-#define P_WPE 1
-
-/* Index of block `l`'s parameter `k`. */
-static inline size_t clm_layer_param(int l, int k)
+/* Index of block `l`'s parameter at offset `k`. */
+static inline size_t clm_layer_param(const struct clm_gpt *m, int l, int k)
 {
-	return 2 + (size_t)l * P_PER_LAYER + (size_t)k;
+	return (size_t)m->lay.first_layer + (size_t)l * m->lay.per_layer + (size_t)k;
 }
 
-/* Index of ln_f.weight (ln_f.bias follows). */
-static inline size_t clm_lnf_param(const struct clm_gpt_config *c)
-{
-	return 2 + (size_t)c->n_layer * P_PER_LAYER;
-}
-
-/* LoRA A of set s, block l, projection p (B is the next index). */
+/* LoRA A of set s, block l, projection slot p (B is the next index). */
 static inline size_t clm_lora_param(const struct clm_gpt *m, int s, int l, int p)
 {
-	return m->lora[s].first_param + ((size_t)l * PROJ_COUNT + (size_t)p) * 2;
+	return m->lora[s].first_param + ((size_t)l * m->lay.n_proj + (size_t)p) * 2;
 }
-
-/* Input and output widths of projection p. */
-void clm_proj_dims(const struct clm_gpt_config *c, int p, int *in, int *out);
 
 /* Largest LoRA rank among the sets (0 without sets). */
 int clm_lora_max_rank(const struct clm_gpt *m);
@@ -60,5 +42,46 @@ int clm_gpt_check_batch(const struct clm_gpt *m, const struct clm_batch *b, int 
 
 /* Free the activation workspace. */
 void clm_gpt_work_release(struct clm_gpt_work *w);
+
+/* One block's activations over N rows (pointers into caller-owned memory). `x` is the block
+ * input, `out` its output (may equal x when x is not needed afterwards). Widths: x, ln1, mid,
+ * ln2, out C; qkv clm_block_qkv_width; atty q width; fch clm_block_fch_width; fcg ffn; u
+ * n_proj x N x rmax; ln*m / ln*r N each. */
+struct clm_block_act {
+	float *x, *ln1, *ln1m, *ln1r, *qkv, *atty, *mid, *ln2, *ln2m, *ln2r, *fch, *fcg, *out, *u;
+};
+
+/* Views of q, k and v inside a qkv (or d qkv) buffer of N rows: pointers and row strides. */
+struct clm_qkv_view {
+	float *q, *k, *v;
+	int ldq, ldk, ldv;
+};
+
+/* Floats per row of the qkv buffer and of the MLP's hidden buffer fch. */
+int clm_block_qkv_width(const struct clm_gpt_config *c);
+int clm_block_fch_width(const struct clm_gpt_config *c);
+
+/* q, k, v of a qkv buffer of N rows. */
+struct clm_qkv_view clm_qkv_split(const struct clm_gpt_config *c, float *qkv, size_t N);
+
+/* cos | sin table [N x head_dim] of the rotary embedding at positions pos[N] (RoPE models). */
+void clm_rope_table(const struct clm_gpt_config *c, const int *pos, int N, float *cs);
+
+/* Norm 1, the q/k/v projections with LoRA and RoPE (cs: table from clm_rope_table, NULL for
+ * GPT-2): fills a->ln1*, a->qkv. */
+void clm_block_attn_in(const struct clm_gpt *m, int l, int N, int n_ex, const int *row_off, const int *adapter,
+		       const float *cs, struct clm_block_act *a);
+
+/* Output projection, residual, norm 2, MLP, residual: from a->atty and a->x fills a->mid,
+ * a->ln2*, a->fch, a->fcg and a->out. */
+void clm_block_attn_out(const struct clm_gpt *m, int l, int N, int n_ex, const int *row_off, const int *adapter,
+			struct clm_block_act *a);
+
+/* Norm of `n` rows with parameters w, b (b NULL: RMSNorm, mean unused). */
+void clm_norm_forward(const struct clm_gpt *m, float *y, float *mean, float *rstd, const float *x, const float *w,
+		      const float *b, int n);
+
+/* A projection of block l (slot p) applied to n rows: y = x W (+ bias). */
+void clm_proj_forward(const struct clm_gpt *m, int l, int p, float *y, const float *x, int n);
 
 #endif

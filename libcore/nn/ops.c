@@ -37,16 +37,45 @@ void clm_linear_forward(float *y, const float *x, const float *W, const float *b
 	}
 }
 
+/* dbias += the column sums of dy [n x out]. */
+static void add_column_sums(float *dbias, const float *dy, int n, int out)
+{
+	for (int i = 0; i < n; i++) {
+		const float *row = dy + (size_t)i * out;
+		for (int j = 0; j < out; j++)
+			dbias[j] += row[j];
+	}
+}
+
 void clm_linear_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
 			 int n, int in, int out)
 {
 	clm_matmul_backward(dx, dW, dy, x, W, n, in, out, 1.0f);
 	if (dbias)
-		for (int i = 0; i < n; i++) {
-			const float *row = dy + (size_t)i * out;
-			for (int j = 0; j < out; j++)
-				dbias[j] += row[j];
-		}
+		add_column_sums(dbias, dy, n, out);
+}
+
+void clm_linear_hf_forward(float *y, const float *x, const float *W, const float *bias, int n, int in, int out)
+{
+	if (n <= 0)
+		return;
+	for (int i = 0; bias && i < n; i++)
+		memcpy(y + (size_t)i * out, bias, sizeof(float) * out);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, x, in, W, in, bias ? 1.0f : 0.0f, y,
+		    out);
+}
+
+void clm_linear_hf_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
+			    int n, int in, int out)
+{
+	if (n <= 0)
+		return;
+	if (dx)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1.0f, dy, out, W, in, 1.0f, dx, in);
+	if (dW)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1.0f, dy, out, x, in, 1.0f, dW, in);
+	if (dbias)
+		add_column_sums(dbias, dy, n, out);
 }
 
 void clm_tied_logits_forward(float *logits, const float *h, const float *E, int n, int c, int v)
@@ -112,6 +141,99 @@ void clm_layernorm_backward(float *dx, float *dw, float *db, const float *dy, co
 			float xhat = (xi[j] - m) * r;
 			dxi[j] += r * (dyi[j] * w[j] - gsum - xhat * gxsum);
 		}
+	}
+}
+
+void clm_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w, int n, int c, float eps)
+{
+	for (int i = 0; i < n; i++) {
+		const float *xi = x + (size_t)i * c;
+		float *yi = y + (size_t)i * c;
+		float ss = 0;
+		for (int j = 0; j < c; j++)
+			ss += xi[j] * xi[j];
+		float r = 1.0f / sqrtf(ss / c + eps);
+		for (int j = 0; j < c; j++)
+			yi[j] = xi[j] * r * w[j];
+		rstd[i] = r;
+	}
+}
+
+void clm_rmsnorm_backward(float *dx, float *dw, const float *dy, const float *x, const float *rstd, const float *w,
+			  int n, int c)
+{
+	for (int i = 0; i < n; i++) {
+		const float *xi = x + (size_t)i * c, *dyi = dy + (size_t)i * c;
+		float r = rstd[i], gx = 0;
+		/* dx = r * (g - xhat * mean(g * xhat)) with g = dy * w, xhat = x * r */
+		for (int j = 0; j < c; j++) {
+			float xhat = xi[j] * r;
+			gx += dyi[j] * w[j] * xhat;
+			if (dw)
+				dw[j] += dyi[j] * xhat;
+		}
+		if (!dx)
+			continue;
+		gx /= c;
+		float *dxi = dx + (size_t)i * c;
+		for (int j = 0; j < c; j++)
+			dxi[j] += r * (dyi[j] * w[j] - xi[j] * r * gx);
+	}
+}
+
+void clm_rope_angles(float *cs, const int *pos, int n, const float *inv_freq, int hd)
+{
+	int half = hd / 2;
+	for (int i = 0; i < n; i++) {
+		float *row = cs + (size_t)i * hd;
+		for (int j = 0; j < half; j++) {
+			float a = (float)pos[i] * inv_freq[j];
+			row[j] = cosf(a);
+			row[half + j] = sinf(a);
+		}
+	}
+}
+
+/* Rotate each head's halves by the row's angles; sign -1 rotates back (the backward). */
+static void rope_rotate(float *x, int ld, int n, int heads, int hd, const float *cs, float sign)
+{
+	int half = hd / 2;
+	for (int i = 0; i < n; i++) {
+		const float *c = cs + (size_t)i * hd, *s = c + half;
+		for (int h = 0; h < heads; h++) {
+			float *x1 = x + (size_t)i * ld + (size_t)h * hd, *x2 = x1 + half;
+			for (int j = 0; j < half; j++) {
+				float a = x1[j], b = x2[j], sn = sign * s[j];
+				x1[j] = a * c[j] - b * sn;
+				x2[j] = b * c[j] + a * sn;
+			}
+		}
+	}
+}
+
+void clm_rope_forward(float *x, int ld, int n, int heads, int hd, const float *cs)
+{
+	rope_rotate(x, ld, n, heads, hd, cs, 1.0f);
+}
+
+void clm_rope_backward(float *dx, int ld, int n, int heads, int hd, const float *cs)
+{
+	rope_rotate(dx, ld, n, heads, hd, cs, -1.0f);
+}
+
+void clm_swiglu_forward(float *restrict h, const float *restrict g, const float *restrict u, long n)
+{
+	for (long i = 0; i < n; i++)
+		h[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
+void clm_swiglu_backward(float *restrict dg, float *restrict du, const float *restrict dh, const float *restrict g,
+			 const float *restrict u, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float s = 1.0f / (1.0f + expf(-g[i]));
+		dg[i] += dh[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
+		du[i] += dh[i] * g[i] * s;
 	}
 }
 

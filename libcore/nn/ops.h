@@ -21,6 +21,13 @@ void clm_linear_forward(float *y, const float *x, const float *W, const float *b
 void clm_linear_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
 			 int n, int in, int out);
 
+/* y = x W^T + bias with W stored out x in (nn.Linear, the Llama family); bias may be NULL. */
+void clm_linear_hf_forward(float *y, const float *x, const float *W, const float *bias, int n, int in, int out);
+
+/* dx += dy W, dW += dy^T x, dbias += column sums of dy (each skipped when NULL). */
+void clm_linear_hf_backward(float *dx, float *dW, float *dbias, const float *dy, const float *x, const float *W,
+			    int n, int in, int out);
+
 /* logits[n x v] = h[n x c] E^T with the token embedding E [v x c] (the tied output projection). */
 void clm_tied_logits_forward(float *logits, const float *h, const float *E, int n, int c, int v);
 
@@ -35,6 +42,30 @@ void clm_layernorm_forward(float *y, float *mean, float *rstd, const float *x, c
 /* dx += ..., dw += ..., db += ... for the layer norm above. */
 void clm_layernorm_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *mean,
 			    const float *rstd, const float *w, int n, int c);
+
+/* RMSNorm: y = x * rstd * w per row with rstd = 1 / sqrt(mean(x^2) + eps); saves rstd (n). */
+void clm_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w, int n, int c, float eps);
+
+/* dx += ..., dw += ... for the RMSNorm above. */
+void clm_rmsnorm_backward(float *dx, float *dw, const float *dy, const float *x, const float *rstd, const float *w,
+			  int n, int c);
+
+/* Rotary embedding, Hugging Face's half-split convention, in place on n rows of `heads` heads of
+ * width hd (row stride ld): with cs the row's [cos(hd/2) | sin(hd/2)] (clm_rope_angles),
+ * x1' = x1 cos - x2 sin, x2' = x2 cos + x1 sin for the halves x1, x2 of each head. */
+void clm_rope_forward(float *x, int ld, int n, int heads, int hd, const float *cs);
+
+/* Backward (the inverse rotation) of clm_rope_forward, in place on the gradient. */
+void clm_rope_backward(float *dx, int ld, int n, int heads, int hd, const float *cs);
+
+/* Fill cs[n x hd] with cos | sin of pos[i] * inv_freq[j] for j < hd/2. */
+void clm_rope_angles(float *cs, const int *pos, int n, const float *inv_freq, int hd);
+
+/* SwiGLU: h = silu(g) * u, n elements. */
+void clm_swiglu_forward(float *h, const float *g, const float *u, long n);
+
+/* dg += dh * u * silu'(g), du += dh * silu(g). */
+void clm_swiglu_backward(float *dg, float *du, const float *dh, const float *g, const float *u, long n);
 
 /* y = GELU(x) with the tanh approximation ("gelu_new"), n elements. */
 void clm_gelu_forward(float *y, const float *x, long n);

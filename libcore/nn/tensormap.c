@@ -46,14 +46,14 @@ static const char *bare_name(const char *name)
 static int ignored(const char *name)
 {
 	return has_suffix(name, ".attn.bias") || has_suffix(name, ".attn.masked_bias") || !strcmp(name, "lm_head.weight") ||
-	       !strncmp(name, "clm.optim.", 10);
+	       has_suffix(name, ".rotary_emb.inv_freq") || !strncmp(name, "clm.optim.", 10);
 }
 
 /* Create LoRA sets up to the highest index named in `in`, rank from their first A, alpha from the
  * alpha tensor (default: the rank). */
 static int create_lora_sets(struct clm_gpt *m, const struct clm_tensor_list *in)
 {
-	char name[64];
+	char name[CLM_PARAM_NAME_MAX], prefix[32];
 	int want = m->n_lora;
 
 	for (size_t i = 0; i < in->n; i++) {
@@ -63,7 +63,8 @@ static int create_lora_sets(struct clm_gpt *m, const struct clm_tensor_list *in)
 	}
 	while (m->n_lora < want) {
 		int s = m->n_lora;
-		snprintf(name, sizeof(name), "clm.lora.%d.h.0.attn.c_attn.A", s);
+		snprintf(prefix, sizeof(prefix), m->lay.layer_prefix, 0);
+		snprintf(name, sizeof(name), "clm.lora.%d.%s%s.A", s, prefix, m->lay.proj[0].name);
 		const struct clm_named_tensor *a = clm_tensor_list_find(in, name);
 		if (!a || a->ndim != 2)
 			return clm_error_set(CLM_EINVALID, "LoRA set %d: tensor %s is missing or not a matrix", s, name);
@@ -87,7 +88,6 @@ static int create_lora_sets(struct clm_gpt *m, const struct clm_tensor_list *in)
 /* Copy tensor t into parameter p after checking its shape. */
 static int load_one(struct clm_param *p, const struct clm_named_tensor *t)
 {
-	float *v;
 	int same = t->ndim == p->ndim;
 
 	for (int d = 0; same && d < p->ndim; d++)
@@ -96,10 +96,8 @@ static int load_one(struct clm_param *p, const struct clm_named_tensor *t)
 		return clm_error_set(CLM_EINVALID, "tensor %s: shape does not match the model's [%lld%s%lld]", t->name,
 				     (long long)p->shape[0], p->ndim == 2 ? " x " : "",
 				     p->ndim == 2 ? (long long)p->shape[1] : 0LL);
-	if (clm_tensor_to_f32(t, &v))
+	if (clm_tensor_to_f32_into(t, p->w))
 		return clm_error_wrap(CLM_EINVALID, "tensor %s", t->name);
-	memcpy(p->w, v, p->n * sizeof(float));
-	free(v);
 	return 0;
 }
 
@@ -124,18 +122,64 @@ static int load_all(struct clm_gpt *m, const struct clm_tensor_list *in, char *s
 	for (size_t i = 0; i < in->n; i++) {
 		const struct clm_named_tensor *t = &in->items[i];
 		const char *name = bare_name(t->name);
-		if (ignored(name) || has_suffix(name, ".alpha"))
-			continue;
 		struct clm_param *p = clm_gpt_param(m, name);
+		if (!p && (ignored(name) || has_suffix(name, ".alpha")))
+			continue;
 		if (!p)
-			return clm_error_set(CLM_EINVALID, "tensor %s is not part of a GPT-2 model of this config",
-					     t->name);
+			return clm_error_set(CLM_EINVALID, "tensor %s is not part of a %s model of this config",
+					     t->name, clm_arch_name(m->cfg.arch));
 		if ((rc = load_one(p, t)))
 			return rc;
 		if (seen && (size_t)(p - m->params) < m->n_backbone)
 			seen[p - m->params] = 1;
 	}
 	return 0;
+}
+
+int clm_gpt_loader_begin(struct clm_gpt_loader *ld, struct clm_gpt *m, const struct clm_gpt_config *cfg)
+{
+	int rc = clm_gpt_alloc(m, cfg);
+
+	ld->m = m;
+	ld->seen = NULL;
+	if (rc)
+		return rc;
+	if (!(ld->seen = calloc(m->n_backbone, 1))) {
+		clm_gpt_release(m);
+		return clm_error_oom();
+	}
+	return 0;
+}
+
+int clm_gpt_loader_add(struct clm_gpt_loader *ld, const struct clm_named_tensor *t)
+{
+	const char *name = bare_name(t->name);
+	struct clm_param *p = clm_gpt_param(ld->m, name);
+	int rc;
+
+	if (!p && ignored(name))
+		return 0;
+	if (!p || (size_t)(p - ld->m->params) >= ld->m->n_backbone)
+		return clm_error_set(CLM_EINVALID, "tensor %s is not part of a %s model of this config", t->name,
+				     clm_arch_name(ld->m->cfg.arch));
+	if ((rc = load_one(p, t)))
+		return rc;
+	ld->seen[p - ld->m->params] = 1;
+	return 0;
+}
+
+int clm_gpt_loader_end(struct clm_gpt_loader *ld, int ok)
+{
+	int rc = ok ? 0 : CLM_EINVALID;
+
+	for (size_t i = 0; !rc && i < ld->m->n_backbone; i++)
+		if (!ld->seen[i])
+			rc = clm_error_set(CLM_EINVALID, "checkpoint has no tensor %s", ld->m->params[i].name);
+	free(ld->seen);
+	ld->seen = NULL;
+	if (rc)
+		clm_gpt_release(ld->m);
+	return rc;
 }
 
 int clm_gpt_load_tensors(struct clm_gpt *m, const struct clm_tensor_list *in)

@@ -25,6 +25,24 @@ int clm_gpt_export(const struct clm_gpt *m, int what, struct clm_tensor_list *ou
  * trainable. Release with clm_gpt_release. 0 or CLM_EINVALID with a message naming the tensor. */
 int clm_gpt_from_tensors(struct clm_gpt *m, const struct clm_gpt_config *cfg, const struct clm_tensor_list *in);
 
+/* Building a model tensor by tensor, so that weights read from mapped files are copied once
+ * into the parameters and never held twice. */
+struct clm_gpt_loader {
+	struct clm_gpt *m;
+	char *seen; /* n_backbone flags */
+};
+
+/* Allocate `m` (parameters zero) for config `cfg`. 0 or a negative code. */
+int clm_gpt_loader_begin(struct clm_gpt_loader *ld, struct clm_gpt *m, const struct clm_gpt_config *cfg);
+
+/* Copy backbone tensor `t` (F32, F16 or BF16; names as clm_gpt_from_tensors takes them, ignored
+ * buffers skipped) into its parameter. 0 or CLM_EINVALID naming the tensor. */
+int clm_gpt_loader_add(struct clm_gpt_loader *ld, const struct clm_named_tensor *t);
+
+/* Finish: with `ok` 0 (a failure on the way) or a backbone tensor never loaded, release the
+ * model and return CLM_EINVALID (naming the missing tensor); else 0. */
+int clm_gpt_loader_end(struct clm_gpt_loader *ld, int ok);
+
 /* Overwrite parameters from the same-named tensors in `in` (any subset; the prompt table and LoRA
  * sets are created or grown as needed; "clm.optim.*" tensors are skipped). 0 or CLM_EINVALID (shape
  * mismatch, or a name that is no parameter of this model; the model may then be partly updated). */

@@ -111,30 +111,37 @@ int clm_tensor_check_finite(const struct clm_named_tensor *t)
 	return 0;
 }
 
-int clm_tensor_to_f32(const struct clm_named_tensor *t, float **out)
+int clm_tensor_to_f32_into(const struct clm_named_tensor *t, float *dst)
 {
 	size_t n = t->nbytes / (clm_dtype_size(t->dtype) ? clm_dtype_size(t->dtype) : 1);
 	const unsigned char *src = t->data;
-	float *dst;
 
-	*out = NULL;
 	if (t->dtype != CLM_DTYPE_F32 && t->dtype != CLM_DTYPE_F16 && t->dtype != CLM_DTYPE_BF16)
 		return clm_error_set(CLM_EINVALID, "tensor '%s' has dtype %s, not a float type", t->name,
 				     clm_dtype_name(t->dtype));
-	dst = malloc((n ? n : 1) * sizeof(float));
+	if (t->dtype == CLM_DTYPE_F32) {
+		memcpy(dst, src, n * sizeof(float));
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint16_t h = (uint16_t)(src[2 * i] | (src[2 * i + 1] << 8));
+		dst[i] = t->dtype == CLM_DTYPE_F16 ? clm_half_to_float(h) : clm_bf16_to_float(h);
+	}
+	return 0;
+}
+
+int clm_tensor_to_f32(const struct clm_named_tensor *t, float **out)
+{
+	size_t n = t->nbytes / (clm_dtype_size(t->dtype) ? clm_dtype_size(t->dtype) : 1);
+	float *dst = malloc((n ? n : 1) * sizeof(float));
+	int rc;
+
+	*out = NULL;
 	if (!dst)
 		return clm_error_oom();
-	for (size_t i = 0; i < n; i++) {
-		if (t->dtype == CLM_DTYPE_F32) {
-			memcpy(&dst[i], src + 4 * i, 4);
-		} else {
-			uint16_t h = (uint16_t)(src[2 * i] | (src[2 * i + 1] << 8));
-			if (t->dtype == CLM_DTYPE_F16) {
-				dst[i] = clm_half_to_float(h);
-			} else {
-				dst[i] = clm_bf16_to_float(h);
-			}
-		}
+	if ((rc = clm_tensor_to_f32_into(t, dst)) < 0) {
+		free(dst);
+		return rc;
 	}
 	*out = dst;
 	return 0;

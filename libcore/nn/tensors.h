@@ -48,6 +48,10 @@ const struct clm_named_tensor *clm_tensor_list_find(const struct clm_tensor_list
  * call it so a corrupted or diverged checkpoint is refused instead of silently used. */
 int clm_tensor_check_finite(const struct clm_named_tensor *t);
 
+/* Convert a float tensor (F32, F16, BF16) into `dst`, which holds its element count of floats.
+ * 0 or CLM_EINVALID for other dtypes. */
+int clm_tensor_to_f32_into(const struct clm_named_tensor *t, float *dst);
+
 /* Convert an F32/F16/BF16 tensor to newly allocated f32 values (caller frees); 0 or negative. */
 int clm_tensor_to_f32(const struct clm_named_tensor *t, float **out);
 

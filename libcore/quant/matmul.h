@@ -26,8 +26,9 @@ int clm_qmat_init(struct clm_qmat *w, enum clm_ggml_type type, int64_t rows, int
 /* 1 when this processor runs the AVX2 kernels. */
 int clm_quant_have_simd(void);
 
-/* y[i][r] = sum_c x[i][c] * W[r][c] for i < m (y is [m][rows], x is [m][cols]); 0 or CLM_ENOMEM. */
-int clm_qmat_mul(const struct clm_qmat *w, const float *x, int64_t m, float *y);
+/* y[i][r] = sum_c x[i][c] * W[r][c] for i < m (y is [m][rows], x is [m][cols]). Allocates only the
+ * panel of a matrix-matrix product, and goes row by row when that fails. */
+void clm_qmat_mul(const struct clm_qmat *w, const float *x, int64_t m, float *y);
 
 /* Decode rows [r0, r0 + n) into `out` ([n][cols] f32). */
 void clm_qmat_rows(const struct clm_qmat *w, int64_t r0, int64_t n, float *out);

@@ -18,23 +18,23 @@ int clm_store_rollback(struct clm_store *s, const char *model, const git_oid *ta
 	if ((rc = clm_store_model_ref(model, ref, sizeof(ref))) < 0 || (rc = clm_store_lock(s)) < 0)
 		return rc;
 	if ((rc = clm_store_head(s, model, &head)) < 0)
-		goto done;
+		goto cleanup;
 	git_oid_tostr(head_hex, sizeof(head_hex), &head);
 	git_oid_tostr(target_hex, sizeof(target_hex), target);
 	if (git_oid_equal(&head, target) || git_graph_descendant_of(s->repo, &head, target) != 1) {
 		rc = clm_error_set(CLM_EINVALID, "%.12s is not an earlier version of model '%s' (head %.12s)",
 				   target_hex, model ? model : CLM_STORE_DEFAULT_MODEL, head_hex);
-		goto done;
+		goto cleanup;
 	}
 	snprintf(attic, size, "%s%s/%s", CLM_STORE_ATTIC_PREFIX, model ? model : CLM_STORE_DEFAULT_MODEL, head_hex);
 	/* Keep the later versions reachable before the head moves: a crash in between loses nothing. */
 	if (clm_ref_read(s->repo, attic, &existing) < 0) {
 		clm_error_clear();
 		if ((rc = clm_ref_cas(s->repo, attic, &head, NULL, "clmodel: rollback keeps old head")) < 0)
-			goto done;
+			goto cleanup;
 	}
 	rc = clm_ref_cas(s->repo, ref, target, &head, "clmodel: rollback");
-done:
+cleanup:
 	clm_store_unlock(s);
 	return rc;
 }
@@ -193,37 +193,37 @@ int clm_store_configure(struct clm_store *s, const char *share_remote, int *adde
 		rc = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL);
 	if (rc < 0) {
 		rc = clm_git_error(rc, "cannot open the repository's config");
-		goto done;
+		goto cleanup;
 	}
 	/* libgit2 writes first; the appends below go through git, which re-reads the file. */
 	if ((rc = git_config_set_string(local, "notes.rewriteMode", "cat_sort_uniq")) < 0) {
 		rc = clm_git_error(rc, "cannot set notes.rewriteMode");
-		goto done;
+		goto cleanup;
 	}
 	if ((rc = add_config_value(s, local, "notes.rewriteRef", CLM_STORE_NOTES_REF, NULL)) < 0)
-		goto done;
+		goto cleanup;
 	if (!share_remote)
-		goto done;
+		goto cleanup;
 	/* Looked up in the config rather than with git_remote_lookup, which leaks in libgit2 1.5. */
 	clm_strbuf_addf(&key, "remote.%s.url", share_remote);
 	if (git_config_get_entry(&url, cfg, key.buf) < 0) {
 		rc = clm_error_set(CLM_ENOTFOUND, "no remote '%s' (add it with 'git remote add')", share_remote);
-		goto done;
+		goto cleanup;
 	}
 	clm_strbuf_reset(&key);
 	clm_strbuf_addf(&key, "remote.%s.fetch", share_remote);
 	if ((rc = add_config_value(s, local, key.buf, "refs/clmodel/*:refs/clmodel/*", NULL)) < 0 ||
 	    (rc = add_config_value(s, local, key.buf, CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF, NULL)) < 0)
-		goto done;
+		goto cleanup;
 	clm_strbuf_reset(&key);
 	clm_strbuf_addf(&key, "remote.%s.push", share_remote);
 	/* Once a remote has push refspecs, a bare `git push` uses only them: keep the branch in. */
 	if (!has_values(local, key.buf) && (rc = add_config_value(s, local, key.buf, "HEAD", added_head_push)) < 0)
-		goto done;
+		goto cleanup;
 	if ((rc = add_config_value(s, local, key.buf, "refs/clmodel/*:refs/clmodel/*", NULL)) < 0)
-		goto done;
+		goto cleanup;
 	rc = add_config_value(s, local, key.buf, CLM_STORE_NOTES_REF ":" CLM_STORE_NOTES_REF, NULL);
-done:
+cleanup:
 	clm_strbuf_release(&key);
 	git_config_entry_free(url);
 	git_config_free(local);

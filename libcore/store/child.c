@@ -32,14 +32,14 @@ int clm_store_run_git(struct clm_store *s, const char *const *args)
 		argv[n++] = args[i];
 	if (pipe(pipefd) < 0) {
 		rc = clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
-		goto done;
+		goto cleanup;
 	}
 	pid = fork();
 	if (pid < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
 		rc = clm_error_set(CLM_EIO, "cannot run git: %s", strerror(errno));
-		goto done;
+		goto cleanup;
 	}
 	if (pid == 0) {
 		dup2(pipefd[1], 1);
@@ -64,7 +64,7 @@ int clm_store_run_git(struct clm_store *s, const char *const *args)
 		clm_strbuf_rtrim(&out);
 		rc = clm_error_set(CLM_EGENERIC, "git %s failed%s%s", args[0], out.len ? ":\n" : "", out.buf);
 	}
-done:
+cleanup:
 	clm_strbuf_release(&out);
 	clm_strbuf_release(&gitdir);
 	free(argv);

@@ -1,6 +1,7 @@
 #include "store/export.h"
 #include "io/gguf_model.h"
 #include "io/hf_dir.h"
+#include "io/safetensors.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -16,6 +17,37 @@ int clm_export_format_parse(const char *name, enum clm_export_format *out)
 		*out = CLM_EXPORT_GGUF;
 	else
 		return clm_error_set(CLM_EINVALID, "unknown export format '%s' (hf, safetensors or gguf)", name);
+	return 0;
+}
+
+/* Soft prompts and adapters ("clm.*") and the strategy's own state ("cl.*"): tensors of the
+ * version's CL strategy, which no GPT-2 loader knows. */
+static int is_strategy_tensor(const char *name)
+{
+	return !strncmp(name, "clm.", 4) || !strncmp(name, "cl.", 3);
+}
+
+/* Move the strategy's tensors out of `w` into `out` (both keep their order). */
+static int split_strategy(struct clm_tensor_list *w, struct clm_tensor_list *out)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct clm_named_tensor t = w->items[i];
+		if (!is_strategy_tensor(t.name)) {
+			w->items[kept++] = t;
+			continue;
+		}
+		if (clm_tensor_list_add(out, t.name, t.dtype, t.ndim, t.shape, t.data, t.nbytes) < 0) {
+			/* keep what is left in `w`, so nothing leaks */
+			memmove(w->items + kept, w->items + i, (w->n - i) * sizeof(t));
+			w->n = kept + (w->n - i);
+			return CLM_ENOMEM;
+		}
+		free(t.name);
+		free(t.data);
+	}
+	w->n = kept;
 	return 0;
 }
 
@@ -39,6 +71,8 @@ static int version_to_hf_dir(struct clm_version *v, struct clm_hf_dir *d)
 int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_format format, const char *dir)
 {
 	struct clm_hf_dir d = CLM_HF_DIR_INIT;
+	struct clm_tensor_list strategy = { 0 };
+	struct clm_strbuf path = CLM_STRBUF_INIT;
 	struct clm_version v;
 	json_t *meta = NULL;
 	int rc;
@@ -50,22 +84,42 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
 		return rc;
 	meta = json_pack("{ss}", "clmodel_version", v.oid);
 	rc = version_to_hf_dir(&v, &d);
+	/* model.safetensors holds the backbone only; the strategy's tensors go beside it. */
+	if (!rc)
+		rc = split_strategy(&d.weights, &strategy);
 	if (!rc)
 		rc = clm_hf_dir_write(dir, &d, format == CLM_EXPORT_HF ? CLM_HF_ALL : CLM_HF_WEIGHTS, meta);
+	if (!rc && strategy.n && !(rc = clm_strbuf_addf(&path, "%s/%s", dir, CLM_EXPORT_STRATEGY_FILE)))
+		rc = clm_safetensors_write(path.buf, &strategy, meta);
 	json_decref(meta);
+	clm_tensor_list_release(&strategy);
+	clm_strbuf_release(&path);
 	clm_hf_dir_release(&d);
 	clm_version_release(&v);
 	return rc;
 }
 
-int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, const char *path)
+int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, int backbone_only,
+			  const char *path)
 {
+	struct clm_tensor_list strategy = { 0 };
 	struct clm_version v;
 	char name[64];
 	int rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
 
 	if (rc < 0)
 		return rc;
+	rc = split_strategy(&v.weights, &strategy);
+	if (!rc && strategy.n && !backbone_only)
+		rc = clm_error_set(CLM_EINVALID, "version %.12s has %zu tensors of its CL strategy (%s%s) that GGUF cannot "
+				   "hold; 'git clmodel export --format gguf --backbone-only' exports the backbone "
+				   "without them (its answers then differ from 'git clmodel suggest')", v.oid, strategy.n,
+				   strategy.items[0].name, strategy.n > 1 ? ", ..." : "");
+	clm_tensor_list_release(&strategy);
+	if (rc < 0) {
+		clm_version_release(&v);
+		return rc;
+	}
 	snprintf(name, sizeof(name), "clmodel %.12s", v.oid);
 	rc = clm_gguf_export_model(v.config_json, v.config_len, v.tokenizer_json, v.tokenizer_len, &v.weights, dtype,
 				   name, path);

@@ -13,12 +13,20 @@ enum clm_export_format {
 /* Parse "hf", "safetensors" or "gguf"; CLM_EINVALID with a message otherwise. */
 int clm_export_format_parse(const char *name, enum clm_export_format *out);
 
-/* Write version `id` (checksums verified) into `dir`, created when missing. The safetensors
- * metadata names the version ("clmodel_version"). GGUF goes through clm_store_export_gguf. */
+/* Where a Hugging Face export puts the tensors of the version's CL strategy (soft prompts,
+ * adapters, the strategy's state), so model.safetensors holds only what a GPT-2 loader expects. */
+#define CLM_EXPORT_STRATEGY_FILE "clmodel-strategy.safetensors"
+
+/* Write version `id` (checksums verified) into `dir`, created when missing: the backbone in
+ * model.safetensors, the strategy's "clm.*" and "cl.*" tensors (if any) in
+ * CLM_EXPORT_STRATEGY_FILE. The safetensors metadata names the version ("clmodel_version").
+ * GGUF goes through clm_store_export_gguf. */
 int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_format format, const char *dir);
 
 /* Export stored version `id` (checksums verified) as GGUF at `path` (`dtype` CLM_DTYPE_F32 or
- * CLM_DTYPE_F16; io/gguf_model.h writes it). */
-int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, const char *path);
+ * CLM_DTYPE_F16; io/gguf_model.h writes it). A version with strategy tensors (soft prompts,
+ * adapters) is refused with advice unless `backbone_only`, which leaves them out. */
+int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, int backbone_only,
+			  const char *path);
 
 #endif

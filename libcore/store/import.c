@@ -17,18 +17,22 @@ int clm_store_import(struct clm_store *s, const char *path, struct clm_import_op
 	git_oid head;
 	int rc;
 
-	/* A missing directory is reported by the first file it lacks (".../config.json"). */
-	if (stat(path, &st) < 0 && !o->as_base)
-		return clm_error_set(CLM_ENOTFOUND, "%s: no such file or directory", path);
-	rc = o->as_base || S_ISDIR(st.st_mode) ? clm_hf_dir_read(path, CLM_HF_ALL, &d)
-					       : clm_gguf_import_model(path, &d.config, &d.tokenizer, &d.weights);
+	/* A missing base directory is reported by the first file it lacks (".../config.json"); a file
+	 * (a .gguf, or an Ollama blob named by its digest) is read as GGUF. */
+	if (stat(path, &st) < 0) {
+		if (!o->as_base)
+			return clm_error_set(CLM_ENOTFOUND, "%s: no such file or directory", path);
+		st.st_mode = S_IFDIR;
+	}
+	rc = S_ISDIR(st.st_mode) ? clm_hf_dir_read(path, CLM_HF_ALL, &d)
+				 : clm_gguf_import_model(path, &d.config, &d.tokenizer, &d.weights);
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	rc = o->as_base ? CLM_ENOTFOUND : clm_store_head(s, o->model, &head);
 	if (rc == 0)
 		git_oid_tostr(head_hex, sizeof(head_hex), &head);
 	else if (rc != CLM_ENOTFOUND)
-		goto done;
+		goto cleanup;
 	clm_error_clear();
 	clm_strbuf_addf(&summary, "%s %s", o->as_base ? "Base model from" : "Imported from", base);
 	spec.model = o->model;
@@ -49,7 +53,7 @@ int clm_store_import(struct clm_store *s, const char *path, struct clm_import_op
 	o->bytes = 0;
 	for (size_t i = 0; i < d.weights.n; i++)
 		o->bytes += d.weights.items[i].nbytes;
-done:
+cleanup:
 	clm_hf_dir_release(&d);
 	clm_strbuf_release(&summary);
 	return rc;

@@ -25,14 +25,14 @@ int clm_note_line(int64_t t, const char *kind, const json_t *fields, struct clm_
 	if (!line || json_object_set_new(line, "t", json_integer((json_int_t)t)) ||
 	    json_object_set_new(line, "kind", json_string(kind))) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	/* jansson keeps insertion order: "t", "kind", then the rest sorted, for stable bytes. */
 	if (fields) {
 		keys = calloc(json_object_size(fields) + 1, sizeof(*keys));
 		if (!keys) {
 			rc = clm_error_oom();
-			goto done;
+			goto cleanup;
 		}
 		json_object_foreach((json_t *)fields, key, v)
 			if (strcmp(key, "t") && strcmp(key, "kind"))
@@ -43,7 +43,7 @@ int clm_note_line(int64_t t, const char *kind, const json_t *fields, struct clm_
 	}
 	s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	rc = s ? clm_strbuf_addstr(out, s) : clm_error_set(CLM_EINVALID, "cannot serialize a note line");
-done:
+cleanup:
 	free(s);
 	free(keys);
 	json_decref(line);
@@ -147,19 +147,42 @@ int clm_notes_stage(struct clm_store *s, git_oid *tip, int *have_tip, const git_
 	return rc;
 }
 
+/* The largest "t" of the note's lines (0 when none). */
+static int64_t latest_time(const char *note)
+{
+	int64_t latest = 0;
+
+	for (const char *p = note; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, "{\"t\":", 5)) {
+			long long t = strtoll(p + 5, NULL, 10);
+			if (t > latest)
+				latest = t;
+		}
+	return latest;
+}
+
 int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, const json_t *fields)
 {
-	struct clm_strbuf line = CLM_STRBUF_INIT;
+	struct clm_strbuf line = CLM_STRBUF_INIT, note = CLM_STRBUF_INIT;
+	int64_t t = clm_store_now();
 	git_oid old, tip;
-	int have_old, have_tip, rc = clm_note_line(clm_store_now(), kind, fields, &line);
+	int have_old, have_tip, rc;
 
-	if (rc < 0 || (rc = clm_store_lock(s)) < 0)
-		goto done;
+	if ((rc = clm_store_lock(s)) < 0)
+		goto cleanup;
 	rc = clm_ref_read(s->repo, CLM_STORE_NOTES_REF, &old);
 	have_old = rc == 0;
 	if (rc == CLM_ENOTFOUND)
 		memset(&old, 0, sizeof(old));
-	if (rc == 0 || rc == CLM_ENOTFOUND) {
+	/* Lines sort by time first: a line added within the same second as the note's last one
+	 * (pin, unpin, pin) gets the next second, so the order it was written in is the order read. */
+	if (rc == 0)
+		rc = read_in_commit(s->repo, &old, target, &note);
+	if (rc == 0 && latest_time(note.buf) >= t)
+		t = latest_time(note.buf) + 1;
+	if (rc == 0 || rc == CLM_ENOTFOUND)
+		rc = clm_note_line(t, kind, fields, &line);
+	if (rc == 0) {
 		git_oid_cpy(&tip, &old);
 		have_tip = have_old;
 		rc = clm_notes_stage(s, &tip, &have_tip, target, line.buf);
@@ -167,8 +190,9 @@ int clm_notes_add(struct clm_store *s, const git_oid *target, const char *kind, 
 	if (rc == 0 && have_tip && (!have_old || !git_oid_equal(&tip, &old)))
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &tip, have_old ? &old : NULL, "clmodel: add note");
 	clm_store_unlock(s);
-done:
+cleanup:
 	clm_strbuf_release(&line);
+	clm_strbuf_release(&note);
 	return rc;
 }
 
@@ -290,14 +314,14 @@ int clm_notes_merge(struct clm_store *s, const git_oid *theirs, int *changed)
 	if (rc == CLM_ENOTFOUND) {
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, theirs, NULL, "clmodel: fetch notes");
 		*changed = rc == 0;
-		goto done;
+		goto cleanup;
 	}
 	if (rc < 0 || git_oid_equal(&ours, theirs) || git_graph_descendant_of(s->repo, &ours, theirs) == 1)
-		goto done;
+		goto cleanup;
 	if (git_graph_descendant_of(s->repo, theirs, &ours) == 1) {
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, theirs, &ours, "clmodel: fast-forward notes");
 		*changed = rc == 0;
-		goto done;
+		goto cleanup;
 	}
 	git_oid_cpy(&tip, &ours);
 	rc = union_into(s, theirs, &tip, &have_tip);
@@ -306,7 +330,7 @@ int clm_notes_merge(struct clm_store *s, const git_oid *theirs, int *changed)
 	if (rc == 0)
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &result, &ours, "clmodel: merge notes");
 	*changed = rc == 0;
-done:
+cleanup:
 	clm_store_unlock(s);
 	return rc;
 }

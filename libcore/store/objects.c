@@ -169,11 +169,11 @@ static int collect_version(git_repository *repo, const git_oid *commit_id, struc
 	if ((rc = git_commit_lookup(&c, repo, commit_id)) < 0 || (rc = git_commit_tree(&t, c)) < 0 ||
 	    (rc = git_repository_odb(&odb, repo)) < 0) {
 		rc = clm_git_error(rc, "cannot read version %.12s", git_oid_tostr_s(commit_id));
-		goto done;
+		goto cleanup;
 	}
 	if (git_tree_entry_bypath(&we, t, "weights") < 0 || git_tree_lookup(&weights, repo, git_tree_entry_id(we)) < 0) {
 		rc = 0; /* not a version with weights: nothing to move */
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < git_tree_entrycount(weights) && rc == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(weights, i);
@@ -196,7 +196,7 @@ static int collect_version(git_repository *repo, const git_oid *commit_id, struc
 		else if (rc == 0)
 			rc = ref_set_add(set, &ref);
 	}
-done:
+cleanup:
 	git_tree_free(weights);
 	git_tree_entry_free(we);
 	git_tree_free(t);

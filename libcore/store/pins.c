@@ -76,19 +76,19 @@ int clm_pin_set(struct clm_store *s, const char *tag, const git_oid *version, in
 	if (rc == CLM_ENOTFOUND)
 		rc = 0;
 	if (rc == 0 && have_old && git_oid_equal(&old, version))
-		goto done;
+		goto cleanup;
 	if (rc == 0 && have_old && !force) {
 		char old_hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(old_hex, sizeof(old_hex), &old);
 		rc = clm_error_set(CLM_ECONFLICT, "tag '%s' is already pinned to %.12s; use --force to re-pin", tag,
 				   old_hex);
-		goto done;
+		goto cleanup;
 	}
 	if (rc == 0)
 		rc = clm_ref_cas(s->repo, ref, version, have_old ? &old : NULL, "clmodel: pin");
 	if (rc == 0)
 		rc = pin_note(s, &tag_commit, "pin", tag, version);
-done:
+cleanup:
 	clm_store_unlock(s);
 	return rc;
 }

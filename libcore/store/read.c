@@ -184,19 +184,19 @@ int clm_store_read_version(struct clm_store *s, const git_oid *id, unsigned flag
 	out->source = info.source;
 	if ((rc = git_commit_lookup(&c, s->repo, id)) < 0 || (rc = git_commit_tree(&t, c)) < 0) {
 		rc = clm_git_error(rc, "cannot read version %.12s", out->oid);
-		goto done;
+		goto cleanup;
 	}
 	if (git_commit_parentcount(c) > 0)
 		git_oid_tostr(out->parent, sizeof(out->parent), git_commit_parent_id(c, 0));
 	if ((rc = detach_blob(s->repo, t, "config.json", &out->config_json, &out->config_len)) < 0 ||
 	    (rc = detach_blob(s->repo, t, "tokenizer.json", &out->tokenizer_json, &out->tokenizer_len)) < 0 ||
 	    (rc = clm_weights_index_read(s->repo, t, &out->index, &out->nindex)) < 0)
-		goto done;
+		goto cleanup;
 	if ((flags & CLM_READ_WEIGHTS) && (rc = clm_weights_load(s->repo, out->index, out->nindex, &out->weights)) < 0)
-		goto done;
+		goto cleanup;
 	if (flags & CLM_READ_FILES)
 		rc = read_files(s, t, &out->files);
-done:
+cleanup:
 	if (rc < 0)
 		clm_error_wrap(rc, "version %.12s", out->oid);
 	git_tree_free(t);

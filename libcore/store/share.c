@@ -81,13 +81,12 @@ static int plan_incoming(struct clm_store *s, struct incoming **out, size_t *n)
 		}
 		e = &in[count++];
 		memset(e, 0, sizeof(*e));
-		e->local = malloc(strlen(git_reference_name(ref)) + 1);
+		e->local = clm_strfmt("refs/clmodel/%s", git_reference_name(ref) + strlen(INCOMING_REFS));
 		if (!e->local) {
 			git_reference_free(ref);
-			rc = clm_error_oom();
+			rc = CLM_ENOMEM;
 			break;
 		}
-		sprintf(e->local, "refs/clmodel/%s", git_reference_name(ref) + strlen(INCOMING_REFS));
 		git_oid_cpy(&e->theirs, git_reference_target(ref));
 		git_reference_free(ref);
 		e->have_ours = clm_ref_read(s->repo, e->local, &e->ours) == 0;
@@ -210,12 +209,12 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 	if (rc < 0)
 		return rc;
 	if ((rc = clm_store_fetch(s, remote, res)) < 0)
-		goto done;
+		goto cleanup;
 	args = calloc(6 + res->nunpinned, sizeof(*args));
 	deletions = calloc(res->nunpinned + 1, sizeof(*deletions));
 	if (!args || !deletions) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	args[nargs++] = "push";
 	args[nargs++] = "--quiet";
@@ -228,7 +227,7 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 		struct clm_strbuf sb = CLM_STRBUF_INIT;
 		if (clm_strbuf_addf(&sb, ":%s%s", CLM_STORE_PINS_PREFIX, res->unpinned[i]) < 0) {
 			rc = clm_error_oom();
-			goto done;
+			goto cleanup;
 		}
 		args[nargs++] = deletions[i] = clm_strbuf_detach(&sb, NULL);
 	}
@@ -236,7 +235,7 @@ int clm_store_push(struct clm_store *s, const char *remote, struct clm_share_res
 	rc = clm_store_objects_sync(s->repo, CLM_OBJECTS_PUSH, NULL);
 	if (rc == 0)
 		rc = clm_store_run_git(s, args);
-done:
+cleanup:
 	for (size_t i = 0; deletions && i < res->nunpinned; i++)
 		free(deletions[i]);
 	free(deletions);

@@ -102,8 +102,14 @@ static int tasks_json(struct clm_store *s, const git_tree *tree, const struct cl
 				json_object_set_new(files, q + dir_len + 1,
 						    json_integer((json_int_t)blob_size(s->repo, &plan->items[j].blob)));
 		}
-		json_array_append_new(tasks, json_pack("{ss# so so}", "id", p + 6, (int)(dir_len - 6), "task",
-						       task ? task : json_null(), "files", files));
+		/* The id as task.json says it; the folder name is its escaped form. */
+		if (json_is_string(json_object_get(task, "id")))
+			json_array_append_new(tasks, json_pack("{sO ss# so so}", "id", json_object_get(task, "id"), "dir",
+							       p + 6, (int)(dir_len - 6), "task", task, "files", files));
+		else
+			json_array_append_new(tasks, json_pack("{ss# ss# so so}", "id", p + 6, (int)(dir_len - 6), "dir",
+							       p + 6, (int)(dir_len - 6), "task", task ? task : json_null(),
+							       "files", files));
 	}
 	return rc;
 }

@@ -157,7 +157,7 @@ int clm_store_head(struct clm_store *s, const char *model, git_oid *out)
 	rc = clm_ref_read(s->repo, ref, out);
 	if (rc == CLM_ENOTFOUND)
 		return clm_error_set(CLM_ENOTFOUND, "no model '%s' in this repository (%s does not exist); "
-				     "create it with 'git clmodel init --base <model dir>'",
+				     "create it with 'git clmodel init' (or 'init --base <model dir>')",
 				     model ? model : CLM_STORE_DEFAULT_MODEL, ref);
 	return rc;
 }

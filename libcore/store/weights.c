@@ -70,14 +70,14 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 	int rc = clm_store_objects_open(repo, &objects);
 
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	if (!index || !tensors) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	if ((rc = git_repository_odb(&odb, repo)) < 0) {
 		rc = clm_git_error(rc, "cannot open the object database");
-		goto done;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < w->n && rc == 0; i++) {
 		const struct clm_named_tensor *t = &w->items[i];
@@ -100,14 +100,14 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 							 "nbytes", (json_int_t)t->nbytes, "sha256", sum));
 	}
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	json_object_set_new(index, "format", json_string("clmodel-weights"));
 	json_object_set_new(index, "version", json_integer(CLM_STORE_FORMAT_VERSION));
 	json_object_set(index, "tensors", tensors);
 	rc = clm_json_dump_pretty(index, &text);
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(plan, repo, "weights/index.json", text.buf, text.len);
-done:
+cleanup:
 	git_odb_free(odb);
 	json_decref(tensors);
 	json_decref(index);
@@ -186,27 +186,27 @@ int clm_weights_index_read(git_repository *repo, const git_tree *tree, struct cl
 	*out = NULL;
 	*n = 0;
 	if (rc < 0)
-		goto done;
+		goto cleanup;
 	index = clm_json_parse(text.buf, text.len, "weights/index.json");
 	tensors = index ? json_object_get(index, "tensors") : NULL;
 	if (!json_is_array(tensors)) {
 		rc = index ? clm_error_set(CLM_EINVALID, "weights/index.json: 'tensors' is not an array") : CLM_EINVALID;
-		goto done;
+		goto cleanup;
 	}
 	e = calloc(json_array_size(tensors) + 1, sizeof(*e));
 	if (!e) {
 		rc = clm_error_oom();
-		goto done;
+		goto cleanup;
 	}
 	json_array_foreach(tensors, i, j) {
 		count = i + 1;
 		if ((rc = parse_entry(j, tree, &e[i])) < 0)
-			goto done;
+			goto cleanup;
 	}
 	*out = e;
 	*n = count;
 	e = NULL;
-done:
+cleanup:
 	clm_tensor_entries_free(e, count);
 	json_decref(index);
 	clm_strbuf_release(&text);

@@ -11,6 +11,7 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 
 	memset(sg, 0, sizeof(*sg));
 	sg->max_new_tokens = 256;
+	sg->focus = CLM_BUDGET_NO_FOCUS;
 	rc = clm_store_which(s, model, explicit_rev, commit_rev, &sg->which);
 	if (rc == 0)
 		rc = clm_model_state_load(s, &sg->which.version, &sg->st);
@@ -22,18 +23,21 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 }
 
 int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *lang, const char *source, int n,
-		char ***outs)
+		char ***outs, double *logprob)
 {
 	struct clm_dataset ds = { 0 };
 	struct clm_gen_config gc;
+	struct clm_strbuf fitted = CLM_STRBUF_INIT;
 	char **sampled = NULL;
 	int rc = 0;
 
 	*outs = NULL;
 	if (n < 1)
 		return clm_error_set(CLM_EINVALID, "at least one suggestion must be asked for");
+	rc = clm_budget_fit_prompt(&sg->codec, &sg->st.strategy, &sg->st.base.model, source, kind, sg->focus,
+				   (size_t)(sg->max_new_tokens > 0 ? sg->max_new_tokens : 1), &fitted);
 	for (int i = 0; rc == 0 && i < n; i++)
-		rc = clm_dataset_add(&ds, "suggest", "suggest", kind, lang, source, "", NULL);
+		rc = clm_dataset_add(&ds, "suggest", "suggest", kind, lang, fitted.buf, "", NULL);
 	clm_gen_defaults(&gc);
 	gc.max_new_tokens = sg->max_new_tokens;
 	gc.stop = &sg->codec.eos;
@@ -43,7 +47,7 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 	if (rc == 0) {
 		ds.n = 1;
 		rc = clm_cl_predict_with(&sg->st.strategy, &sg->st.base.model, &sg->codec, &ds, 0,
-					 CLM_ROUTE_INFER_UNKNOWN, &gc, 1, outs);
+					 CLM_ROUTE_INFER_UNKNOWN, &gc, 1, outs, logprob);
 		ds.n = (size_t)n;
 	}
 	if (rc == 0 && n > 1) {
@@ -51,7 +55,7 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 		gc.top_p = 0.95f;
 		ds.n = (size_t)n - 1;
 		rc = clm_cl_predict_with(&sg->st.strategy, &sg->st.base.model, &sg->codec, &ds, 0,
-					 CLM_ROUTE_INFER_UNKNOWN, &gc, (size_t)n - 1, &sampled);
+					 CLM_ROUTE_INFER_UNKNOWN, &gc, (size_t)n - 1, &sampled, logprob ? logprob + 1 : NULL);
 		ds.n = (size_t)n;
 		if (rc == 0) {
 			char **all = realloc(*outs, (size_t)n * sizeof(*all));
@@ -71,6 +75,7 @@ int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *l
 		*outs = NULL;
 	}
 	clm_dataset_release(&ds);
+	clm_strbuf_release(&fitted);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #define CLM_SUGGEST_SUGGEST_H
 
 #include <stdint.h>
+#include "cl/budget.h"
 #include "data/dataset.h"
 #include "update/model_state.h"
 #include "suggest/remote_settings.h"
@@ -15,6 +16,8 @@ struct clm_suggester {
 	struct clm_text_codec codec;
 	int max_new_tokens; /* length cap of one suggestion (default 256) */
 	uint64_t seed;      /* alternatives after the first are sampled from seed, seed+1, ... */
+	size_t focus;       /* byte of the source at the cursor, kept when the source must be shortened
+			       to fit the context (CLM_BUDGET_NO_FOCUS: as the kind says) */
 };
 
 /* Load the version serving `commit_rev` (NULL: HEAD) of `model` (NULL: default), or
@@ -23,9 +26,11 @@ int clm_suggester_open(struct clm_suggester *sg, struct clm_store *s, const char
 		       const char *commit_rev);
 
 /* `n` suggestions for `source` as a task of `kind` in `lang`: the first greedy, the others
- * sampled (temperature 0.8, top-p 0.95). outs[i] are new strings (free with clm_cl_free_preds). */
+ * sampled (temperature 0.8, top-p 0.95). A source too long for the model's context is shortened
+ * around sg->focus (cl/budget.h). outs[i] are new strings (free with clm_cl_free_preds);
+ * logprob (NULL or n entries) receives each one's mean token log-probability. */
 int clm_suggest(struct clm_suggester *sg, enum clm_task_kind kind, const char *lang, const char *source, int n,
-		char ***outs);
+		char ***outs, double *logprob);
 
 /* The same request sent to an OpenAI-compatible server (`rs`): prompt "<source><|sep|>", stop at
  * "<|endoftext|>", as our models are trained; the first alternative greedy (streamed to `on_text`,

@@ -183,13 +183,13 @@ static int unicode_run(const UNormalizer2 *norm, const char *s, size_t len, stru
 	a = malloc(((size_t)len + 1) * sizeof(UChar));
 	b = malloc(((size_t)len * 4 + 16) * sizeof(UChar)); /* NFKD expands at most 18x per unit, rarely */
 	if (!a || !b)
-		goto done;
+		goto cleanup;
 	u_strFromUTF8(a, (int32_t)len + 1, &n16, s, (int32_t)len, &err);
 	m16 = U_SUCCESS(err) ? unorm2_normalize(norm, a, n16, b, (int32_t)len * 4 + 16, &err) : 0;
 	if (err == U_BUFFER_OVERFLOW_ERROR) {
 		UChar *big = realloc(b, ((size_t)m16 + 1) * sizeof(UChar));
 		if (!big)
-			goto done;
+			goto cleanup;
 		b = big;
 		err = U_ZERO_ERROR;
 		m16 = unorm2_normalize(norm, a, n16, b, m16 + 1, &err);
@@ -201,15 +201,15 @@ static int unicode_run(const UNormalizer2 *norm, const char *s, size_t len, stru
 	}
 	if (U_FAILURE(err)) {
 		rc = clm_error_set(CLM_EGENERIC, "unicode normalization failed: %s", u_errorName(err));
-		goto done;
+		goto cleanup;
 	}
 	if (clm_strbuf_grow(out, (size_t)n8 + 1) < 0)
-		goto done;
+		goto cleanup;
 	u_strToUTF8(out->buf + out->len, n8 + 1, &n8, b, m16, &err);
 	out->len += (size_t)n8;
 	out->buf[out->len] = '\0';
 	rc = 0;
-done:
+cleanup:
 	free(a);
 	free(b);
 	return rc == CLM_ENOMEM ? clm_error_oom() : rc;

@@ -78,7 +78,7 @@ int clm_tok_vocab_from_json(struct clm_tokenizer *t, const json_t *vocab, const 
 		added_id(v, &id, &content, what, i);
 		is_added[id] = 1;
 		if ((rc = clm_tok_set_token(t, (int32_t)id, content, strlen(content), added_kind(v))) < 0)
-			goto out;
+			goto cleanup;
 	}
 	json_object_foreach((json_t *)vocab, key, v) {
 		id = json_integer_value(v);
@@ -86,16 +86,16 @@ int clm_tok_vocab_from_json(struct clm_tokenizer *t, const json_t *vocab, const 
 			continue;
 		if (t->tokens[id].len) {
 			rc = clm_error_set(CLM_EINVALID, "%s: id %d is given to two tokens", what, (int)id);
-			goto out;
+			goto cleanup;
 		}
 		clm_strbuf_reset(&bytes);
 		if ((rc = text_to_bytes(mapped, key, strlen(key), &bytes)) < 0 ||
 		    (rc = clm_tok_set_token(t, (int32_t)id, bytes.buf, bytes.len, 0)) < 0) {
 			clm_error_wrap(rc, "%s: token %d", what, (int)id);
-			goto out;
+			goto cleanup;
 		}
 	}
-out:
+cleanup:
 	free(is_added);
 	clm_strbuf_release(&bytes);
 	return rc;

@@ -1,6 +1,7 @@
 #include "update/hooks.h"
 #include "update/jobs.h"
 #include "git/repo.h"
+#include "mine/tree_changes.h"
 #include "util/error.h"
 #include "util/fileio.h"
 

@@ -1,6 +1,5 @@
 #include "update/jobs.h"
 #include "git/repo.h"
-#include "parsers/manifest.h"
 #include "util/error.h"
 #include "util/fileio.h"
 
@@ -32,13 +31,13 @@ int clm_jobs_enqueue(git_repository *repo, const char *reason, const git_oid *ol
 	int fd, rc = clmodel_file(repo, "queue", &path);
 
 	if (rc < 0)
-		goto out;
+		goto cleanup;
 	git_oid_tostr(old_hex, sizeof(old_hex), old_commit);
 	git_oid_tostr(new_hex, sizeof(new_hex), new_commit);
 	/* reason is one of our hook names: no JSON escaping needed, but refuse anything else. */
 	if (strpbrk(reason, "\"\\\n")) {
 		rc = clm_error_set(CLM_EINVALID, "bad job reason");
-		goto out;
+		goto cleanup;
 	}
 	clm_strbuf_addf(&line, "{\"t\":%lld,\"reason\":\"%s\",\"old\":\"%s\",\"new\":\"%s\"}\n",
 			(long long)time(NULL), reason, old_hex, new_hex);
@@ -47,7 +46,7 @@ int clm_jobs_enqueue(git_repository *repo, const char *reason, const git_oid *ol
 		rc = clm_error_set(CLM_EIO, "cannot queue job in %s: %s", path.buf, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-out:
+cleanup:
 	clm_strbuf_release(&path);
 	clm_strbuf_release(&line);
 	return rc;
@@ -101,11 +100,11 @@ int clm_jobs_spawn(git_repository *repo, const char *const *argv)
 	pid_t pid;
 
 	if (rc < 0)
-		goto out;
+		goto cleanup;
 	pid = fork();
 	if (pid < 0) {
 		rc = clm_error_set(CLM_EIO, "cannot start background job: %s", strerror(errno));
-		goto out;
+		goto cleanup;
 	}
 	if (pid == 0) {
 		/* Double fork: the middle child exits at once, so the job is adopted by init and the
@@ -125,53 +124,7 @@ int clm_jobs_spawn(git_repository *repo, const char *const *argv)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-out:
+cleanup:
 	clm_strbuf_release(&log);
-	return rc;
-}
-
-static int tree_of(git_repository *repo, const git_oid *commit_id, git_tree **tree)
-{
-	git_commit *c = NULL;
-	int rc = git_commit_lookup(&c, repo, commit_id);
-
-	if (rc == 0)
-		rc = git_commit_tree(tree, c);
-	git_commit_free(c);
-	return rc < 0 ? clm_git_error(rc, "cannot read commit %.12s", git_oid_tostr_s(commit_id)) : 0;
-}
-
-int clm_commits_touch_manifest(git_repository *repo, const git_oid *old_commit,
-			       const git_oid *new_commit, int *touched, struct clm_strbuf *path)
-{
-	git_tree *a = NULL, *b = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	int rc;
-
-	*touched = 0;
-	if (git_oid_equal(old_commit, new_commit))
-		return 0;
-	rc = tree_of(repo, old_commit, &a);
-	if (rc == 0)
-		rc = tree_of(repo, new_commit, &b);
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	/* Names only: a tree-to-tree diff compares object ids and reads no blob. */
-	opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
-	if (rc == 0 && (rc = git_diff_tree_to_tree(&diff, repo, a, b, &opts)) < 0)
-		rc = clm_git_error(rc, "cannot diff trees");
-	for (size_t i = 0; rc == 0 && diff && i < git_diff_num_deltas(diff) && !*touched; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *candidates[2] = { d->old_file.path, d->new_file.path };
-		for (int k = 0; k < 2 && !*touched; k++)
-			if (candidates[k] && clm_manifest_for_path(candidates[k])) {
-				*touched = 1;
-				if (path)
-					clm_strbuf_addstr(path, candidates[k]);
-			}
-	}
-	git_diff_free(diff);
-	git_tree_free(a);
-	git_tree_free(b);
 	return rc;
 }

@@ -24,9 +24,4 @@ int clm_jobs_take(git_repository *repo, struct clm_strbuf *out);
  * <common git dir>/clmodel/log. Returns once the child is started. */
 int clm_jobs_spawn(git_repository *repo, const char *const *argv);
 
-/* Non-zero when a change between two commits' trees touches a dependency manifest; the first
- * such path is appended to `path` when not NULL. Reads trees only, never blobs. */
-int clm_commits_touch_manifest(git_repository *repo, const git_oid *old_commit,
-			       const git_oid *new_commit, int *touched, struct clm_strbuf *path);
-
 #endif

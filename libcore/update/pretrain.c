@@ -120,6 +120,7 @@ static int train_tokenizer(struct run *run, const struct clm_corpus *c)
 	for (size_t i = 0; rc == 0 && i < c->n; i++)
 		rc = clm_tok_trainer_add(&tr, c->files[i].data, c->files[i].len);
 	clm_progress_begin(&p, "tokenizer", to.vocab_size > 256 ? to.vocab_size - 256 : 0, run->o->quiet);
+	p.unit = "merges";
 	if (rc == 0)
 		rc = clm_tok_trainer_finish(&tr, &to, &run->tok, &p);
 	clm_tok_trainer_release(&tr);
@@ -335,6 +336,7 @@ static int train(struct run *run)
 
 	window = window < 1 ? 1 : window > LOSS_WINDOW ? LOSS_WINDOW : window;
 	clm_progress_begin(&p, "pretrain", (uint64_t)run->o->steps, run->o->quiet);
+	p.unit = "steps";
 	p.done = (uint64_t)run->step;
 	if (run->step)
 		clm_progress_note(&p, "resuming at step %d of %d", run->step, run->o->steps);

@@ -7,6 +7,7 @@
 #include "git/refs.h"
 #include "git/repo.h"
 #include "data/taskdir.h"
+#include "nn/config.h"
 #include "nn/tensormap.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -147,6 +148,21 @@ static int add_file(struct clm_file_list *files, const char *path, const struct 
 	return clm_file_list_add(files, path, bytes->buf, bytes->len);
 }
 
+/* matrix.json's "excluded": the tasks left out of the means, each with why. */
+static int add_excluded(const struct update_run *u, json_t *matrix)
+{
+	json_t *excluded = json_array();
+
+	for (size_t j = 0; excluded && j < u->nlearned; j++)
+		if (!u->learned[j].eval.n &&
+		    json_array_append_new(excluded, json_pack("{s:s,s:s}", "task", u->learned[j].name, "reason",
+							      "no examples to score")) < 0)
+			break;
+	if (!excluded || json_object_set_new(matrix, "excluded", excluded) < 0)
+		return clm_error_oom();
+	return 0;
+}
+
 /* Everything of the new version besides config and tokenizer: weights (model and strategy), the
  * strategy state, the consumed list, the new task's folder and the matrix. */
 static int version_files(struct update_run *u, const char *task_dir, const char *escaped, const json_t *consumed,
@@ -182,6 +198,8 @@ static int version_files(struct update_run *u, const char *task_dir, const char 
 	clm_strbuf_reset(&sb);
 	if (rc == 0 && !matrix)
 		rc = clm_error_oom();
+	if (rc == 0)
+		rc = add_excluded(u, matrix);
 	if (rc == 0 && (rc = clm_json_dump_pretty(matrix, &sb)) == 0)
 		rc = add_file(files, CLM_STATE_MATRIX_FILE, &sb);
 	json_decref(state);
@@ -205,10 +223,24 @@ static int next_candidate_ref(struct update_run *u, char *out, size_t size)
 	return clm_error_set(CLM_EGENERIC, "too many candidates; remove some with git update-ref -d");
 }
 
-/* Why a version fails the gate, or NULL when it passes. */
-static const char *gate_failure(const struct clm_update_options *o, const struct clm_cl_summary *sum,
-				char *buf, size_t size)
+/* Why a version fails the gate, or NULL when it passes. A score that is not a number never
+ * passes: a task with examples that has no score, or no task scored at all. */
+static const char *gate_failure(const struct update_run *u, const struct clm_cl_summary *sum, char *buf,
+				size_t size)
 {
+	const struct clm_update_options *o = u->opt;
+	const double *last = u->r + (u->nlearned - 1) * u->nlearned;
+
+	for (size_t j = 0; j < u->nlearned; j++)
+		if (isnan(last[j]) && u->learned[j].eval.n) {
+			snprintf(buf, size, "task %s has %zu examples but no score", u->learned[j].name,
+				 u->learned[j].eval.n);
+			return buf;
+		}
+	if (!sum->scored || isnan(sum->average) || isnan(sum->forgetting)) {
+		snprintf(buf, size, "no task has a score to judge the version by");
+		return buf;
+	}
 	if (!isnan(o->max_forgetting) && sum->forgetting > o->max_forgetting) {
 		snprintf(buf, size, "forgetting %.2f is above clmodel.gate.maxForgetting %.2f", sum->forgetting,
 			 o->max_forgetting);
@@ -219,6 +251,16 @@ static const char *gate_failure(const struct clm_update_options *o, const struct
 		return buf;
 	}
 	return NULL;
+}
+
+/* "12.34", or "n/a" for a value that is not a number (never "nan"). */
+static const char *score_text(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "n/a");
+	else
+		snprintf(buf, size, "%.2f", v);
+	return buf;
 }
 
 /* Train, evaluate, gate and record one task. Returns 1 when the head moved, 0 when a candidate
@@ -275,7 +317,7 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 	json_array_append_new(consumed, json_string(id));
 	if ((rc = version_files(u, task_dir, escaped, consumed, &weights, &files, names)) < 0)
 		goto out;
-	failure = gate_failure(u->opt, &sum, why, sizeof(why));
+	failure = gate_failure(u, &sum, why, sizeof(why));
 	/* A staged roll-out writes the passing version aside, as a candidate, and lets it serve the
 	 * canary branches; monitor or promote --stage full makes it the head. */
 	if (!failure && u->opt->canary_branches) {
@@ -283,8 +325,12 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 			 u->opt->canary_branches);
 		canary = why;
 	}
-	clm_strbuf_addf(&summary, "Learn %s with %s: score %.2f, average %.2f, forgetting %.2f", id, u->strategy->name,
-			step->score, sum.average, sum.forgetting);
+	{
+		char a[32], b[32], c[32];
+		clm_strbuf_addf(&summary, "Learn %s with %s: score %s, average %s, forgetting %s", id, u->strategy->name,
+				score_text(step->score, a, sizeof(a)), score_text(sum.average, b, sizeof(b)),
+				score_text(sum.forgetting, c, sizeof(c)));
+	}
 	git_oid_tostr(head_hex, sizeof(head_hex), &u->head);
 	{
 		struct clm_version_spec spec = {
@@ -338,23 +384,52 @@ out:
 	return rc;
 }
 
-static int prepare(struct update_run *u, json_t **tasks)
+int clm_update_mine_cap(struct clm_store *s, const char *model, size_t *out)
+{
+	struct clm_strbuf config = CLM_STRBUF_INIT;
+	struct clm_gpt_config cfg;
+	json_t *obj = NULL;
+	git_oid head;
+	int rc = clm_store_head(s, model, &head);
+
+	*out = 0;
+	if (rc == CLM_ENOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = clm_store_read_file(s, &head, "config.json", &config);
+	if (rc == 0 && !(obj = json_loadb(config.buf, config.len, 0, NULL)))
+		rc = clm_error_set(CLM_EINVALID, "config.json of the model is not JSON");
+	if (rc == 0)
+		rc = clm_gpt_config_from_json(obj, &cfg);
+	if (rc == 0)
+		*out = (size_t)cfg.n_positions * CLM_UPDATE_CONTEXT_FACTOR;
+	json_decref(obj);
+	clm_strbuf_release(&config);
+	return rc;
+}
+
+static int prepare(struct update_run *u, json_t **tasks, struct clm_update_result *out)
 {
 	struct clm_mine_options mo;
 	struct clm_mine_stats ms;
 	int rc = clm_store_head(u->store, u->opt->model, &u->head);
 
+	if (rc == 0)
+		rc = clm_model_state_load(u->store, &u->head, &u->st);
+	if (rc == 0)
+		out->context = (size_t)u->st.base.model.cfg.n_positions;
+	/* Functions much longer than the context are skipped; shorter ones are fitted to it. */
 	if (rc == 0 && !u->opt->skip_mining) {
 		clm_mine_options_init(&mo);
 		mo.quiet = !u->progress || u->progress->quiet;
+		mo.max_tokens = out->context * CLM_UPDATE_CONTEXT_FACTOR;
 		rc = clm_mine(u->store->repo, &mo, &ms);
+		out->too_long = ms.skipped_functions;
 	}
 	if (rc == 0)
 		rc = clm_repo_state_path(u->store->repo, "tasks", &u->tasks_dir);
 	if (rc == 0)
 		rc = clm_tasks_load(u->tasks_dir.buf, tasks);
-	if (rc == 0)
-		rc = clm_model_state_load(u->store, &u->head, &u->st);
 	if (rc == 0 && u->st.has_strategy && u->opt->strategy && strcmp(u->opt->strategy, u->st.strategy.name))
 		rc = clm_error_set(CLM_EINVALID, "the model learns with %s; it cannot switch to %s (its state would not "
 				   "carry over)", u->st.strategy.name, u->opt->strategy);
@@ -425,7 +500,7 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 					     git_oid_tostr_s(&st.version));
 		clm_error_clear();
 	}
-	rc = prepare(&u, &tasks);
+	rc = prepare(&u, &tasks, out);
 	ntasks = json_array_size(tasks);
 	json_array_foreach(tasks, i, task) {
 		const char *id = json_string_value(json_object_get(task, "id"));
@@ -491,6 +566,8 @@ int clm_update_run(struct clm_store *s, const struct clm_update_options *o, stru
 		clm_dataset_release(&eval);
 		free(escaped);
 	}
+	out->fitted = u.codec.fitted;
+	out->fitted_tokens = u.codec.fitted_tokens;
 	json_decref(tasks);
 	run_release(&u);
 	return rc;
@@ -528,7 +605,9 @@ json_t *clm_update_result_json(const struct clm_update_result *r)
 		}
 		json_array_append_new(steps, o);
 	}
-	return json_pack("{s:o,s:I}", "steps", steps, "pending", (json_int_t)r->pending);
+	return json_pack("{s:o,s:I,s:I,s:I,s:I,s:I}", "steps", steps, "pending", (json_int_t)r->pending, "context",
+			 (json_int_t)r->context, "too_long", (json_int_t)r->too_long, "fitted", (json_int_t)r->fitted,
+			 "fitted_tokens", (json_int_t)r->fitted_tokens);
 }
 
 void clm_update_result_release(struct clm_update_result *r)

@@ -52,7 +52,18 @@ struct clm_update_result {
 	struct clm_update_step *steps; /* owned */
 	size_t n, alloc;
 	size_t pending;                /* tasks waiting for more examples */
+	size_t context;                /* the model's context (positions) */
+	size_t too_long;               /* functions mined now that were too long for the context: skipped */
+	long fitted, fitted_tokens;    /* examples and prompts shortened to fit the context; tokens cut */
 };
+
+/* Mining keeps functions up to this many times the model's context (approximate tokens): longer
+ * ones would lose most of themselves when fitted (cl/budget.h), so they are skipped and counted. */
+#define CLM_UPDATE_CONTEXT_FACTOR 2
+
+/* The mining cap that follows `model`'s head (NULL: default): its context (positions) times
+ * CLM_UPDATE_CONTEXT_FACTOR; 0 in *out when there is no model yet. 0 or negative. */
+int clm_update_mine_cap(struct clm_store *s, const char *model, size_t *out);
 
 /* Run the update on the store's repository. Stops at the first task that fails the gate (later
  * tasks train from whatever version becomes the head). With dry_run, fills the plan only

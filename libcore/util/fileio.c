@@ -120,3 +120,14 @@ int clm_path_exists(const char *path)
 	struct stat st;
 	return lstat(path, &st) == 0;
 }
+
+int clm_read_stdin(struct clm_strbuf *out)
+{
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (clm_strbuf_add(out, buf, n) < 0)
+			return CLM_ENOMEM;
+	return ferror(stdin) ? clm_error_set(CLM_EIO, "cannot read standard input") : 0;
+}

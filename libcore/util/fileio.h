@@ -9,6 +9,9 @@
  * Returns 0, CLM_ENOTFOUND, CLM_EINVALID (too big) or CLM_EIO, with a message naming the path. */
 int clm_read_file(const char *path, size_t max_bytes, struct clm_strbuf *out);
 
+/* Append everything on standard input to `out`. 0, CLM_ENOMEM or CLM_EIO. */
+int clm_read_stdin(struct clm_strbuf *out);
+
 /* Write `len` bytes to `path` atomically: a temporary file beside it, fsync, rename.
  * On failure the old file is untouched and the temporary removed. */
 int clm_write_file_atomic(const char *path, const void *data, size_t len);

@@ -76,3 +76,45 @@ int clm_json_get_number(const json_t *obj, const char *key, double *out, const c
 	*out = json_number_value(v);
 	return 0;
 }
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when it is not one: a bad lead
+ * byte, a missing continuation, an overlong form, a surrogate or a code point past U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+	static const unsigned min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t need = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+		    : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	unsigned cp = need == 1 ? p[0] : p[0] & (0x7f >> need);
+
+	if (!need || n < need)
+		return 0;
+	if (need == 1)
+		return 1;
+	for (size_t i = 1; i < need; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	return cp < min[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : need;
+}
+
+json_t *clm_json_string_lossy(const char *s)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	json_t *j;
+
+	while (n) {
+		size_t k = utf8_sequence(p, n);
+		if (k ? clm_strbuf_add(&sb, p, k) : clm_strbuf_addstr(&sb, "\xef\xbf\xbd")) {
+			clm_strbuf_release(&sb);
+			return NULL;
+		}
+		k = k ? k : 1;
+		p += k, n -= k;
+	}
+	j = json_stringn(sb.buf, sb.len);
+	clm_strbuf_release(&sb);
+	return j;
+}

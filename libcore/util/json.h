@@ -27,4 +27,8 @@ int clm_json_get_int(const json_t *obj, const char *key, int64_t min, int64_t ma
 /* Field `key` as a number (integer or real); CLM_EINVALID with a message otherwise. */
 int clm_json_get_number(const json_t *obj, const char *key, double *out, const char *what);
 
+/* A JSON string of `s` with every byte sequence that is not valid UTF-8 (model output can be any
+ * bytes) replaced by U+FFFD, since jansson refuses such text; NULL only when out of memory. */
+json_t *clm_json_string_lossy(const char *s);
+
 #endif

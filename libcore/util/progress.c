@@ -50,11 +50,13 @@ static void draw(struct clm_progress *p, double now)
 			format_eta(eta, sizeof(eta),
 				   elapsed * (double)(p->total - (p->done < p->total ? p->done : p->total)) /
 					   (double)p->done);
-		fprintf(p->out, "\r%s [%s] %llu/%llu %s%s%s\033[K", p->title, bar,
-			(unsigned long long)p->done, (unsigned long long)p->total, p->detail,
+		fprintf(p->out, "\r%s [%s] %llu/%llu%s%s%s%s%s%s\033[K", p->title, bar,
+			(unsigned long long)p->done, (unsigned long long)p->total, p->unit ? " " : "",
+			p->unit ? p->unit : "", p->detail[0] ? (p->unit ? ", " : " ") : "", p->detail,
 			eta[0] ? " ETA " : "", eta);
 	} else {
-		fprintf(p->out, "\r%s %llu %s\033[K", p->title, (unsigned long long)p->done, p->detail);
+		fprintf(p->out, "\r%s %llu%s%s%s%s\033[K", p->title, (unsigned long long)p->done, p->unit ? " " : "",
+			p->unit ? p->unit : "", p->detail[0] ? (p->unit ? ", " : " ") : "", p->detail);
 	}
 	fflush(p->out);
 	p->last_draw = now;
@@ -86,8 +88,9 @@ void clm_progress_end(struct clm_progress *p)
 		draw(p, clm_now());
 		fputc('\n', p->out);
 	} else {
-		fprintf(p->out, "%s: %llu%s%s (%.1fs)\n", p->title, (unsigned long long)p->done,
-			p->detail[0] ? " " : "", p->detail, clm_now() - p->start);
+		fprintf(p->out, "%s: %llu%s%s%s%s (%.1fs)\n", p->title, (unsigned long long)p->done,
+			p->unit ? " " : "", p->unit ? p->unit : "", p->detail[0] ? (p->unit ? ", " : " ") : "",
+			p->detail, clm_now() - p->start);
 	}
 	fflush(p->out);
 }

@@ -8,6 +8,7 @@
 
 struct clm_progress {
 	const char *title; /* shown before the bar; not owned */
+	const char *unit;  /* what `done` counts ("commits"), printed after it; NULL: nothing */
 	uint64_t total;    /* 0 when unknown */
 	uint64_t done;
 	int quiet;         /* no output at all */

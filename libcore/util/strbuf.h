@@ -25,6 +25,10 @@ int clm_strbuf_grow(struct clm_strbuf *sb, size_t extra);
 /* Append `len` bytes (may contain NULs); 0 or CLM_ENOMEM. */
 int clm_strbuf_add(struct clm_strbuf *sb, const void *data, size_t len);
 
+/* Append `len` bytes as valid UTF-8: each byte that does not start a valid sequence becomes
+ * U+FFFD (so the text can go into JSON). 0 or CLM_ENOMEM. */
+int clm_strbuf_add_utf8_lossy(struct clm_strbuf *sb, const void *data, size_t len);
+
 /* Append a C string; 0 or CLM_ENOMEM. */
 int clm_strbuf_addstr(struct clm_strbuf *sb, const char *s);
 
@@ -45,5 +49,9 @@ void clm_strbuf_rtrim(struct clm_strbuf *sb);
 
 /* Take ownership of the bytes (caller frees; never NULL unless out of memory) and reset sb. */
 char *clm_strbuf_detach(struct clm_strbuf *sb, size_t *len);
+
+/* A new string formatted like printf (git's xstrfmt; caller frees); NULL with a message when out
+ * of memory. Use it instead of asprintf or a buffer sized by hand. */
+char *clm_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -35,16 +35,16 @@ static int include_file(struct req_reader *r, const char *path, struct clm_span 
 
 	if (!r->read || r->depth >= MAX_INCLUDE_DEPTH || r->includes >= MAX_INCLUDES ||
 	    clm_tree_path_resolve(path, rel.p, rel.n, &target) <= 0)
-		goto out;
+		goto cleanup;
 	for (int i = 0; i <= r->depth; i++)
 		if (!strcmp(r->stack[i], target.buf))
-			goto out; /* an include cycle */
+			goto cleanup; /* an include cycle */
 	if (r->read(r->read_ctx, target.buf, &data, &len) < 0)
-		goto out; /* not in this tree: pip would fail, but the rest is still worth reading */
+		goto cleanup; /* not in this tree: pip would fail, but the rest is still worth reading */
 	copy = malloc(len ? len : 1);
 	if (!copy) {
 		rc = clm_error_oom();
-		goto out;
+		goto cleanup;
 	}
 	memcpy(copy, data, len);
 	r->includes++;
@@ -52,7 +52,7 @@ static int include_file(struct req_reader *r, const char *path, struct clm_span 
 	rc = parse_file(r, target.buf, copy, len);
 	r->depth--;
 	free(copy);
-out:
+cleanup:
 	clm_strbuf_release(&target);
 	return rc;
 }

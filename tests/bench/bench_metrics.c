@@ -1,4 +1,4 @@
-/* Metric throughput on the shared test vectors: corpus BLEU, smoothed BLEU and CodeBLEU, with a
+/* Metric throughput on the metric test vectors: corpus BLEU, smoothed BLEU and CodeBLEU, with a
  * same-run baseline for BLEU that clips n-gram counts by scanning lists (the quadratic way)
  * instead of hash tables. Prints measurements only; asserts nothing about time. */
 #include "eval/bleu.h"
@@ -87,12 +87,12 @@ static double naive_bleu(const char *const *refs, const char *const *preds, size
 int main(void)
 {
 	static const char *const sets[][2] = { { "concode", "java" }, { "codetrans", "c_sharp" }, { "bugs2fix", "java" } };
-	const char *shared = getenv("CLM_SHARED");
+	const char *data = getenv("CLM_DATA");
 	double t_bleu = 0, t_naive = 0, t_smooth = 0, t_codebleu = 0, max_diff = 0;
 	size_t lines = 0;
 
-	if (!shared)
-		shared = "../shared";
+	if (!data)
+		data = "tests/data";
 	for (size_t s = 0; s < 3; s++) {
 		for (int level = 0; level < 4; level++) {
 			struct clm_lines ref = CLM_LINES_INIT, pred = CLM_LINES_INIT;
@@ -100,8 +100,8 @@ int main(void)
 			double v, b = 0, t;
 			struct clm_codebleu cb;
 
-			snprintf(rp, sizeof(rp), "%s/data/metrics/%s-L%d.ref", shared, sets[s][0], level);
-			snprintf(pp, sizeof(pp), "%s/data/metrics/%s-L%d.pred", shared, sets[s][0], level);
+			snprintf(rp, sizeof(rp), "%s/metrics/%s-L%d.ref", data, sets[s][0], level);
+			snprintf(pp, sizeof(pp), "%s/metrics/%s-L%d.pred", data, sets[s][0], level);
 			if (clm_lines_read(rp, &ref) < 0 || clm_lines_read(pp, &pred) < 0 || ref.n != pred.n) {
 				fprintf(stderr, "bench_metrics: %s\n", clm_error());
 				return 1;
@@ -126,7 +126,7 @@ int main(void)
 			clm_lines_release(&pred);
 		}
 	}
-	printf("config: 12 shared metric vector pairs x %d repeats = %zu scored lines\n", REPEAT, lines);
+	printf("config: 12 metric test vector pairs (tests/data/metrics) x %d repeats = %zu scored lines\n", REPEAT, lines);
 	printf("corpus BLEU (hash tables)      %9.0f lines/s\n", (double)lines / t_bleu);
 	printf("baseline BLEU (list scans)     %9.0f lines/s  (hash tables %.1fx faster; max score diff %.2g)\n",
 	       (double)lines / t_naive, t_naive / t_bleu, max_diff);

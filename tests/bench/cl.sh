@@ -7,7 +7,8 @@
 # summarization task comes from the Python standard library). It is cached in
 # $CLM_BUILD/cl-bench/base (500 steps of the tiny config; 5000 for the full budget) and rebuilt
 # only when missing. Without a pretrain command the benchmark starts from a random model reading
-# bytes, and says so. Results: $CLM_BUILD/cl-bench/cl-bench.{json,md}.
+# bytes, and says so. Data: tests/data/codetask, unpacked by make into $CLM_BUILD/data/codetask.
+# Results: $CLM_BUILD/cl-bench/cl-bench.{json,md}.
 set -u
 : "${CLM_BIN:?run through tests/bench/run.sh (make bench-cl)}"
 work="$CLM_BUILD/cl-bench"
@@ -47,6 +48,6 @@ echo "bench-cl: git clmodel bench codetask $budget $base_args"
 # The matrices are small: one OpenBLAS thread beats two on a shared two-core machine.
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 start=$(date +%s)
-"$CLM_BIN" bench codetask $budget $base_args --data "$CLM_SHARED/data/codetask" \
+"$CLM_BIN" bench codetask $budget $base_args --data "$CLM_BUILD/data/codetask" \
 	--python /usr/lib/python3.11 -o "$work" || exit 1
 echo "bench-cl: wall time $(( $(date +%s) - start )) s; results in $work/cl-bench.md and cl-bench.json"

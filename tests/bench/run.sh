@@ -5,7 +5,7 @@
 set -u
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-export CLM_TOP="$top" CLM_BUILD="$(cd "$top/$BUILD" && pwd)" CLM_SHARED="${CLM_SHARED:-$top/../shared}"
+export CLM_TOP="$top" CLM_BUILD="$(cd "$top/$BUILD" && pwd)" CLM_DATA="$top/tests/data"
 export CLM_BIN="$CLM_BUILD/git-clmodel"
 
 run_suite() {

@@ -8,7 +8,7 @@ t_grep "--version" "^git-clmodel version [0-9]" clm --version
 t_grep "help suggest describes suggest" "usage: git clmodel suggest" clm help suggest
 t_exit 129 "no command is a usage error" clm
 t_exit 129 "bad global flag exits 129" clm --bogus
-t_exit 1 "unknown command exits 1" clm sugest
+t_exit 129 "unknown command is a usage error (129)" clm sugest
 t_grep "unknown command suggests the closest" "most similar command is" clm sugest
 t_grep "unknown command message" "'sugest' is not a clmodel command" clm sugest
 t_exit 129 "-C without a path" clm -C

@@ -12,6 +12,11 @@ bump=$tasks/pypi%2Frequests%2F2.31.0..3.0.0
 
 clm mine --json -q > ../events.json
 t_ok "mine --json succeeds" test -s ../events.json
+t_ok "mine --json prints JSON lines: events, tasks, then the statistics" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert sum("ecosystem" in o for o in lines) == 4 and any("counts" in o for o in lines), lines
+assert "commits" in lines[-1] and lines[-1]["events"] == 4, lines[-1]' ../events.json
 has() { grep -qF -- "$1" "$2"; }
 t_ok "bump event" has "{\"commit\":\"$c_bump\",\"ecosystem\":\"pypi\",\"from\":\"2.31.0\",\"from_spec\":\"==2.31.0\",\"group\":\"runtime\",\"kind\":\"bumped\",\"level\":\"major\",\"manifest\":\"requirements.txt\",\"package\":\"requests\",\"task\":\"pypi/requests/2.31.0..3.0.0\",\"to\":\"3.0.0\",\"to_spec\":\"==3.0.0\"}" ../events.json
 t_ok "removal event" has "{\"commit\":\"$c_drop\",\"ecosystem\":\"pypi\",\"from\":\"1.16.0\",\"from_spec\":\">=1.16\",\"group\":\"runtime\",\"kind\":\"removed\",\"level\":null,\"manifest\":\"requirements.txt\",\"package\":\"six\",\"task\":\"pypi/six/1.16.0..none\",\"to\":\"\",\"to_spec\":\"\"}" ../events.json

@@ -18,7 +18,8 @@ pid=$!
 sleep 3
 kill -INT $pid 2>/dev/null
 wait $pid
-t_ok "Ctrl-C stops the update" test $? -ne 0
+rc=$?
+t_ok "Ctrl-C stops the update with status 130" test "$rc" -eq 130
 t_ok "Ctrl-C leaves the head unchanged" test "$(git rev-parse refs/clmodel/models/default)" = "$base"
 
 # A gate nobody can pass: the first task is kept as a candidate and the head stays.
@@ -46,11 +47,18 @@ t_ok "eval --json parses" sh -c '"$CLM_BIN" eval -q --json | python3 -c "import 
 t_grep "status names the serving version" "Serving HEAD: [0-9a-f]{12}" clm status
 t_ok "status --json parses" sh -c '"$CLM_BIN" status --json | python3 -m json.tool >/dev/null'
 
-# suggest on a function: a diff that git apply accepts (or no change at all).
-clm suggest -q --file weather/client.py --line 10 > ../s.diff
-t_ok "suggest diff applies" sh -c 'test ! -s ../s.diff || git apply --check ../s.diff'
+# suggest on a function: a diff of that function that git apply accepts.
+t_ok "suggest on a function succeeds" sh -c '"$CLM_BIN" suggest -q --file weather/client.py --line 10 > ../s.diff'
+t_grep "suggest prints a diff of the file" '^diff --git a/weather/client.py b/weather/client.py$' cat ../s.diff
+t_grep "the diff rewrites the function at line 10" '^-def post_report\(data\):$' cat ../s.diff
+t_ok "git apply accepts the diff" git apply --check ../s.diff
 t_grep "suggest --json names the function" '"function": "post_report"' clm suggest -q --json --file weather/client.py --line 10
-t_ok "suggest from stdin" sh -c 'echo "def f(x):" | "$CLM_BIN" suggest -q --task complete --lang python -n 2 >/dev/null'
+t_ok "suggest from stdin prints both alternatives" sh -c 'echo "def f(x):" |
+	"$CLM_BIN" suggest -q --force --task complete --lang python -n 2 | grep -c "^# alternative [12]\$" | grep -qx 2'
+t_ok "suggest from stdin: two non-empty completions" sh -c 'echo "def f(x):" |
+	"$CLM_BIN" suggest -q --json --task complete --lang python -n 2 | python3 -c "import json, sys
+d = json.load(sys.stdin); a = d[\"alternatives\"]
+assert d[\"task\"] == \"complete\" and len(a) == 2 and all(x[\"text\"].strip() for x in a), d"'
 t_exit 129 "suggest --line without --file" clm suggest --line 3
 t_exit 1 "suggest outside a function" clm suggest --file weather/client.py --line 2
 t_exit 1 "update with another strategy than the model's is refused" clm update --strategy seqft -q

@@ -19,5 +19,19 @@ t_ok "a function rewrite from the server is a diff git apply accepts" git apply 
 t_grep "configured model name is sent" '"model": *"served-name"' tail -n 1 requests.jsonl
 t_exit 1 "an unreachable server is an error" sh -c "echo x | '$CLM_BIN' suggest -q --remote http://127.0.0.1:9/"
 t_grep "the error names the URL" "127.0.0.1:9" sh -c "echo x | '$CLM_BIN' suggest -q --remote http://127.0.0.1:9/"
+# What the server says is checked before it is shown (suggest/check.h).
+printf 'def add(x):\n    return (x +\n' > answer.txt
+t_grep "a rewrite that does not parse is refused" "does not parse as python.*--force" clm suggest -q --file calc.py --line 2
+t_exit 1 "and exits 1" clm suggest -q --file calc.py --line 2
+t_grep "--force prints it anyway" "^\+    return \(x \+" clm suggest -q --force --file calc.py --line 2
+printf 'def add(x):\n' > answer.txt
+for i in 1 2 3 4 5 6 7 8 9 10; do printf '    # pragma: no cover\n' >> answer.txt; done
+printf '    return x\n' >> answer.txt
+t_grep "a degenerate rewrite is refused" "degenerate: the same text 10 times" clm suggest -q --file calc.py --line 2
+printf 'def add(x):\n    return x\n' > answer.txt
+t_grep "a rewrite that changes nothing is refused" "suggests no change" clm suggest -q --file calc.py --line 2
+t_grep "--json gives every alternative its verdict" '"reason": "the model suggests no change"' \
+	clm suggest -q --force --json --file calc.py --line 2
+rm answer.txt
 kill $server 2>/dev/null
 t_done

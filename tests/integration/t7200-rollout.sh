@@ -28,7 +28,7 @@ git checkout -q feature/login
 t_grep "which on the canary branch names the canary" "^$cand" clm which
 t_grep "and says why" "stage: canary stage for feature/\*,release/next \(branch feature/login\)" clm which
 t_grep "suggest on the canary branch uses the canary" "model $(echo $cand | cut -c1-12) \(canary stage" \
-	clm suggest --file weather/client.py --line 6 --max-tokens 8
+	clm suggest --force --file weather/client.py --line 6 --max-tokens 8
 t_grep "status shows the stage" "Canary stage: $(echo $cand | cut -c1-12) serves feature/\*,release/next" clm status
 t_ok "the printed diff was recorded for monitoring" grep -q "\"version\":\"$cand\"" .git/clmodel/suggestions.jsonl
 t_grep "the record holds the file relative to the work tree" '"path":"weather/client.py"' cat .git/clmodel/suggestions.jsonl

@@ -37,4 +37,8 @@ printf 'not a model' > "$top/junk.gguf"
 t_grep "a file that is not GGUF is refused" "not a GGUF file" clm import --name bad "$top/junk.gguf"
 t_exit 1 "nothing was recorded for them" git rev-parse -q --verify refs/clmodel/models/bad
 t_exit 1 "a missing file" clm import "$top/none.gguf"
+mkdir "$top/blobs" && cp "$top/m32.gguf" "$top/blobs/sha256-0123abcd"
+t_ok "init --base takes a GGUF file named like an Ollama blob" clm init --name fromblob --base "$top/blobs/sha256-0123abcd"
+t_ok "and its weights are the exported ones" \
+	test "$(git rev-parse refs/clmodel/models/default:weights)" = "$(git rev-parse refs/clmodel/models/fromblob:weights)"
 t_done

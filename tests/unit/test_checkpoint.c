@@ -6,7 +6,8 @@
 #include "nn/tensormap.h"
 #include "util/error.h"
 
-static const struct clm_gpt_config cfg = { 2, 4, 32, 32, 16, 1e-5f };
+static const struct clm_gpt_config cfg = { .n_layer = 2, .n_head = 4, .n_embd = 32, .n_positions = 32, .vocab_size = 16,
+					       .layer_norm_epsilon = 1e-5f };
 
 static void model_round_trips_through_safetensors_bit_exactly(void **state)
 {

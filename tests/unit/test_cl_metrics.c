@@ -86,6 +86,32 @@ static void matrix_json_has_rows_and_summary(void **state)
 	json_decref(o);
 }
 
+/* A task with nothing to score (NaN) is left out of every mean, and the JSON never says NaN or
+ * null for a mean: with no task scored the means are absent. */
+static void unscored_tasks_are_left_out(void **state)
+{
+	const double r[9] = { 0.5, NAN, NAN, 0.4, NAN, NAN, 0.2, NAN, 0.8 };
+	const double none[1] = { NAN };
+	const char *names[3] = { "a", "b", "c" };
+	struct clm_cl_summary s;
+	json_t *o, *sum;
+	(void)state;
+	clm_cl_summarize(r, 3, NULL, &s);
+	assert_int_equal(s.scored, 2);
+	assert_true(fabs(s.average - 0.5) < 1e-12);    /* (0.2 + 0.8) / 2 */
+	assert_true(fabs(s.forgetting - 0.3) < 1e-12); /* task a only: 0.5 - 0.2 */
+	assert_false(isnan(s.bwt));
+	clm_cl_summarize(none, 1, NULL, &s);
+	assert_int_equal(s.scored, 0);
+	assert_true(isnan(s.average));
+	o = clm_cl_matrix_json(names, none, 1, NULL);
+	sum = json_object_get(o, "summary");
+	assert_true(json_is_object(sum));
+	assert_null(json_object_get(sum, "average"));
+	assert_int_equal(json_integer_value(json_object_get(sum, "scored")), 0);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +121,7 @@ int main(void)
 		cmocka_unit_test(unevaluated_entries_are_skipped),
 		cmocka_unit_test(single_task_has_no_transfer),
 		cmocka_unit_test(matrix_json_has_rows_and_summary),
+		cmocka_unit_test(unscored_tasks_are_left_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

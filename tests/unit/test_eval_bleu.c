@@ -26,7 +26,7 @@ static void reproduces_every_expected_number(void **state)
 	size_t i, checked = 0;
 	(void)state;
 
-	assert_int_equal(clm_strbuf_addf(&dir, "%s/data/metrics", clm_test_shared()), 0);
+	assert_int_equal(clm_strbuf_addf(&dir, "%s/metrics", clm_test_data()), 0);
 	assert_int_equal(clm_strbuf_addf(&path, "%s/expected.json", dir.buf), 0);
 	assert_int_equal(clm_read_file(path.buf, 0, &text), 0);
 	cases = clm_json_parse(text.buf, text.len, path.buf);

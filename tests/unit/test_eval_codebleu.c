@@ -1,6 +1,7 @@
 /* libcore/eval CodeBLEU and its tree-sitter helpers (parsers/codebleu_syntax, parsers/dataflow). */
 #include "test_helpers.h"
 #include "eval/codebleu.h"
+#include "eval/task_score.h"
 #include "eval/lines.h"
 #include "parsers/codebleu_syntax.h"
 #include "parsers/dataflow.h"
@@ -196,10 +197,10 @@ static void syntax_match_equals_sexp_comparison(void **state)
 		size_t matched = 0, total = 0;
 		TSParser *parser;
 
-		assert_int_equal(clm_strbuf_addf(&path, "%s/data/metrics/%s.ref", clm_test_shared(), cases[k][0]), 0);
+		assert_int_equal(clm_strbuf_addf(&path, "%s/metrics/%s.ref", clm_test_data(), cases[k][0]), 0);
 		assert_int_equal(clm_lines_read(path.buf, &ref), 0);
 		clm_strbuf_reset(&path);
-		assert_int_equal(clm_strbuf_addf(&path, "%s/data/metrics/%s.pred", clm_test_shared(), cases[k][0]), 0);
+		assert_int_equal(clm_strbuf_addf(&path, "%s/metrics/%s.pred", clm_test_data(), cases[k][0]), 0);
 		assert_int_equal(clm_lines_read(path.buf, &pred), 0);
 		assert_int_equal(clm_language_parser(clm_language_by_name(cases[k][1]), &parser), 0);
 		for (size_t i = 0; i < ref.n; i++)
@@ -255,10 +256,51 @@ static void unsupported_language_is_refused(void **state)
 
 	assert_int_equal(clm_codebleu_corpus("cobol", &s, &s, 1, &c), CLM_EINVALID);
 	assert_non_null(strstr(clm_error(), "cobol"));
-	assert_int_equal(clm_codebleu_corpus("go", &s, &s, 1, &c), CLM_EINVALID);
+	assert_int_equal(clm_codebleu_corpus("json", &s, &s, 1, &c), CLM_EINVALID);
 	assert_string_equal(clm_codebleu_language("csharp"), "c_sharp");
 	assert_string_equal(clm_codebleu_language("py"), "python");
-	assert_null(clm_codebleu_language("ruby"));
+	assert_null(clm_codebleu_language("toml"));
+}
+
+/* Every language mining finds functions in is scored with CodeBLEU: an identical prediction
+ * scores 100 with data flows found, a changed one less; a generation task in a language CodeBLEU
+ * does not know is scored with BLEU and says so. */
+static void every_mined_language_scores(void **state)
+{
+	static const struct {
+		const char *lang, *ref, *pred;
+	} cases[] = {
+		{ "go", "func f(a int) int {\n\tx := a + 1\n\tfor i := 0; i < a; i++ {\n\t\tx = x + i\n\t}\n\treturn x\n}",
+		  "func f(a int) int {\n\treturn a\n}" },
+		{ "javascript", "function f(a) {\n  let x = a + 1;\n  for (const k in a) { x = x + k; }\n  return x;\n}",
+		  "function f(a) { return a; }" },
+		{ "typescript", "function f(a: number): number {\n  let x = a + 1;\n  x += a;\n  return x;\n}",
+		  "function f(a: number): number { return a; }" },
+		{ "rust", "fn f(a: i32) -> i32 {\n    let mut x = a + 1;\n    for i in 0..a { x = x + i; }\n    x\n}",
+		  "fn f(a: i32) -> i32 { a }" },
+		{ "ruby", "def f(a)\n  x = a + 1\n  if a > 0\n    x = a\n  end\n  x\nend", "def f(a)\n  a\nend" },
+		{ "c", "int f(int a) {\n  int x = a + 1;\n  while (a > 0) { x = x + a; a--; }\n  return x;\n}",
+		  "int f(int a) { return a; }" },
+		{ "cpp", "int f(std::vector<int> v) {\n  int x = 0;\n  for (int e : v) { x += e; }\n  return x;\n}",
+		  "int f(std::vector<int> v) { return 0; }" },
+	};
+	struct clm_task_score ts;
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *ref = cases[i].ref, *pred = cases[i].pred;
+		struct clm_codebleu same, other;
+		if (clm_codebleu_corpus(cases[i].lang, &ref, &ref, 1, &same) < 0)
+			fail_msg("%s: %s", cases[i].lang, clm_error());
+		assert_true(same.ref_flows > 0);
+		assert_true(fabs(same.score - 100.0) < 1e-9);
+		assert_int_equal(clm_codebleu_corpus(cases[i].lang, &ref, &pred, 1, &other), 0);
+		assert_true(other.score < same.score);
+		assert_int_equal(clm_task_score(CLM_KIND_GENERATE, cases[i].lang, &ref, &ref, 1, &ts), 0);
+		assert_string_equal(ts.metric, "codebleu");
+	}
+	assert_int_equal(clm_task_score(CLM_KIND_GENERATE, "json", &cases[0].ref, &cases[0].ref, 1, &ts), 0);
+	assert_string_equal(ts.metric, "bleu");
+	assert_true(fabs(ts.score - 100.0) < 1e-9);
 }
 
 /* The graph itself: x comes from a and 1; the use of x in return comes from the if parts. */
@@ -305,6 +347,7 @@ int main(void)
 		cmocka_unit_test(syntax_match_equals_sexp_comparison),
 		cmocka_unit_test(deep_nesting_is_walked_without_recursion),
 		cmocka_unit_test(unsupported_language_is_refused),
+		cmocka_unit_test(every_mined_language_scores),
 		cmocka_unit_test(dataflow_graph_shape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,7 +102,8 @@ static int train_model(struct clm_gpt *m, struct clm_tokenizer *tok, const struc
 static int setup(void **state)
 {
 	static struct fixture fx;
-	struct clm_gpt_config cfg = { 2, 4, 64, 96, 0, 1e-5f };
+	struct clm_gpt_config cfg = { .n_layer = 2, .n_head = 4, .n_embd = 64, .n_positions = 96, .vocab_size = 0,
+					       .layer_norm_epsilon = 1e-5f };
 	char cmd[4096];
 	FILE *p;
 

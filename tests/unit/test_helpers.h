@@ -19,11 +19,12 @@ static inline char *clm_test_tmpdir(void)
 	return tmpl && mkdtemp(tmpl) ? tmpl : NULL;
 }
 
-/* Path to a file in the shared data folder (CLM_SHARED set by tests/run.sh). */
-static inline const char *clm_test_shared(void)
+/* The repository's test data folder, tests/data (CLM_DATA, set by tests/run.sh; the relative path
+ * when a test binary runs by hand from the top of the repository). */
+static inline const char *clm_test_data(void)
 {
-	const char *s = getenv("CLM_SHARED");
-	return s ? s : "../shared";
+	const char *s = getenv("CLM_DATA");
+	return s ? s : "tests/data";
 }
 
 #endif

@@ -8,7 +8,8 @@
 
 #include <math.h>
 
-static const struct clm_gpt_config cfg = { 2, 4, 32, 48, 40, 1e-5f };
+static const struct clm_gpt_config cfg = { .n_layer = 2, .n_head = 4, .n_embd = 32, .n_positions = 48, .vocab_size = 40,
+					       .layer_norm_epsilon = 1e-5f };
 
 /* A random model with large enough weights that distributions are far from uniform. */
 static void model(struct clm_gpt *m)

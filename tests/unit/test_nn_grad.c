@@ -15,9 +15,12 @@ struct op_ctx {
 	double *x, *w, *b, *dy;
 	int32_t *targets;
 	double *tw;
+	int heads;
+	double *cs; /* OP_ROPE: [n x hd] cos | sin */
 };
 
-enum { OP_LINEAR, OP_LAYERNORM, OP_GELU, OP_ATTENTION, OP_XENT, OP_LOGITS };
+enum { OP_LINEAR, OP_LAYERNORM, OP_GELU, OP_ATTENTION, OP_XENT, OP_LOGITS, OP_LINEAR_HF, OP_RMSNORM, OP_ROPE,
+       OP_SWIGLU };
 
 /* sum(dy * op(x, w, b)) in double, or the weighted loss for OP_XENT */
 static double op_objective(struct op_ctx *c)
@@ -54,6 +57,47 @@ static double op_objective(struct op_ctx *c)
 			for (int j = 0; j < c->v; j++)
 				for (int k = 0; k < c->c; k++)
 					y[i * c->v + j] += c->x[i * c->c + k] * c->w[j * c->c + k];
+		break;
+	case OP_LINEAR_HF: /* w: out x in */
+		ny = (size_t)c->n * c->out;
+		y = malloc(sizeof(double) * ny);
+		for (int i = 0; i < c->n; i++)
+			for (int j = 0; j < c->out; j++) {
+				double a = c->b[j];
+				for (int k = 0; k < c->in; k++)
+					a += c->x[i * c->in + k] * c->w[j * c->in + k];
+				y[i * c->out + j] = a;
+			}
+		break;
+	case OP_RMSNORM:
+		ny = (size_t)c->n * c->c;
+		y = malloc(sizeof(double) * ny);
+		for (int i = 0; i < c->n; i++) {
+			double ss = 0;
+			for (int j = 0; j < c->c; j++)
+				ss += c->x[i * c->c + j] * c->x[i * c->c + j];
+			for (int j = 0; j < c->c; j++)
+				y[i * c->c + j] = c->x[i * c->c + j] / sqrt(ss / c->c + 1e-5) * c->w[j];
+		}
+		break;
+	case OP_ROPE: /* half-split rotation of each head */
+		ny = (size_t)c->n * c->heads * c->hd;
+		y = malloc(sizeof(double) * ny);
+		for (int i = 0; i < c->n; i++)
+			for (int h = 0; h < c->heads; h++)
+				for (int j = 0; j < c->hd; j++) {
+					int half = c->hd / 2, jj = j % half;
+					const double *x = c->x + ((size_t)i * c->heads + h) * c->hd;
+					double cs = c->cs[i * c->hd + jj], sn = c->cs[i * c->hd + half + jj];
+					double rot = j < half ? -x[j + half] : x[j - half];
+					y[((size_t)i * c->heads + h) * c->hd + j] = x[j] * cs + rot * sn;
+				}
+		break;
+	case OP_SWIGLU: /* x = gate, w = up */
+		ny = (size_t)c->n;
+		y = malloc(sizeof(double) * ny);
+		for (size_t i = 0; i < ny; i++)
+			y[i] = c->x[i] / (1 + exp(-c->x[i])) * c->w[i];
 		break;
 	default: /* OP_XENT: x = logits n x v */
 		for (int i = 0; i < c->n; i++)
@@ -164,6 +208,85 @@ static void gelu_gradient(void **state)
 	free(c.x), free(c.dy), free(x), free(dy), free(y), free(dx);
 }
 
+static void linear_hf_gradient(void **state)
+{
+	struct clm_rng r;
+	int n = 5, in = 7, out = 6;
+	(void)state;
+	clm_rng_seed(&r, 21);
+	float *x = random_floats(&r, n * in, 1), *w = random_floats(&r, in * out, 0.5), *b = random_floats(&r, out, 1);
+	float *dy = random_floats(&r, n * out, 1), *y = malloc(sizeof(float) * n * out);
+	float *dx = calloc(n * in, 4), *dw = calloc(in * out, 4), *db = calloc(out, 4);
+	clm_linear_hf_forward(y, x, w, b, n, in, out);
+	clm_linear_hf_backward(dx, dw, db, dy, x, w, n, in, out);
+	struct op_ctx c = { .kind = OP_LINEAR_HF, .n = n, .in = in, .out = out, .x = to_double(x, n * in),
+			    .w = to_double(w, in * out), .b = to_double(b, out), .dy = to_double(dy, n * out) };
+	check_array(&c, "linear_hf dx", c.x, n * in, dx);
+	check_array(&c, "linear_hf dW", c.w, in * out, dw);
+	check_array(&c, "linear_hf db", c.b, out, db);
+	free(c.x), free(c.w), free(c.b), free(c.dy);
+	free(x), free(w), free(b), free(dy), free(y), free(dx), free(dw), free(db);
+}
+
+static void rmsnorm_gradient(void **state)
+{
+	struct clm_rng r;
+	int n = 4, C = 9;
+	(void)state;
+	clm_rng_seed(&r, 22);
+	float *x = random_floats(&r, n * C, 2), *w = random_floats(&r, C, 1), *dy = random_floats(&r, n * C, 1);
+	float *y = malloc(sizeof(float) * n * C), rstd[4], *dx = calloc(n * C, 4), *dw = calloc(C, 4);
+	clm_rmsnorm_forward(y, rstd, x, w, n, C, 1e-5f);
+	clm_rmsnorm_backward(dx, dw, dy, x, rstd, w, n, C);
+	struct op_ctx c = { .kind = OP_RMSNORM, .n = n, .c = C, .x = to_double(x, n * C), .w = to_double(w, C),
+			    .dy = to_double(dy, n * C) };
+	check_array(&c, "rmsnorm dx", c.x, n * C, dx);
+	check_array(&c, "rmsnorm dw", c.w, C, dw);
+	free(c.x), free(c.w), free(c.dy), free(x), free(w), free(dy), free(y), free(dx), free(dw);
+}
+
+/* Rotary embedding: forward against the definition, backward by finite differences, and the
+ * backward is the inverse rotation (forward then backward gives the input back). */
+static void rope_gradient(void **state)
+{
+	struct clm_rng r;
+	int n = 5, heads = 3, hd = 6, pos[5] = { 0, 1, 2, 7, 40 };
+	float inv_freq[3] = { 1.0f, 0.2f, 0.01f }, cs[5 * 6];
+	(void)state;
+	clm_rng_seed(&r, 23);
+	size_t nx = (size_t)n * heads * hd;
+	float *x = random_floats(&r, nx, 1), *dy = random_floats(&r, nx, 1), *y = malloc(4 * nx), *dx = malloc(4 * nx);
+	clm_rope_angles(cs, pos, n, inv_freq, hd);
+	assert_true(fabsf(cs[3 * hd + 1] - cosf(7 * 0.2f)) < 1e-6f && fabsf(cs[4 * hd + 3] - sinf(40.0f)) < 1e-6f);
+	memcpy(y, x, 4 * nx);
+	clm_rope_forward(y, heads * hd, n, heads, hd, cs);
+	memcpy(dx, dy, 4 * nx);
+	clm_rope_backward(dx, heads * hd, n, heads, hd, cs);
+	struct op_ctx c = { .kind = OP_ROPE, .n = n, .heads = heads, .hd = hd, .x = to_double(x, nx),
+			    .dy = to_double(dy, nx), .cs = to_double(cs, (size_t)n * hd) };
+	check_array(&c, "rope dx", c.x, nx, dx);
+	clm_rope_backward(y, heads * hd, n, heads, hd, cs);
+	for (size_t i = 0; i < nx; i++)
+		assert_true(fabsf(y[i] - x[i]) < 1e-5f);
+	free(c.x), free(c.dy), free(c.cs), free(x), free(dy), free(y), free(dx);
+}
+
+static void swiglu_gradient(void **state)
+{
+	struct clm_rng r;
+	int n = 40;
+	(void)state;
+	clm_rng_seed(&r, 24);
+	float *g = random_floats(&r, n, 2), *u = random_floats(&r, n, 1), *dh = random_floats(&r, n, 1);
+	float *h = malloc(4 * n), *dg = calloc(n, 4), *du = calloc(n, 4);
+	clm_swiglu_forward(h, g, u, n);
+	clm_swiglu_backward(dg, du, dh, g, u, n);
+	struct op_ctx c = { .kind = OP_SWIGLU, .n = n, .x = to_double(g, n), .w = to_double(u, n), .dy = to_double(dh, n) };
+	check_array(&c, "swiglu dgate", c.x, n, dg);
+	check_array(&c, "swiglu dup", c.w, n, du);
+	free(c.x), free(c.w), free(c.dy), free(g), free(u), free(dh), free(h), free(dg), free(du);
+}
+
 /* nq < nk covers the key/value-cache case (queries are the last positions). */
 static void attention_case(int nq, int nk, uint64_t seed)
 {
@@ -221,7 +344,8 @@ static void xent_and_logits_gradient(void **state)
 /* A tiny model with a prompt table and two LoRA sets whose B matrices are non-zero. */
 static void tiny_model(struct clm_gpt *m)
 {
-	struct clm_gpt_config cfg = { 2, 2, 8, 16, 11, 1e-5f };
+	struct clm_gpt_config cfg = { .n_layer = 2, .n_head = 2, .n_embd = 8, .n_positions = 16, .vocab_size = 11,
+					       .layer_norm_epsilon = 1e-5f };
 	struct clm_rng r;
 	assert_int_equal(clm_gpt_init(m, &cfg, 7), 0);
 	assert_int_equal(clm_gpt_set_prompt_rows(m, 4, 8), 0);
@@ -416,6 +540,10 @@ int main(void)
 		cmocka_unit_test(gelu_gradient),
 		cmocka_unit_test(attention_gradient),
 		cmocka_unit_test(xent_and_logits_gradient),
+		cmocka_unit_test(linear_hf_gradient),
+		cmocka_unit_test(rmsnorm_gradient),
+		cmocka_unit_test(rope_gradient),
+		cmocka_unit_test(swiglu_gradient),
 		cmocka_unit_test(model_gradient),
 		cmocka_unit_test(packing_keeps_examples_independent),
 		cmocka_unit_test(masked_tokens_do_not_count),

@@ -8,7 +8,8 @@
 #include "util/error.h"
 #include "nn_reference.h"
 
-static const struct clm_gpt_config small_cfg = { 2, 4, 32, 32, 16, 1e-5f };
+static const struct clm_gpt_config small_cfg = { .n_layer = 2, .n_head = 4, .n_embd = 32, .n_positions = 32, .vocab_size = 16,
+					       .layer_norm_epsilon = 1e-5f };
 
 /* Four windows of a repetitive token stream. */
 static void corpus_batch(struct clm_batch *b, int step)

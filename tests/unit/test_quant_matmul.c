@@ -1,6 +1,7 @@
 /* libcore/quant/matmul: products with weights kept in every encoding we read, through the AVX2
  * kernels (when this processor has them) and the portable path, for one token (matrix-vector) and
- * several (panel decoding + sgemm), each against decode-everything-then-sgemm. */
+ * several (panel decoding + sgemm), each against decode-everything-then-sgemm; the panels'
+ * decoding against clm_ggml_dequantize. */
 #include "test_helpers.h"
 #include <cblas.h>
 #include <math.h>
@@ -40,7 +41,12 @@ static void check(enum clm_ggml_type t, int64_t rows, int64_t cols, int64_t m, i
 		    (int)cols, 0.0f, ref, (int)rows);
 	assert_int_equal(clm_qmat_init(&qm, t, rows, cols, q), 0);
 	qm.simd = simd;
-	assert_int_equal(clm_qmat_mul(&qm, x, m, y), 0);
+	clm_qmat_mul(&qm, x, m, y);
+	clm_qmat_rows(&qm, 0, rows, w); /* the panels' decoding, as clm_ggml_dequantize decodes */
+	for (int64_t i = 0; i < rows * cols; i++)
+		if (fabsf(w[i] - wd[i]) > 1e-6f * fabsf(wd[i]) + 1e-12f)
+			fail_msg("%s %s: value %lld decodes to %.9g, not %.9g", clm_ggml_type_name(t),
+				 simd ? "avx2" : "portable", (long long)i, w[i], wd[i]);
 	for (int64_t i = 0; i < m; i++) {
 		for (int64_t r = 0; r < rows; r++) {
 			float mag = 0;

@@ -122,6 +122,29 @@ static void jsonl_rejects_overlong_line(void **state)
 	fclose(fp);
 }
 
+/* Valid UTF-8 passes through unchanged; every invalid sequence becomes one U+FFFD. */
+static void json_string_lossy_keeps_valid_and_replaces_invalid(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "plain ascii", "plain ascii" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },                /* not a lead byte */
+		{ "\xc3(", "\xef\xbf\xbd(" },                       /* missing continuation */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },          /* overlong '/' */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* surrogate D800 */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* past U+10FFFF */
+		{ "end\xe2\x82", "end\xef\xbf\xbd\xef\xbf\xbd" },     /* cut short */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = clm_json_string_lossy(cases[i][0]);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(j), cases[i][1]);
+		json_decref(j);
+	}
+}
+
 /* One element at a time: the values survive, capacity grows geometrically (few reallocations),
  * and a request that cannot be sized fails without touching the array. */
 static void alloc_grow_is_geometric_and_checked(void **state)
@@ -158,6 +181,7 @@ int main(void)
 		cmocka_unit_test(json_parse_rejects_garbage_with_position),
 		cmocka_unit_test(jsonl_streams_objects_and_reports_line),
 		cmocka_unit_test(jsonl_rejects_overlong_line),
+		cmocka_unit_test(json_string_lossy_keeps_valid_and_replaces_invalid),
 		cmocka_unit_test(alloc_grow_is_geometric_and_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

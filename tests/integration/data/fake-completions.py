@@ -1,7 +1,9 @@
 """A minimal OpenAI-compatible /v1/completions server for tests: streams three pieces of text as
-server-sent events, records each request body in requests.jsonl, and prints its port."""
+server-sent events (or the contents of answer.txt in its folder when there is one), records each
+request body in requests.jsonl, and prints its port."""
 import http.server
 import json
+import os
 import sys
 
 
@@ -13,7 +15,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        for piece in ["return ", "x", " + 1"]:
+        pieces = ["return ", "x", " + 1"]
+        if os.path.exists("answer.txt"):
+            with open("answer.txt") as f:
+                pieces = [f.read()]
+        for piece in pieces:
             chunk = {"choices": [{"index": 0, "text": piece, "finish_reason": None}]}
             self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
             self.wfile.flush()
