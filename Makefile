@@ -34,7 +34,7 @@ REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 GRAMMAR_LIB := $(GRAMMARS)/libgrammars.a
 GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 
-.PHONY: all deps pkgs grammars codetask-data test test-run demo-run check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl bench-llama clean
+.PHONY: all deps pkgs grammars codetask-data test test-run demo-run check-layers check-asan check-leaks check-faults fuzz fuzz-build install demo bench bench-train bench-mine bench-cl bench-llama bench-infer clean
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
@@ -198,6 +198,11 @@ bench-cl: all $(BENCHES) codetask-data
 
 bench-llama: all $(BENCHES)
 	@BUILD=$(BUILD) sh tests/bench/run.sh llama
+
+# Inference against llama.cpp on a Qwen2.5-Coder-0.5B-shaped model (F32, Q8_0, Q4_K; writes ~3 GB
+# of GGUF files under build/bench-infer once).
+bench-infer: all $(BENCHES)
+	@BUILD=$(BUILD) sh tests/bench/run.sh infer
 
 demo-run: all
 	@BUILD=$(BUILD) sh fixtures/demo.sh

@@ -1,5 +1,6 @@
 /* git-clmodel: dispatch `git clmodel <command>` to cmd/<command>.c. */
 #include "cmd/commands.h"
+#include "cmd/term_out.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -186,5 +187,8 @@ int main(int argc, const char **argv)
 	c = clm_find_command(argv[i]);
 	if (!c)
 		return unknown_command(argv[i]);
+	/* suggest's output is code: escaped on a terminal, refused with control characters on a pipe */
+	if (strcmp(c->name, "suggest") || isatty(STDOUT_FILENO))
+		clm_term_out_escape();
 	return run_command(c, argc - i, argv + i, &ctx);
 }

@@ -2,6 +2,7 @@
  * a snippet, with the model version that serves HEAD. */
 #include "cmd/commands.h"
 #include "cmd/json_out.h"
+#include "cmd/term_out.h"
 #include "suggest/check.h"
 #include "suggest/suggest.h"
 #include "git/repo.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const suggest_usage[] = {
 	"git clmodel suggest --file <path> --line <n> [--task refine|generate] [-n <count>]",
@@ -132,10 +134,26 @@ static void record_suggestions(const struct clm_suggester *sg, const char *model
 	free(abs);
 }
 
+/* A suggestion is code: on a terminal the escaping stdout shows its control characters (cmd/main),
+ * on a pipe any other than tab and newline is refused, so nothing downstream receives them. */
+static int check_code(const char *text, size_t len)
+{
+	size_t at = clm_term_find_control(text, len);
+
+	if (at == len || isatty(STDOUT_FILENO))
+		return 0;
+	return clm_error_set(CLM_EINVALID, "the suggestion holds a control character (byte 0x%02x at offset %zu); "
+			     "refusing to write it to a pipe", (unsigned char)text[at], at);
+}
+
 /* Streams a remote server's text to standard output as it arrives. */
 static int print_text(const char *text, size_t len, void *arg)
 {
+	int rc = check_code(text, len);
+
 	(void)arg;
+	if (rc < 0)
+		return rc;
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 	return 0;
@@ -260,6 +278,8 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 				putchar('\n');
 		} else if (rc == 0) {
 			rc = clm_suggester_open(&sg, &s, model, version, NULL);
+			if (sg.which.warning[0])
+				fprintf(stderr, "warning: %s\n", sg.which.warning);
 			sg.max_new_tokens = (int)max_new;
 			sg.focus = rq.focus;
 			if (rc == 0)
@@ -281,6 +301,8 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 			sg.which.detail, rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 	if (rc == 0 && !v.shown)
 		rc = clm_error_set(CLM_EGENERIC, "%s; --force prints it anyway", v.why[0].buf);
+	for (long i = streamed ? 1 : 0; rc == 0 && !ctx->json && i < count; i++)
+		rc = check_code(outs[i], strlen(outs[i]));
 	/* a remote server's version is not ours to name: only local suggestions are monitored */
 	if (rc == 0 && rq.path && rq.last_line && !rs.url)
 		record_suggestions(&sg, model, &rq, outs, diffs, count);

@@ -38,6 +38,8 @@ int cmd_which(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	clm_store_close(&s);
 	if (rc < 0)
 		return clm_die_error();
+	if (w.warning[0])
+		fprintf(stderr, "warning: %s\n", w.warning);
 	if (ctx->json) {
 		json_t *j = json_pack("{ss ss ss ss ss}", "version", info.oid, "reason", clm_which_reason_name(w.reason),
 				      "detail", w.detail, "commit", w.commit, "summary", info.summary);

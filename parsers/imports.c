@@ -226,44 +226,39 @@ static int go_import(struct collector *c, TSNode spec)
 	return add_import(c, m, ml, b, bl);
 }
 
+struct rust_use {
+	struct collector *c;
+	const char *crate; /* the first path segment, once seen */
+	size_t cl;
+};
+
+static int rust_use_visit(TSNode n, size_t depth, void *ctx)
+{
+	struct rust_use *u = ctx;
+	const char *t = ts_node_type(n);
+	size_t il;
+	const char *id;
+
+	(void)depth;
+	if (!strcmp(t, "crate") || !strcmp(t, "self") || !strcmp(t, "super"))
+		return u->crate ? CLM_WALK_DESCEND : CLM_WALK_STOP; /* a path inside this crate */
+	if (strcmp(t, "identifier") && strcmp(t, "type_identifier"))
+		return CLM_WALK_DESCEND;
+	id = text_of(u->c, n, &il);
+	if (!u->crate) {
+		u->crate = id;
+		u->cl = il;
+	}
+	return add_import(u->c, u->crate, u->cl, id, il);
+}
+
 /* Rust `use`: the module is the crate (first path segment); every identifier of the declaration
  * is a name it may bring into scope. */
 static int rust_use(struct collector *c, TSNode n)
 {
-	TSTreeCursor cur = ts_tree_cursor_new(n);
-	const char *crate = NULL;
-	size_t cl = 0;
-	int depth = 0, rc = 0;
+	struct rust_use u = { c, NULL, 0 };
 
-	for (;;) {
-		TSNode ch = ts_tree_cursor_current_node(&cur);
-		const char *t = ts_node_type(ch);
-		if (!strcmp(t, "crate") || !strcmp(t, "self") || !strcmp(t, "super")) {
-			if (!crate)
-				break; /* a path inside this crate */
-		} else if (!strcmp(t, "identifier") || !strcmp(t, "type_identifier")) {
-			size_t il;
-			const char *id = text_of(c, ch, &il);
-			if (!crate) {
-				crate = id;
-				cl = il;
-			}
-			if ((rc = add_import(c, crate, cl, id, il)) < 0)
-				break;
-		}
-		if (ts_tree_cursor_goto_first_child(&cur)) {
-			depth++;
-			continue;
-		}
-		while (depth > 0 && !ts_tree_cursor_goto_next_sibling(&cur)) {
-			ts_tree_cursor_goto_parent(&cur);
-			depth--;
-		}
-		if (depth == 0)
-			break;
-	}
-	ts_tree_cursor_delete(&cur);
-	return rc;
+	return clm_ts_walk(n, rust_use_visit, &u);
 }
 
 static int java_import(struct collector *c, TSNode n)

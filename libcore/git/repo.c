@@ -90,3 +90,17 @@ int clm_repo_config_double(git_repository *repo, const char *key, double *out)
 	clm_strbuf_release(&sb);
 	return rc;
 }
+
+int clm_git_first_parent(git_repository *repo, git_oid *id)
+{
+	git_commit *c = NULL;
+	int rc = git_commit_lookup(&c, repo, id), has;
+
+	if (rc < 0)
+		return clm_git_error(rc, "cannot read commit %.12s", git_oid_tostr_s(id));
+	has = git_commit_parentcount(c) > 0;
+	if (has)
+		git_oid_cpy(id, git_commit_parent_id(c, 0));
+	git_commit_free(c);
+	return has;
+}

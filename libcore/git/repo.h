@@ -25,4 +25,7 @@ int clm_repo_config_string(git_repository *repo, const char *key, struct clm_str
 /* Git config `key` as a number; CLM_ENOTFOUND when not set, CLM_EINVALID when not a number. */
 int clm_repo_config_double(git_repository *repo, const char *key, double *out);
 
+/* Move `id` to its commit's first parent: 1, 0 at a root commit (`id` unchanged), or negative. */
+int clm_git_first_parent(git_repository *repo, git_oid *id);
+
 #endif

@@ -25,23 +25,44 @@ int clm_tree_path_is_clean(const char *path)
 	return 1;
 }
 
+/* Position of `path` in the plan, or -1: a hash lookup, so planning n paths is linear. The index
+ * is rebuilt after clm_tree_plan_write sorted the items. */
+static long plan_find(struct clm_tree_plan *p, const char *path)
+{
+	uint32_t id;
+
+	if (p->index.count != p->n) {
+		clm_symtab_release(&p->index);
+		for (size_t i = 0; i < p->n; i++)
+			if (clm_symtab_intern(&p->index, p->items[i].path, strlen(p->items[i].path), &id) < 0)
+				return clm_error_oom();
+	}
+	id = clm_symtab_find(&p->index, path, strlen(path));
+	return id == UINT32_MAX ? -1 : (long)id;
+}
+
 int clm_tree_plan_add(struct clm_tree_plan *p, const char *path, const git_oid *blob)
 {
 	struct clm_tree_entry *e;
+	uint32_t id;
+	long at;
 
 	if (!clm_tree_path_is_clean(path))
 		return clm_error_set(CLM_EINVALID, "'%s' is not a clean relative path", path);
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->items[i].path, path)) {
-			git_oid_cpy(&p->items[i].blob, blob);
-			return 0;
-		}
+	if ((at = plan_find(p, path)) == CLM_ENOMEM)
+		return CLM_ENOMEM;
+	if (at >= 0) {
+		git_oid_cpy(&p->items[at].blob, blob);
+		return 0;
+	}
 	if (CLM_ALLOC_GROW(p->items, p->n + 1, p->alloc) < 0)
 		return CLM_ENOMEM;
 	e = &p->items[p->n];
 	e->path = strdup(path);
-	if (!e->path)
+	if (!e->path || clm_symtab_intern(&p->index, path, strlen(path), &id) < 0) {
+		free(e->path);
 		return clm_error_oom();
+	}
 	git_oid_cpy(&e->blob, blob);
 	p->n++;
 	return 0;
@@ -74,7 +95,7 @@ static int inherit_cb(const char *root, const git_tree_entry *e, void *payload)
 {
 	struct inherit_ctx *c = payload;
 	struct clm_strbuf path = CLM_STRBUF_INIT;
-	int found = 0;
+	long found;
 
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return 0;
@@ -82,9 +103,10 @@ static int inherit_cb(const char *root, const git_tree_entry *e, void *payload)
 		c->rc = CLM_ENOMEM;
 		return -1;
 	}
-	for (size_t i = 0; i < c->plan->n && !found; i++)
-		found = !strcmp(c->plan->items[i].path, path.buf);
-	if (!found)
+	found = plan_find(c->plan, path.buf);
+	if (found == CLM_ENOMEM)
+		c->rc = CLM_ENOMEM;
+	else if (found < 0)
 		c->rc = clm_tree_plan_add(c->plan, path.buf, git_tree_entry_id(e));
 	clm_strbuf_release(&path);
 	return c->rc < 0 ? -1 : 0;
@@ -115,10 +137,10 @@ int clm_tree_plan_inherit(struct clm_tree_plan *p, git_repository *repo, const g
 int clm_tree_plan_inherit_file(struct clm_tree_plan *p, const git_tree *tree, const char *name)
 {
 	const git_tree_entry *e = git_tree_entry_byname(tree, name);
+	long at = plan_find(p, name);
 
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->items[i].path, name))
-			return 0;
+	if (at != -1)
+		return at < 0 ? (int)at : 0;
 	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return 0;
 	return clm_tree_plan_add(p, name, git_tree_entry_id(e));
@@ -178,6 +200,7 @@ int clm_tree_plan_write(struct clm_tree_plan *p, git_repository *repo, git_oid *
 {
 	if (p->n)	/* qsort's pointer must not be NULL, even for no items */
 		qsort(p->items, p->n, sizeof(*p->items), by_path);
+	clm_symtab_release(&p->index); /* positions moved: plan_find rebuilds it */
 	return write_level(repo, p->items, 0, p->n, 0, out);
 }
 
@@ -186,6 +209,7 @@ void clm_tree_plan_release(struct clm_tree_plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->items[i].path);
 	free(p->items);
+	clm_symtab_release(&p->index);
 	p->items = NULL;
 	p->n = p->alloc = 0;
 }

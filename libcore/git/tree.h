@@ -4,6 +4,7 @@
 
 #include <git2.h>
 #include "util/strbuf.h"
+#include "util/symtab.h"
 
 struct clm_tree_entry {
 	char *path; /* owned, "weights/h.0.attn.bias" */
@@ -13,6 +14,7 @@ struct clm_tree_entry {
 struct clm_tree_plan {
 	struct clm_tree_entry *items; /* owned */
 	size_t n, alloc;
+	struct clm_symtab index;      /* path -> position in items (ids in item order); owned */
 };
 
 /* Add `path` -> `blob`, replacing an earlier entry with the same path; 0 or negative. */

@@ -1,5 +1,6 @@
 #include "io/gguf.h"
 #include "util/error.h"
+#include "util/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -704,13 +705,8 @@ int clm_gguf_write(struct clm_gguf_writer *w, const char *path)
 		rc = clm_strbuf_add(&head, w->info.buf, w->info.len);
 	if (!rc)
 		rc = pad_to(&head, head.len, w->alignment);
-	if (!rc)
-		rc = clm_strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
-	if (rc < 0)
-		goto cleanup;
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		rc = clm_error_set(CLM_EIO, "%s: cannot create: %s", path, strerror(errno));
+	if (rc < 0 || (fd = clm_temp_create(path, &tmp)) < 0) {
+		rc = rc < 0 ? rc : fd;
 		goto cleanup;
 	}
 	if (write_all(fd, head.buf, head.len) < 0 || write_all(fd, w->data.buf, w->data.len) < 0 || fsync(fd) < 0) {
@@ -719,7 +715,6 @@ int clm_gguf_write(struct clm_gguf_writer *w, const char *path)
 		unlink(tmp.buf);
 		goto cleanup;
 	}
-	fchmod(fd, 0644);
 	close(fd);
 	if (rename(tmp.buf, path) < 0) {
 		rc = clm_error_set(CLM_EIO, "%s: cannot rename into place: %s", path, strerror(errno));

@@ -1,5 +1,7 @@
 /* Llama, Qwen2 and StarCoder2 GGUF files <-> Hugging Face config and tensors: see gguf_llama.h. */
 #include "io/gguf_llama.h"
+#include "nn/config.h"
+#include "nn/tensormap.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -455,6 +457,55 @@ void clm_gguf_hf_tensors_release(struct clm_gguf_hf_tensors *t)
 	}
 	free(t->items);
 	memset(t, 0, sizeof(*t));
+}
+
+/* Hand tensor `e` to the loader: matrices as they are encoded, vectors as f32/f16/bf16 values. */
+static int load_tensor(struct clm_gpt_loader *ld, const struct clm_gguf_hf_tensor *e)
+{
+	struct clm_named_tensor t = { e->name, CLM_DTYPE_F32, e->ndim, { e->shape[0], e->shape[1] }, (void *)e->data,
+				      e->nbytes };
+
+	if (e->ndim == 2)
+		return clm_gpt_loader_add_encoded(ld, e->name, e->type, e->data, e->nbytes);
+	if (e->type != CLM_GGML_F32 && e->type != CLM_GGML_F16 && e->type != CLM_GGML_BF16)
+		return clm_error_set(CLM_EINVALID, "GGUF: vector %s is quantized", e->name);
+	t.dtype = e->type == CLM_GGML_F32 ? CLM_DTYPE_F32 : e->type == CLM_GGML_F16 ? CLM_DTYPE_F16 : CLM_DTYPE_BF16;
+	return clm_tensor_check_finite(&t) < 0 ? clm_error_wrap(CLM_EINVALID, "GGUF") : clm_gpt_loader_add(ld, &t);
+}
+
+int clm_gguf_open_model(const char *path, struct clm_gguf_model *out)
+{
+	struct clm_gpt_config cfg;
+	struct clm_gpt_loader ld;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = clm_gguf_open(path, &out->file)) < 0)
+		return rc;
+	rc = clm_gguf_read_llama(&out->file, &out->config, &out->tensors);
+	if (!rc)
+		rc = clm_gpt_config_from_json(out->config, &cfg);
+	if (!rc)
+		rc = clm_gpt_loader_begin(&ld, &out->model, &cfg);
+	if (!rc) {
+		for (size_t i = 0; i < out->tensors.n && !rc; i++)
+			rc = load_tensor(&ld, &out->tensors.items[i]);
+		rc = clm_gpt_loader_end(&ld, rc == 0) < 0 && !rc ? CLM_EINVALID : rc;
+	}
+	if (rc < 0) {
+		clm_error_wrap(rc, "%s", path);
+		clm_gguf_model_release(out);
+	}
+	return rc;
+}
+
+void clm_gguf_model_release(struct clm_gguf_model *m)
+{
+	clm_gpt_release(&m->model);
+	json_decref(m->config);
+	clm_gguf_hf_tensors_release(&m->tensors);
+	clm_gguf_close(&m->file);
+	memset(m, 0, sizeof(*m));
 }
 
 /* ---- writing ---- */

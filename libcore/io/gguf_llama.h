@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "io/gguf.h"
+#include "nn/model.h"
 #include "nn/tensors.h"
 
 /* One tensor under its Hugging Face name and shape ([out, in] for projections, [vocab, width]
@@ -48,6 +49,22 @@ int clm_gguf_hf_tensors_to_list(const struct clm_gguf_hf_tensors *t, struct clm_
 
 /* Free the table and the reordered copies. */
 void clm_gguf_hf_tensors_release(struct clm_gguf_hf_tensors *t);
+
+/* A llama/qwen2/starcoder2 GGUF file opened for generation: the engine model's weight matrices
+ * stay in the file's encoding and point into the mapped file (or the reordered q/k copies), so
+ * a Q4_K file takes about its own size in memory; norms and biases are decoded to f32. */
+struct clm_gguf_model {
+	struct clm_gguf_file file;
+	struct clm_gguf_hf_tensors tensors;
+	json_t *config;          /* Hugging Face config.json of the file */
+	struct clm_gpt model;    /* generates (nn/generate.h), does not train */
+};
+
+/* Open `path` as above. On failure `out` holds nothing. */
+int clm_gguf_open_model(const char *path, struct clm_gguf_model *out);
+
+/* Release the model, the tables and the mapping. */
+void clm_gguf_model_release(struct clm_gguf_model *m);
 
 /* Add the hyperparameters and tensors of a Llama, Qwen2 or StarCoder2 model (Hugging Face
  * config.json object and tensors, any float dtype) to `w`: `general.architecture` and the

@@ -5,6 +5,7 @@
 #include "util/fileio.h"
 #include "util/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *const clm_hf_side_files[] = {
@@ -13,23 +14,19 @@ const char *const clm_hf_side_files[] = {
 
 static int read_in(const char *dir, const char *name, size_t cap, struct clm_strbuf *out)
 {
-	struct clm_strbuf path = CLM_STRBUF_INIT;
-	int rc = clm_strbuf_addf(&path, "%s/%s", dir, name);
+	char *path = clm_strfmt("%s/%s", dir, name);
+	int rc = path ? clm_read_file(path, cap, out) : CLM_ENOMEM;
 
-	if (!rc)
-		rc = clm_read_file(path.buf, cap, out);
-	clm_strbuf_release(&path);
+	free(path);
 	return rc;
 }
 
 static int write_in(const char *dir, const char *name, const void *data, size_t len)
 {
-	struct clm_strbuf path = CLM_STRBUF_INIT;
-	int rc = clm_strbuf_addf(&path, "%s/%s", dir, name);
+	char *path = clm_strfmt("%s/%s", dir, name);
+	int rc = path ? clm_write_file_atomic(path, data, len) : CLM_ENOMEM;
 
-	if (!rc)
-		rc = clm_write_file_atomic(path.buf, data, len);
-	clm_strbuf_release(&path);
+	free(path);
 	return rc;
 }
 

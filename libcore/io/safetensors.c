@@ -1,5 +1,6 @@
 #include "io/safetensors.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 
@@ -425,11 +426,8 @@ int clm_safetensors_write(const char *path, const struct clm_tensor_list *tensor
 		goto cleanup;
 	for (int i = 0; i < 8; i++)
 		lenbuf[i] = (unsigned char)((uint64_t)hdr.len >> (8 * i));
-	if ((rc = clm_strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid())) < 0)
-		goto cleanup;
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = clm_error_set(CLM_EIO, "cannot create '%s': %s", tmp.buf, strerror(errno));
+	if ((fd = clm_temp_create(path, &tmp)) < 0) {
+		rc = fd;
 		goto cleanup;
 	}
 	rc = write_all(fd, lenbuf, 8, tmp.buf);

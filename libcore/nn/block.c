@@ -83,8 +83,15 @@ static const float *bw(const struct clm_gpt *m, int l, int k)
 void clm_proj_forward(const struct clm_gpt *m, int l, int p, float *y, const float *x, int n)
 {
 	const struct clm_proj *pr = &m->lay.proj[p];
+	const struct clm_param *w = &m->params[clm_layer_param(m, l, pr->w)];
+	const float *b = bw(m, l, pr->b);
 
-	if (pr->hf)
+	if (w->q.data) { /* kept in its file encoding: [out][in] like nn.Linear */
+		clm_qmat_mul(&w->q, x, n, y);
+		for (int i = 0; b && i < n; i++)
+			for (int j = 0; j < pr->out; j++)
+				y[(size_t)i * pr->out + j] += b[j];
+	} else if (pr->hf)
 		clm_linear_hf_forward(y, x, bw(m, l, pr->w), bw(m, l, pr->b), n, pr->in, pr->out);
 	else
 		clm_linear_forward(y, x, bw(m, l, pr->w), bw(m, l, pr->b), n, pr->in, pr->out);

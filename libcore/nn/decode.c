@@ -134,15 +134,18 @@ int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n, const int 
 		decode_buf_free(&d);
 		return clm_error_oom();
 	}
-	const float *wte = m->params[m->lay.wte].w, *wpe = m->lay.wpe >= 0 ? m->params[m->lay.wpe].w : NULL;
+	const float *wpe = m->lay.wpe >= 0 ? m->params[m->lay.wpe].w : NULL;
 	for (int i = 0; i < n; i++) {
 		int np = prefix_off ? prefix_off[i + 1] - prefix_off[i] : 0, base = kv->len[seq[i]];
 		for (int j = 0; j < d.row_off[i + 1] - d.row_off[i]; j++) {
-			const float *src = j < np ? m->params[m->prompt_param].w + (size_t)prefix_ids[prefix_off[i] + j] * C
-						  : wte + (size_t)tokens[tok_off[i] + j - np] * C;
 			float *dst = d.x + (size_t)(d.row_off[i] + j) * C;
-			for (int c = 0; c < C; c++)
-				dst[c] = src[c] + (wpe ? wpe[(size_t)(base + j) * C + c] : 0.0f);
+			if (j < np)
+				memcpy(dst, m->params[m->prompt_param].w + (size_t)prefix_ids[prefix_off[i] + j] * C,
+				       C * sizeof(float));
+			else
+				clm_param_row(&m->params[m->lay.wte], tokens[tok_off[i] + j - np], dst);
+			for (int c = 0; wpe && c < C; c++)
+				dst[c] += wpe[(size_t)(base + j) * C + c];
 			d.pos[d.row_off[i] + j] = base + j;
 		}
 	}
@@ -175,8 +178,11 @@ int clm_gpt_decode(struct clm_gpt *m, struct clm_kv_cache *kv, int n, const int 
 	const struct clm_layout *lay = &m->lay;
 	clm_norm_forward(m, d.ln, d.stats, d.stats + n, d.last, m->params[lay->lnf_w].w,
 			 lay->lnf_b >= 0 ? m->params[lay->lnf_b].w : NULL, n);
-	clm_tied_logits_forward(logits, d.ln, m->params[lay->lm_head >= 0 ? lay->lm_head : lay->wte].w, n, C,
-				cfg->vocab_size);
+	const struct clm_param *out = &m->params[lay->lm_head >= 0 ? lay->lm_head : lay->wte];
+	if (out->q.data)
+		clm_qmat_mul(&out->q, d.ln, n, logits);
+	else
+		clm_tied_logits_forward(logits, d.ln, out->w, n, C, cfg->vocab_size);
 	decode_buf_free(&d);
 	return 0;
 }

@@ -165,6 +165,9 @@ static int prepare(struct clm_gpt *m, const struct clm_batch *b, enum pass_mode 
 {
 	if (clm_gpt_check_batch(m, b, mode != PASS_HIDDEN))
 		return CLM_EINVALID;
+	if (clm_gpt_has_encoded(m))
+		return clm_error_set(CLM_EINVALID, "this model keeps its weights in their GGUF encoding, which serves "
+				     "generation only; load it decoded to f32 to train or score it");
 	if (!m->work && !(m->work = calloc(1, sizeof(*m->work))))
 		return clm_error_oom();
 	if (plan(m, b, mode) || carve(m))

@@ -127,7 +127,8 @@ static int logits_uncached(struct clm_gpt *m, int n, const struct clm_gen_reques
 }
 
 struct sampler_state {
-	int32_t **seq;  /* per request: kept prompt then generated tokens */
+	int n;                                /* requests */
+	int32_t **seq;                        /* per request: kept prompt then generated tokens */
 	int32_t **act_seq;                    /* per active sequence, for the uncached path */
 	const struct clm_gen_request **act_q;
 	int *act_len;
@@ -135,93 +136,128 @@ struct sampler_state {
 	int32_t *step_tok, *prefix_ids;
 	float *logits;
 	struct ranked *rank;
+	struct clm_rng *rng;                  /* per request, seeded seed + index */
+	struct clm_kv_cache kv;
 };
 
-static void sampler_free(struct sampler_state *s, int n)
+static void sampler_free(struct sampler_state *s)
 {
-	for (int i = 0; s->seq && i < n; i++)
+	for (int i = 0; s->seq && i < s->n; i++)
 		free(s->seq[i]);
 	free(s->seq), free(s->len), free(s->kept), free(s->active_idx), free(s->seq_ids), free(s->tok_off);
 	free(s->prefix_off), free(s->adapter), free(s->step_tok), free(s->prefix_ids), free(s->logits), free(s->rank);
-	free(s->act_seq), free(s->act_q), free(s->act_len);
+	free(s->act_seq), free(s->act_q), free(s->act_len), free(s->rng);
+	clm_kv_cache_release(&s->kv);
+}
+
+/* Buffers for n requests, each request's kept prompt copied, and a cache as long as the longest
+ * request needs. */
+static int sampler_init(struct sampler_state *s, const struct clm_gpt *m, const struct clm_gen_config *c,
+			struct clm_gen_request *reqs, int n)
+{
+	int V = m->cfg.vocab_size, P = m->cfg.n_positions, total_prefix = 0, cap = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	for (int i = 0; i < n; i++)
+		total_prefix += reqs[i].n_prefix;
+	s->seq = calloc(n, sizeof(*s->seq)), s->len = calloc(n, sizeof(int)), s->kept = calloc(n, sizeof(int));
+	s->active_idx = malloc(n * sizeof(int)), s->seq_ids = malloc(n * sizeof(int));
+	s->tok_off = malloc((n + 1) * sizeof(int)), s->prefix_off = malloc((n + 1) * sizeof(int));
+	s->adapter = malloc(n * sizeof(int)), s->prefix_ids = malloc((total_prefix + 1) * sizeof(int32_t));
+	s->step_tok = malloc((size_t)n * P * sizeof(int32_t)), s->logits = malloc((size_t)n * V * sizeof(float));
+	s->rank = malloc(V * sizeof(*s->rank)), s->act_seq = malloc(n * sizeof(*s->act_seq));
+	s->act_q = malloc(n * sizeof(*s->act_q)), s->act_len = malloc(n * sizeof(int));
+	s->rng = calloc(n, sizeof(*s->rng));
+	if (!s->rng || !s->seq || !s->len || !s->kept || !s->active_idx || !s->seq_ids || !s->tok_off ||
+	    !s->prefix_off || !s->adapter || !s->prefix_ids || !s->step_tok || !s->logits || !s->rank || !s->act_seq ||
+	    !s->act_q || !s->act_len)
+		return clm_error_oom();
+	for (int i = 0; i < n; i++) {
+		s->kept[i] = kept_prompt(m, &reqs[i]);
+		if (!(s->seq[i] = malloc(sizeof(int32_t) * P)))
+			return clm_error_oom();
+		memcpy(s->seq[i], reqs[i].prompt + reqs[i].n_prompt - s->kept[i], sizeof(int32_t) * s->kept[i]);
+		s->len[i] = s->kept[i];
+		clm_rng_seed(&s->rng[i], c->seed + (uint64_t)i);
+		reqs[i].score = 0;
+		int need = reqs[i].n_prefix + s->kept[i] + new_token_limit(m, c, &reqs[i], s->kept[i]);
+		cap = need > cap ? need : cap;
+	}
+	return c->no_cache ? 0 : clm_kv_cache_init(&s->kv, &m->cfg, n, cap < P ? cap : P);
+}
+
+/* The requests still generating, as one decode batch: on the first step each brings its soft
+ * prompt and whole prompt, later only its last token. Returns how many are active. */
+static int gather_active(struct sampler_state *s, const struct clm_gpt *m, const struct clm_gen_config *c,
+			 const struct clm_gen_request *reqs, int step)
+{
+	int na = 0, ntok = 0, npre = 0;
+
+	s->tok_off[0] = s->prefix_off[0] = 0;
+	for (int i = 0; i < s->n; i++) {
+		int produced = s->len[i] - s->kept[i];
+		if (produced >= new_token_limit(m, c, &reqs[i], s->kept[i]) ||
+		    (produced > 0 && is_stop(c, s->seq[i][s->len[i] - 1])))
+			continue;
+		s->active_idx[na] = i;
+		s->seq_ids[na] = i;
+		s->act_seq[na] = s->seq[i];
+		s->act_q[na] = &reqs[i];
+		s->act_len[na] = s->len[i];
+		s->adapter[na] = reqs[i].adapter;
+		int from = step == 0 ? 0 : s->len[i] - 1;
+		memcpy(s->step_tok + ntok, s->seq[i] + from, sizeof(int32_t) * (s->len[i] - from));
+		ntok += s->len[i] - from;
+		if (step == 0 && reqs[i].n_prefix) {
+			memcpy(s->prefix_ids + npre, reqs[i].prefix_ids, sizeof(int32_t) * reqs[i].n_prefix);
+			npre += reqs[i].n_prefix;
+		}
+		na++;
+		s->tok_off[na] = ntok;
+		s->prefix_off[na] = npre;
+	}
+	return na;
+}
+
+/* Each request's generated tokens without a final stop token, into its `out`. */
+static int collect_outputs(struct sampler_state *s, const struct clm_gen_config *c, struct clm_gen_request *reqs)
+{
+	for (int i = 0; i < s->n; i++) {
+		int produced = s->len[i] - s->kept[i];
+		if (produced > 0 && is_stop(c, s->seq[i][s->len[i] - 1]))
+			produced--;
+		reqs[i].out = malloc(sizeof(int32_t) * (produced + 1));
+		if (!reqs[i].out) {
+			for (int k = 0; k < i; k++) {
+				free(reqs[k].out);
+				reqs[k].out = NULL;
+				reqs[k].n_out = 0;
+			}
+			return clm_error_oom();
+		}
+		memcpy(reqs[i].out, s->seq[i] + s->kept[i], sizeof(int32_t) * produced);
+		reqs[i].n_out = produced;
+	}
+	return 0;
 }
 
 /* Sampling / greedy for all requests together. */
 static int generate_sampled(struct clm_gpt *m, const struct clm_gen_config *c, struct clm_gen_request *reqs, int n)
 {
-	struct sampler_state s = { 0 };
-	struct clm_kv_cache kv = { 0 };
-	int V = m->cfg.vocab_size, P = m->cfg.n_positions, rc = 0, total_prefix = 0;
-	struct clm_rng *rng = calloc(n, sizeof(*rng));
+	struct sampler_state s;
+	int V = m->cfg.vocab_size, rc = sampler_init(&s, m, c, reqs, n), na;
 
-	for (int i = 0; i < n; i++)
-		total_prefix += reqs[i].n_prefix;
-	s.seq = calloc(n, sizeof(*s.seq)), s.len = calloc(n, sizeof(int)), s.kept = calloc(n, sizeof(int));
-	s.active_idx = malloc(n * sizeof(int)), s.seq_ids = malloc(n * sizeof(int));
-	s.tok_off = malloc((n + 1) * sizeof(int)), s.prefix_off = malloc((n + 1) * sizeof(int));
-	s.adapter = malloc(n * sizeof(int)), s.prefix_ids = malloc((total_prefix + 1) * sizeof(int32_t));
-	s.step_tok = malloc((size_t)n * P * sizeof(int32_t)), s.logits = malloc((size_t)n * V * sizeof(float));
-	s.rank = malloc(V * sizeof(*s.rank)), s.act_seq = malloc(n * sizeof(*s.act_seq));
-	s.act_q = malloc(n * sizeof(*s.act_q)), s.act_len = malloc(n * sizeof(int));
-	if (!rng || !s.seq || !s.len || !s.kept || !s.active_idx || !s.seq_ids || !s.tok_off || !s.prefix_off ||
-	    !s.adapter || !s.prefix_ids || !s.step_tok || !s.logits || !s.rank || !s.act_seq || !s.act_q || !s.act_len) {
-		rc = clm_error_oom();
-		goto out;
-	}
-	for (int i = 0; i < n && !rc; i++) {
-		s.kept[i] = kept_prompt(m, &reqs[i]);
-		if (!(s.seq[i] = malloc(sizeof(int32_t) * P)))
-			rc = clm_error_oom();
-		else
-			memcpy(s.seq[i], reqs[i].prompt + reqs[i].n_prompt - s.kept[i], sizeof(int32_t) * s.kept[i]);
-		s.len[i] = s.kept[i];
-		clm_rng_seed(&rng[i], c->seed + (uint64_t)i);
-		reqs[i].score = 0;
-	}
-	if (!rc && !c->no_cache) {
-		int cap = 1;
-		for (int i = 0; i < n; i++) {
-			int need = reqs[i].n_prefix + s.kept[i] + new_token_limit(m, c, &reqs[i], s.kept[i]);
-			cap = need > cap ? need : cap;
-		}
-		rc = clm_kv_cache_init(&kv, &m->cfg, n, cap < P ? cap : P);
-	}
-	for (int step = 0; !rc; step++) {
-		int na = 0, ntok = 0, npre = 0;
-		s.tok_off[0] = s.prefix_off[0] = 0;
-		for (int i = 0; i < n; i++) {
-			int produced = s.len[i] - s.kept[i];
-			if (produced >= new_token_limit(m, c, &reqs[i], s.kept[i]) || (produced > 0 && is_stop(c, s.seq[i][s.len[i] - 1])))
-				continue;
-			s.active_idx[na] = i;
-			s.seq_ids[na] = i;
-			s.act_seq[na] = s.seq[i];
-			s.act_q[na] = &reqs[i];
-			s.act_len[na] = s.len[i];
-			s.adapter[na] = reqs[i].adapter;
-			/* first step: prefix and whole prompt; later: the last token */
-			int from = step == 0 ? 0 : s.len[i] - 1;
-			memcpy(s.step_tok + ntok, s.seq[i] + from, sizeof(int32_t) * (s.len[i] - from));
-			ntok += s.len[i] - from;
-			if (step == 0 && reqs[i].n_prefix) {
-				memcpy(s.prefix_ids + npre, reqs[i].prefix_ids, sizeof(int32_t) * reqs[i].n_prefix);
-				npre += reqs[i].n_prefix;
-			}
-			na++;
-			s.tok_off[na] = ntok;
-			s.prefix_off[na] = npre;
-		}
-		if (!na)
-			break;
+	for (int step = 0; !rc && (na = gather_active(&s, m, c, reqs, step)) > 0; step++) {
 		if (c->no_cache)
 			rc = logits_uncached(m, na, s.act_q, s.act_seq, s.act_len, s.logits);
 		else
-			rc = clm_gpt_decode(m, &kv, na, s.seq_ids, s.prefix_off, s.prefix_ids, s.tok_off, s.step_tok,
+			rc = clm_gpt_decode(m, &s.kv, na, s.seq_ids, s.prefix_off, s.prefix_ids, s.tok_off, s.step_tok,
 					    s.adapter, s.logits);
 		for (int a = 0; a < na && !rc; a++) {
 			int i = s.active_idx[a];
 			const float *row = s.logits + (size_t)a * V;
-			int32_t tok = pick(c, row, V, s.rank, &rng[i]);
+			int32_t tok = pick(c, row, V, s.rank, &s.rng[i]);
 			s.seq[i][s.len[i]++] = tok;
 			if (c->on_token)
 				c->on_token(c->on_token_arg, i, row, V, tok);
@@ -229,28 +265,9 @@ static int generate_sampled(struct clm_gpt *m, const struct clm_gen_config *c, s
 				reqs[i].score += log_prob(row, V, tok);
 		}
 	}
-	for (int i = 0; i < n && !rc; i++) {
-		int produced = s.len[i] - s.kept[i];
-		if (produced > 0 && is_stop(c, s.seq[i][s.len[i] - 1]))
-			produced--;
-		reqs[i].out = malloc(sizeof(int32_t) * (produced + 1));
-		if (!reqs[i].out) {
-			rc = clm_error_oom();
-			break;
-		}
-		memcpy(reqs[i].out, s.seq[i] + s.kept[i], sizeof(int32_t) * produced);
-		reqs[i].n_out = produced;
-	}
-	if (rc)
-		for (int i = 0; i < n; i++) {
-			free(reqs[i].out);
-			reqs[i].out = NULL;
-			reqs[i].n_out = 0;
-		}
-out:
-	clm_kv_cache_release(&kv);
-	sampler_free(&s, n);
-	free(rng);
+	if (!rc)
+		rc = collect_outputs(&s, c, reqs);
+	sampler_free(&s);
 	return rc;
 }
 
@@ -282,151 +299,228 @@ static float penalised(const struct clm_gen_config *c, float logp, int n)
 	return logp / powf((float)(n > 0 ? n : 1), c->length_penalty);
 }
 
-/* Beam search for one request: 2B cache slots, the alive beams in one half, successors copied into
- * the other. Keeps the B best finished hypotheses; stops when B have finished or at the cap. */
+/* One request's beam search: 2B cache slots, the alive beams in one half, successors copied into
+ * the other; the B best finished hypotheses kept in `fin`. */
+struct beam_search {
+	int B, V, kept, limit;
+	int na, nfin, half;            /* alive beams, finished ones, which half of the slots is alive */
+	struct beam *alive, *next, *fin;
+	struct candidate *cand;        /* 2B continuations per alive beam */
+	float *logits;                 /* one row per alive beam */
+	struct ranked *rank;           /* scratch of V entries */
+	int *seq_ids, *tok_off, *adapters, *lens;
+	int32_t *step_tok, **seqs;
+	const struct clm_gen_request **qs;
+	struct clm_kv_cache kv;
+};
+
+static void beam_search_release(struct beam_search *bs)
+{
+	for (int i = 0; i < bs->B && bs->alive && bs->next && bs->fin; i++) {
+		free(bs->alive[i].toks);
+		free(bs->next[i].toks);
+		free(bs->fin[i].toks);
+	}
+	free(bs->alive), free(bs->next), free(bs->fin), free(bs->cand), free(bs->logits), free(bs->rank);
+	free(bs->seq_ids), free(bs->tok_off), free(bs->adapters), free(bs->step_tok), free(bs->qs), free(bs->seqs);
+	free(bs->lens);
+	clm_kv_cache_release(&bs->kv);
+}
+
+static int beam_search_init(struct beam_search *bs, const struct clm_gpt *m, const struct clm_gen_config *c,
+			    const struct clm_gen_request *q)
+{
+	int B = c->beam_width, V = m->cfg.vocab_size, P = m->cfg.n_positions;
+
+	memset(bs, 0, sizeof(*bs));
+	bs->B = B;
+	bs->V = V;
+	bs->kept = kept_prompt(m, q);
+	bs->limit = new_token_limit(m, c, q, bs->kept);
+	bs->na = 1;
+	bs->alive = calloc(B, sizeof(*bs->alive));
+	bs->next = calloc(B, sizeof(*bs->next));
+	bs->fin = calloc(B, sizeof(*bs->fin));
+	bs->cand = malloc(sizeof(*bs->cand) * (size_t)B * 2 * B);
+	bs->logits = malloc(sizeof(float) * (size_t)B * V);
+	bs->rank = malloc(sizeof(*bs->rank) * V);
+	bs->seq_ids = malloc(sizeof(int) * B);
+	bs->tok_off = malloc(sizeof(int) * (B + 1));
+	bs->adapters = malloc(sizeof(int) * B);
+	bs->step_tok = malloc(sizeof(int32_t) * (P + B));
+	bs->qs = malloc(sizeof(*bs->qs) * B);
+	bs->seqs = malloc(sizeof(*bs->seqs) * B);
+	bs->lens = malloc(sizeof(int) * B);
+	if (!bs->alive || !bs->next || !bs->fin || !bs->cand || !bs->logits || !bs->rank || !bs->seq_ids ||
+	    !bs->tok_off || !bs->adapters || !bs->step_tok || !bs->qs || !bs->seqs || !bs->lens)
+		return clm_error_oom();
+	for (int i = 0; i < B; i++) {
+		bs->alive[i].toks = malloc(sizeof(int32_t) * P);
+		bs->next[i].toks = malloc(sizeof(int32_t) * P);
+		if (!bs->alive[i].toks || !bs->next[i].toks)
+			return clm_error_oom();
+		bs->qs[i] = q;
+		bs->adapters[i] = q->adapter;
+	}
+	memcpy(bs->alive[0].toks, q->prompt + q->n_prompt - bs->kept, sizeof(int32_t) * bs->kept);
+	if (c->no_cache)
+		return 0;
+	return clm_kv_cache_init(&bs->kv, &m->cfg, 2 * B, q->n_prefix + bs->kept + (bs->limit > 0 ? bs->limit : 1));
+}
+
+/* Logits after the prompt, computed once in slot 0. */
+static int decode_prompt(struct beam_search *bs, struct clm_gpt *m, const struct clm_gen_config *c,
+			 const struct clm_gen_request *q)
+{
+	int prefix_off[2] = { 0, q->n_prefix };
+
+	bs->tok_off[0] = 0;
+	bs->tok_off[1] = bs->kept;
+	bs->seq_ids[0] = 0;
+	if (c->no_cache) {
+		bs->seqs[0] = bs->alive[0].toks;
+		bs->lens[0] = bs->kept;
+		return logits_uncached(m, 1, bs->qs, bs->seqs, bs->lens, bs->logits);
+	}
+	return clm_gpt_decode(m, &bs->kv, 1, bs->seq_ids, prefix_off, q->prefix_ids, bs->tok_off, bs->alive[0].toks,
+			      bs->adapters, bs->logits);
+}
+
+/* Logits after each alive beam's last token. */
+static int decode_step(struct beam_search *bs, struct clm_gpt *m, const struct clm_gen_config *c)
+{
+	for (int a = 0; a < bs->na; a++) {
+		const struct beam *b = &bs->alive[a];
+		bs->seq_ids[a] = b->slot;
+		bs->tok_off[a] = a;
+		bs->step_tok[a] = b->toks[bs->kept + b->n - 1];
+		bs->seqs[a] = b->toks;
+		bs->lens[a] = bs->kept + b->n;
+	}
+	bs->tok_off[bs->na] = bs->na;
+	if (c->no_cache)
+		return logits_uncached(m, bs->na, bs->qs, bs->seqs, bs->lens, bs->logits);
+	return clm_gpt_decode(m, &bs->kv, bs->na, bs->seq_ids, NULL, NULL, bs->tok_off, bs->step_tok, bs->adapters,
+			      bs->logits);
+}
+
+/* The 2B most likely continuations of every alive beam, scored by total log-probability, best
+ * first; returns how many. */
+static int expand(struct beam_search *bs)
+{
+	int nc = 0, V = bs->V;
+
+	for (int a = 0; a < bs->na; a++) {
+		const float *row = bs->logits + (size_t)a * V;
+		float mx = row[0];
+		double sum = 0;
+		for (int j = 1; j < V; j++)
+			mx = row[j] > mx ? row[j] : mx;
+		for (int j = 0; j < V; j++)
+			sum += exp((double)(row[j] - mx));
+		float lse = mx + (float)log(sum);
+		for (int j = 0; j < V; j++)
+			bs->rank[j] = (struct ranked){ row[j], j };
+		qsort(bs->rank, V, sizeof(*bs->rank), by_logit_desc);
+		for (int j = 0; j < 2 * bs->B && j < V; j++)
+			bs->cand[nc++] = (struct candidate){ bs->alive[a].logp + bs->rank[j].logit - lse, a, bs->rank[j].tok };
+	}
+	qsort(bs->cand, nc, sizeof(*bs->cand), by_score_desc);
+	return nc;
+}
+
+/* Keep a hypothesis that ended with a stop token among the finished ones (while there is room). */
+static int finish_beam(struct beam_search *bs, const struct clm_gen_config *c, const struct beam *from, float score)
+{
+	struct beam *f = &bs->fin[bs->nfin];
+
+	if (bs->nfin >= bs->B)
+		return 0;
+	f->toks = malloc(sizeof(int32_t) * (bs->kept + from->n + 1));
+	if (!f->toks)
+		return clm_error_oom();
+	memcpy(f->toks, from->toks, sizeof(int32_t) * (bs->kept + from->n));
+	f->n = from->n;
+	f->logp = penalised(c, score, from->n + 1);
+	bs->nfin++;
+	return 0;
+}
+
+/* Walk the ranked candidates: stop tokens finish a hypothesis, the B best others become the next
+ * alive beams (their caches copied into the other half of the slots). */
+static int advance(struct beam_search *bs, const struct clm_gpt *m, const struct clm_gen_config *c, int nc)
+{
+	int nn = 0, rc = 0;
+
+	for (int j = 0; j < nc && nn < bs->B && !rc; j++) {
+		const struct candidate *k = &bs->cand[j];
+		const struct beam *from = &bs->alive[k->beam];
+		if (is_stop(c, k->tok)) {
+			rc = finish_beam(bs, c, from, k->score);
+			continue;
+		}
+		struct beam *to = &bs->next[nn++];
+		memcpy(to->toks, from->toks, sizeof(int32_t) * (bs->kept + from->n));
+		to->toks[bs->kept + from->n] = k->tok;
+		to->n = from->n + 1;
+		to->logp = k->score;
+		to->slot = (1 - bs->half) * bs->B + (nn - 1);
+		if (!c->no_cache)
+			clm_kv_cache_copy(&bs->kv, &m->cfg, to->slot, from->slot);
+	}
+	for (int i = 0; i < nn; i++) { /* swap so alive holds the successors */
+		struct beam t = bs->alive[i];
+		bs->alive[i] = bs->next[i];
+		bs->next[i] = t;
+	}
+	bs->na = nn;
+	bs->half = 1 - bs->half;
+	return rc;
+}
+
+/* Alive beams at the cap compete with the finished ones; the best becomes the request's output. */
+static int pick_best(struct beam_search *bs, const struct clm_gen_config *c, struct clm_gen_request *q)
+{
+	int best = 0, n;
+
+	for (int a = 0; a < bs->na && bs->nfin < bs->B; a++) {
+		struct beam *f = &bs->fin[bs->nfin++];
+		f->toks = bs->alive[a].toks;
+		bs->alive[a].toks = NULL;
+		f->n = bs->alive[a].n;
+		f->logp = penalised(c, bs->alive[a].logp, bs->alive[a].n);
+	}
+	for (int i = 1; i < bs->nfin; i++)
+		best = bs->fin[i].logp > bs->fin[best].logp ? i : best;
+	n = bs->nfin ? bs->fin[best].n : 0;
+	q->out = malloc(sizeof(int32_t) * (n + 1));
+	if (!q->out)
+		return clm_error_oom();
+	if (n)
+		memcpy(q->out, bs->fin[best].toks + bs->kept, sizeof(int32_t) * n);
+	q->n_out = n;
+	q->score = bs->nfin ? bs->fin[best].logp : 0.0f;
+	return 0;
+}
+
+/* Beam search for one request; stops when B hypotheses have finished or at the cap. */
 static int generate_beam(struct clm_gpt *m, const struct clm_gen_config *c, struct clm_gen_request *q)
 {
-	int B = c->beam_width, V = m->cfg.vocab_size, P = m->cfg.n_positions, rc = 0;
-	int kept = kept_prompt(m, q), na = 1, nfin = 0, half = 0;
-	int limit = new_token_limit(m, c, q, kept);
-	struct clm_kv_cache kv = { 0 };
-	struct beam *alive = calloc(B, sizeof(*alive)), *next = calloc(B, sizeof(*next)), *fin = calloc(B, sizeof(*fin));
-	struct candidate *cand = malloc(sizeof(*cand) * (size_t)B * 2 * B);
-	float *logits = malloc(sizeof(float) * (size_t)B * V);
-	struct ranked *rank = malloc(sizeof(*rank) * V);
-	int *seq_ids = malloc(sizeof(int) * B), *tok_off = malloc(sizeof(int) * (B + 1)), *adapters = malloc(sizeof(int) * B);
-	int32_t *step_tok = malloc(sizeof(int32_t) * (P + B));
-	const struct clm_gen_request **qs = malloc(sizeof(*qs) * B);
-	int32_t **seqs = malloc(sizeof(*seqs) * B);
-	int *lens = malloc(sizeof(int) * B), prefix_off[2] = { 0, q->n_prefix };
+	struct beam_search bs;
+	int rc = beam_search_init(&bs, m, c, q);
 
-	if (!alive || !next || !fin || !cand || !logits || !rank || !seq_ids || !tok_off || !adapters ||
-	    !step_tok || !qs || !seqs || !lens) {
-		rc = clm_error_oom();
-		goto out;
-	}
-	for (int i = 0; i < B && !rc; i++) {
-		alive[i].toks = malloc(sizeof(int32_t) * P);
-		next[i].toks = malloc(sizeof(int32_t) * P);
-		if (!alive[i].toks || !next[i].toks)
-			rc = clm_error_oom();
-		else
-			memcpy(alive[i].toks, q->prompt + q->n_prompt - kept, sizeof(int32_t) * kept);
-		qs[i] = q;
-		adapters[i] = q->adapter;
-	}
-	if (!rc && !c->no_cache)
-		rc = clm_kv_cache_init(&kv, &m->cfg, 2 * B, q->n_prefix + kept + (limit > 0 ? limit : 1));
-	if (!rc && limit < 1)
-		goto finish;
-	/* the prompt once, in slot 0 */
-	tok_off[0] = 0;
-	tok_off[1] = kept;
-	seq_ids[0] = 0;
-	if (!rc && c->no_cache) {
-		seqs[0] = alive[0].toks;
-		lens[0] = kept;
-		rc = logits_uncached(m, 1, qs, seqs, lens, logits);
-	} else if (!rc) {
-		rc = clm_gpt_decode(m, &kv, 1, seq_ids, prefix_off, q->prefix_ids, tok_off, alive[0].toks, adapters,
-				    logits);
-	}
-	while (!rc) {
-		int nc = 0, nn = 0;
-		for (int a = 0; a < na; a++) {
-			const float *row = logits + (size_t)a * V;
-			float mx = row[0];
-			double sum = 0;
-			for (int j = 1; j < V; j++)
-				mx = row[j] > mx ? row[j] : mx;
-			for (int j = 0; j < V; j++)
-				sum += exp((double)(row[j] - mx));
-			float lse = mx + (float)log(sum);
-			for (int j = 0; j < V; j++)
-				rank[j] = (struct ranked){ row[j], j };
-			qsort(rank, V, sizeof(*rank), by_logit_desc);
-			for (int j = 0; j < 2 * B && j < V; j++)
-				cand[nc++] = (struct candidate){ alive[a].logp + rank[j].logit - lse, a, rank[j].tok };
+	if (!rc && bs.limit > 0) {
+		rc = decode_prompt(&bs, m, c, q);
+		while (!rc) {
+			rc = advance(&bs, m, c, expand(&bs));
+			if (rc || bs.nfin >= bs.B || bs.na == 0 || bs.alive[0].n >= bs.limit)
+				break;
+			rc = decode_step(&bs, m, c);
 		}
-		qsort(cand, nc, sizeof(*cand), by_score_desc);
-		for (int j = 0; j < nc && nn < B; j++) {
-			const struct beam *from = &alive[cand[j].beam];
-			if (is_stop(c, cand[j].tok)) {
-				if (nfin < B) {
-					fin[nfin].toks = malloc(sizeof(int32_t) * (kept + from->n + 1));
-					if (!fin[nfin].toks) {
-						rc = clm_error_oom();
-						break;
-					}
-					memcpy(fin[nfin].toks, from->toks, sizeof(int32_t) * (kept + from->n));
-					fin[nfin].n = from->n;
-					fin[nfin].logp = penalised(c, cand[j].score, from->n + 1);
-					nfin++;
-				}
-				continue;
-			}
-			struct beam *to = &next[nn++];
-			memcpy(to->toks, from->toks, sizeof(int32_t) * (kept + from->n));
-			to->toks[kept + from->n] = cand[j].tok;
-			to->n = from->n + 1;
-			to->logp = cand[j].score;
-			to->slot = (1 - half) * B + (nn - 1);
-			if (!c->no_cache)
-				clm_kv_cache_copy(&kv, &m->cfg, to->slot, from->slot);
-		}
-		for (int i = 0; i < nn; i++) { /* swap so alive holds the successors */
-			struct beam t = alive[i];
-			alive[i] = next[i];
-			next[i] = t;
-		}
-		na = nn;
-		half = 1 - half;
-		if (rc || nfin >= B || na == 0 || alive[0].n >= limit)
-			break;
-		for (int a = 0; a < na; a++) {
-			seq_ids[a] = alive[a].slot;
-			tok_off[a] = a;
-			step_tok[a] = alive[a].toks[kept + alive[a].n - 1];
-			seqs[a] = alive[a].toks;
-			lens[a] = kept + alive[a].n;
-		}
-		tok_off[na] = na;
-		if (c->no_cache)
-			rc = logits_uncached(m, na, qs, seqs, lens, logits);
-		else
-			rc = clm_gpt_decode(m, &kv, na, seq_ids, NULL, NULL, tok_off, step_tok, adapters, logits);
 	}
-finish:
-	/* alive beams at the cap compete with the finished ones */
-	for (int a = 0; !rc && a < na && nfin < B; a++) {
-		fin[nfin].toks = alive[a].toks;
-		alive[a].toks = NULL;
-		fin[nfin].n = alive[a].n;
-		fin[nfin].logp = penalised(c, alive[a].logp, alive[a].n);
-		nfin++;
-	}
-	if (!rc) {
-		int best = 0;
-		for (int i = 1; i < nfin; i++)
-			best = fin[i].logp > fin[best].logp ? i : best;
-		int n = nfin ? fin[best].n : 0;
-		q->out = malloc(sizeof(int32_t) * (n + 1));
-		if (!q->out)
-			rc = clm_error_oom();
-		else if (n)
-			memcpy(q->out, fin[best].toks + kept, sizeof(int32_t) * n);
-		q->n_out = q->out ? n : 0;
-		q->score = nfin ? fin[best].logp : 0.0f;
-	}
-out:
-	for (int i = 0; i < B && alive && next && fin; i++) {
-		free(alive[i].toks);
-		free(next[i].toks);
-		free(fin[i].toks);
-	}
-	free(alive), free(next), free(fin), free(cand), free(logits), free(rank), free(seq_ids);
-	free(tok_off), free(adapters), free(step_tok), free(qs), free(seqs), free(lens);
-	clm_kv_cache_release(&kv);
+	if (!rc)
+		rc = pick_best(&bs, c, q);
+	beam_search_release(&bs);
 	return rc;
 }
 

@@ -276,14 +276,29 @@ int clm_gpt_set_prompt_rows(struct clm_gpt *m, int rows, uint64_t seed)
 		p->shape[0] = rows;
 	}
 	struct clm_param *p = &m->params[m->prompt_param];
-	const float *wte = m->params[m->lay.wte].w;
 	clm_rng_seed(&r, seed);
 	for (int i = old; i < rows; i++) {
 		uint64_t tok = clm_rng_below(&r, (uint64_t)m->cfg.vocab_size);
-		memcpy(p->w + (size_t)i * C, wte + tok * C, sizeof(float) * C);
+		clm_param_row(&m->params[m->lay.wte], (int64_t)tok, p->w + (size_t)i * C);
 	}
 	m->n_prompt_rows = rows;
 	return 0;
+}
+
+int clm_gpt_has_encoded(const struct clm_gpt *m)
+{
+	for (size_t i = 0; i < m->n_backbone; i++)
+		if (m->params[i].q.data)
+			return 1;
+	return 0;
+}
+
+void clm_param_row(const struct clm_param *p, int64_t r, float *out)
+{
+	if (p->q.data)
+		clm_qmat_rows(&p->q, r, 1, out);
+	else
+		memcpy(out, p->w + (size_t)r * p->shape[1], (size_t)p->shape[1] * sizeof(float));
 }
 
 int clm_gpt_add_lora(struct clm_gpt *m, int rank, float alpha, uint64_t seed)
@@ -440,5 +455,57 @@ int clm_gpt_check_batch(const struct clm_gpt *m, const struct clm_batch *b, int 
 			return clm_error_set(CLM_EINVALID, "batch example %d: adapter set %d does not exist (%d loaded)",
 					     e, b->adapter[e], m->n_lora);
 	}
+	return 0;
+}
+
+/* Set `ndim` and `shape` for a parameter of rows x cols (cols 0: a vector); 1. */
+static int shape_of(int64_t rows, int64_t cols, int *ndim, int64_t shape[2])
+{
+	*ndim = cols ? 2 : 1;
+	shape[0] = rows;
+	shape[1] = cols;
+	return 1;
+}
+
+/* The layer whose block prefix (`fmt`, "h.%d." or "model.layers.%d.") starts `name`, written
+ * exactly as the model writes it ("h.01." is none); its length in `at`. -1 when there is none. */
+static int layer_of(const char *fmt, const char *name, int n_layer, size_t *at)
+{
+	char prefix[32];
+	size_t head = (size_t)(strstr(fmt, "%d") - fmt);
+	long l;
+
+	if (strncmp(name, fmt, head) || name[head] < '0' || name[head] > '9')
+		return -1;
+	l = strtol(name + head, NULL, 10);
+	if (l >= n_layer)
+		return -1;
+	snprintf(prefix, sizeof(prefix), fmt, (int)l);
+	*at = strlen(prefix);
+	return strncmp(name, prefix, *at) ? -1 : (int)l;
+}
+
+int clm_gpt_backbone_shape(const struct clm_gpt_config *cfg, const char *name, int *ndim, int64_t shape[2])
+{
+	struct clm_layout lay;
+	struct block_specs bs;
+	int64_t C = cfg->n_embd;
+	int gpt2 = cfg->arch == CLM_ARCH_GPT2;
+	size_t at;
+
+	layout_build(cfg, &lay, &bs);
+	if (!strcmp(name, gpt2 ? "wte.weight" : "model.embed_tokens.weight") ||
+	    (cfg->untied && !strcmp(name, "lm_head.weight")))
+		return shape_of(cfg->vocab_size, C, ndim, shape);
+	if (gpt2 && !strcmp(name, "wpe.weight"))
+		return shape_of(cfg->n_positions, C, ndim, shape);
+	if (!strcmp(name, gpt2 ? "ln_f.weight" : "model.norm.weight") ||
+	    (lay.lnf_b >= 0 && !strcmp(name, gpt2 ? "ln_f.bias" : "model.norm.bias")))
+		return shape_of(C, 0, ndim, shape);
+	if (layer_of(lay.layer_prefix, name, cfg->n_layer, &at) < 0)
+		return 0;
+	for (int k = 0; k < bs.n; k++)
+		if (!strcmp(name + at, bs.s[k].name))
+			return shape_of(bs.s[k].rows, bs.s[k].cols, ndim, shape);
 	return 0;
 }

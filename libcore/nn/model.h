@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include "nn/config.h"
 #include "nn/batch.h"
+#include "quant/matmul.h"
 
 #define CLM_PARAM_NAME_MAX 96
 
@@ -33,6 +34,8 @@ struct clm_param {
 					  and until the first backward (or clm_gpt_ensure_grads) after unfreezing */
 	int trainable;                 /* 1: receives gradients and optimizer updates */
 	int decay;                     /* 1: a weight matrix (AdamW may decay it); 0: bias, norm, embedding, prompt */
+	struct clm_qmat q;             /* q.data set: the weight kept in its GGUF encoding ([rows][cols] as
+					  shape), w NULL; frozen, for inference (clm_gpt_loader_add_encoded) */
 };
 
 struct clm_gpt_work;   /* activations and scratch; private to the engine */
@@ -145,5 +148,10 @@ int clm_gpt_pooled_hidden(struct clm_gpt *m, const struct clm_batch *b, float *o
 /* Floating-point operations of one forward + backward over `n_tokens` tokens in sequences of
  * length `seq_len` (matrix products only, all parameters trainable), for throughput figures. */
 double clm_gpt_train_flops(const struct clm_gpt_config *cfg, long long n_tokens, int seq_len);
+
+/* The shape a backbone parameter `name` has under `cfg` ("wte.weight", "h.3.ln_1.bias",
+ * "model.layers.3.self_attn.q_proj.weight", ...):
+ * 1 with *ndim and shape set, 0 when `name` is no backbone parameter of such a model. */
+int clm_gpt_backbone_shape(const struct clm_gpt_config *cfg, const char *name, int *ndim, int64_t shape[2]);
 
 #endif

@@ -34,6 +34,12 @@ void clm_lora_forward(const struct clm_gpt *m, int l, int p, int n_ex, const int
 void clm_lora_backward(struct clm_gpt *m, int l, int p, int n_ex, const int *row_off, const int *adapter,
 		       const float *x, const float *u, const float *dy, float *dx, float *du);
 
+/* 1 when some parameter is kept in its file encoding (the model then serves inference only). */
+int clm_gpt_has_encoded(const struct clm_gpt *m);
+
+/* Row r of a [rows][cols] parameter as f32 into out (decoded when the parameter is encoded). */
+void clm_param_row(const struct clm_param *p, int64_t r, float *out);
+
 /* Like clm_gpt_init with every parameter zero: for loading a checkpoint over it. */
 int clm_gpt_alloc(struct clm_gpt *m, const struct clm_gpt_config *cfg);
 

@@ -8,7 +8,17 @@
 
 static int export_param(const struct clm_param *p, struct clm_tensor_list *out)
 {
-	return clm_tensor_list_add(out, p->name, CLM_DTYPE_F32, p->ndim, p->shape, p->w, p->n * sizeof(float));
+	float *dec;
+	int rc;
+
+	if (!p->q.data)
+		return clm_tensor_list_add(out, p->name, CLM_DTYPE_F32, p->ndim, p->shape, p->w, p->n * sizeof(float));
+	if (!(dec = malloc(p->n * sizeof(float))))
+		return clm_error_oom();
+	clm_qmat_rows(&p->q, 0, p->q.rows, dec);
+	rc = clm_tensor_list_add(out, p->name, CLM_DTYPE_F32, p->ndim, p->shape, dec, p->n * sizeof(float));
+	free(dec);
+	return rc;
 }
 
 int clm_gpt_export(const struct clm_gpt *m, int what, struct clm_tensor_list *out)
@@ -47,6 +57,15 @@ static int ignored(const char *name)
 {
 	return has_suffix(name, ".attn.bias") || has_suffix(name, ".attn.masked_bias") || !strcmp(name, "lm_head.weight") ||
 	       has_suffix(name, ".rotary_emb.inv_freq") || !strncmp(name, "clm.optim.", 10);
+}
+
+int clm_gpt_checkpoint_shape(const struct clm_gpt_config *cfg, const char *name, int *ndim, int64_t shape[2])
+{
+	const char *bare = bare_name(name);
+
+	if (clm_gpt_backbone_shape(cfg, bare, ndim, shape))
+		return 1;
+	return ignored(bare) ? 0 : -1;
 }
 
 /* Create LoRA sets up to the highest index named in `in`, rank from their first A, alpha from the
@@ -164,6 +183,42 @@ int clm_gpt_loader_add(struct clm_gpt_loader *ld, const struct clm_named_tensor 
 				     clm_arch_name(ld->m->cfg.arch));
 	if ((rc = load_one(p, t)))
 		return rc;
+	ld->seen[p - ld->m->params] = 1;
+	return 0;
+}
+
+/* Whether backbone parameter p is a [rows][cols] matrix as nn.Linear stores it (not GPT-2's Conv1D). */
+static int linear_layout(const struct clm_gpt *m, const struct clm_param *p)
+{
+	size_t i = (size_t)(p - m->params);
+
+	if ((int)i == m->lay.wte || (int)i == m->lay.lm_head)
+		return 1;
+	for (int k = 0; k < m->lay.n_proj && i >= (size_t)m->lay.first_layer; k++)
+		if ((i - (size_t)m->lay.first_layer) % (size_t)m->lay.per_layer == (size_t)m->lay.proj[k].w)
+			return m->lay.proj[k].hf;
+	return 0;
+}
+
+int clm_gpt_loader_add_encoded(struct clm_gpt_loader *ld, const char *name, enum clm_ggml_type type,
+			       const void *data, size_t nbytes)
+{
+	struct clm_param *p = clm_gpt_param(ld->m, bare_name(name));
+	size_t row;
+	int rc;
+
+	if (!p || (size_t)(p - ld->m->params) >= ld->m->n_backbone || p->ndim != 2 || !linear_layout(ld->m, p))
+		return clm_error_set(CLM_EINVALID, "tensor %s is no weight matrix of a %s model of this config", name,
+				     clm_arch_name(ld->m->cfg.arch));
+	if ((rc = clm_ggml_row_bytes(type, (uint64_t)p->shape[1], &row)) < 0 || row * (size_t)p->shape[0] != nbytes)
+		return clm_error_set(CLM_EINVALID, "tensor %s: %zu bytes are not %lld rows of %lld %s values", name,
+				     nbytes, (long long)p->shape[0], (long long)p->shape[1], clm_ggml_type_name(type));
+	if ((rc = clm_qmat_init(&p->q, type, p->shape[0], p->shape[1], data)) < 0)
+		return rc;
+	free(p->w);
+	free(p->g);
+	p->w = p->g = NULL;
+	p->trainable = 0;
 	ld->seen[p - ld->m->params] = 1;
 	return 0;
 }

@@ -25,6 +25,11 @@ int clm_gpt_export(const struct clm_gpt *m, int what, struct clm_tensor_list *ou
  * trainable. Release with clm_gpt_release. 0 or CLM_EINVALID with a message naming the tensor. */
 int clm_gpt_from_tensors(struct clm_gpt *m, const struct clm_gpt_config *cfg, const struct clm_tensor_list *in);
 
+/* What clm_gpt_from_tensors makes of a checkpoint tensor `name` under `cfg`, told from the name
+ * alone (so an index can be checked before any weight is read): 1 for a backbone parameter, with
+ * its *ndim and shape; 0 for a tensor it skips (see above); -1 for one it refuses. */
+int clm_gpt_checkpoint_shape(const struct clm_gpt_config *cfg, const char *name, int *ndim, int64_t shape[2]);
+
 /* Building a model tensor by tensor, so that weights read from mapped files are copied once
  * into the parameters and never held twice. */
 struct clm_gpt_loader {
@@ -38,6 +43,12 @@ int clm_gpt_loader_begin(struct clm_gpt_loader *ld, struct clm_gpt *m, const str
 /* Copy backbone tensor `t` (F32, F16 or BF16; names as clm_gpt_from_tensors takes them, ignored
  * buffers skipped) into its parameter. 0 or CLM_EINVALID naming the tensor. */
 int clm_gpt_loader_add(struct clm_gpt_loader *ld, const struct clm_named_tensor *t);
+
+/* Keep backbone weight matrix `name` ([rows][cols] as nn.Linear stores it, or the embedding) in
+ * its GGUF encoding at `data` (nbytes long; not copied: it must outlive the model) instead of f32
+ * values. Such a model generates (clm_gpt_decode) but does not train. 0 or CLM_EINVALID. */
+int clm_gpt_loader_add_encoded(struct clm_gpt_loader *ld, const char *name, enum clm_ggml_type type,
+			       const void *data, size_t nbytes);
 
 /* Finish: with `ok` 0 (a failure on the way) or a backbone tensor never loaded, release the
  * model and return CLM_EINVALID (naming the missing tensor); else 0. */

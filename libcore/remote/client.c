@@ -2,13 +2,16 @@
 #include "remote/sse.h"
 #include "util/error.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ERROR_BODY_MAX 4096u       /* what we keep of an error answer, for the message */
-#define JSON_BODY_MAX (16u << 20)  /* a non-streamed answer larger than this is refused */
+#define JSON_BODY_MAX CLM_COMPLETION_TEXT_MAX /* a non-streamed answer larger than this is refused */
 #define SSE_EVENT_MAX (1u << 20)
 #define DETAIL_MAX 200
+#define HEADERS_MAX (256u << 10)   /* an answer's header lines together */
+#define SECRETS_MAX 4
 
 enum answer_kind { ANSWER_UNKNOWN, ANSWER_STREAM, ANSWER_JSON, ANSWER_ERROR };
 
@@ -24,6 +27,10 @@ struct attempt {
 	clm_remote_text_fn on_text;
 	void *arg;
 	size_t delivered;                /* bytes of text handed to on_text so far (all attempts) */
+	int max_tokens;                  /* the request's: the answer is cut there (clm_completion_take) */
+	int pieces;                      /* pieces of text taken so far */
+	size_t header_bytes;             /* of this attempt's answer */
+	int stopped;                     /* we ended the answer: it reached max_tokens or max_text */
 	int done;                        /* "[DONE]" seen */
 	int failure;                     /* our code when we stopped the transfer from a callback */
 	int cancelled;                   /* the failure came from on_text */
@@ -44,33 +51,106 @@ void clm_remote_result_release(struct clm_remote_result *r)
 
 int clm_remote_endpoint(const char *url, struct clm_strbuf *out)
 {
-	size_t len = strlen(url);
+	size_t len = strcspn(url, "?#");
+	const char *query = url + len;
+	int rc;
 
 	while (len > 0 && url[len - 1] == '/')
 		len--;
 	if (clm_strbuf_add(out, url, len) < 0)
 		return CLM_ENOMEM;
+	/* the path goes before a ?query (which may carry a token), a #fragment is never sent */
 	if (len >= 12 && !memcmp(url + len - 12, "/completions", 12))
-		return 0;
-	if (len >= 3 && !memcmp(url + len - 3, "/v1", 3))
-		return clm_strbuf_addstr(out, "/completions");
-	return clm_strbuf_addstr(out, "/v1/completions");
+		rc = 0;
+	else if (len >= 3 && !memcmp(url + len - 3, "/v1", 3))
+		rc = clm_strbuf_addstr(out, "/completions");
+	else
+		rc = clm_strbuf_addstr(out, "/v1/completions");
+	if (rc == 0 && *query == '?')
+		rc = clm_strbuf_add(out, query, strcspn(query, "#"));
+	return rc;
 }
 
-/* Hand the text of the parsed chunk to the result and the caller. */
+/* What must never appear in a message: the API key, the URL's user:password and its query. */
+static size_t url_secrets(const char *url, const char *key, const char *out[SECRETS_MAX], size_t lens[SECRETS_MAX])
+{
+	const char *host = strstr(url, "://"), *at, *colon, *query = strchr(url, '?');
+	size_t n = 0, hostlen;
+
+	if (key && *key) {
+		out[n] = key;
+		lens[n++] = strlen(key);
+	}
+	host = host ? host + 3 : url;
+	hostlen = strcspn(host, "/?#");
+	at = memchr(host, '@', hostlen);
+	if (at && at > host) {
+		out[n] = host;
+		lens[n++] = (size_t)(at - host);
+		colon = memchr(host, ':', (size_t)(at - host));
+		if (colon && at - colon > 1) {
+			out[n] = colon + 1;
+			lens[n++] = (size_t)(at - colon - 1);
+		}
+	}
+	if (query && query[1]) {
+		out[n] = query + 1;
+		lens[n++] = strcspn(query + 1, "#");
+	}
+	return n;
+}
+
+/* Replace every secret in the current message by "***": a server may echo what it was sent
+ * (a 401 quoting the bearer token), and messages end up on terminals and in logs. */
+static void scrub_error(const char *url, const char *key)
+{
+	const char *secrets[SECRETS_MAX];
+	size_t lens[SECRETS_MAX], n = url_secrets(url, key, secrets, lens);
+	struct clm_strbuf msg = CLM_STRBUF_INIT;
+	const char *p = clm_error();
+
+	if (!n)
+		return;
+	while (*p) {
+		size_t i = 0;
+		while (i < n && strncmp(p, secrets[i], lens[i]))
+			i++;
+		if (i < n ? clm_strbuf_addstr(&msg, "***") < 0 : clm_strbuf_addch(&msg, *p) < 0)
+			break;
+		p += i < n ? lens[i] : 1;
+	}
+	if (!*p)
+		clm_error_set(CLM_EGENERIC, "%s", msg.buf);
+	explicit_bzero(msg.buf, msg.len);
+	clm_strbuf_release(&msg);
+}
+
+
+/* Hand the text of the parsed chunk to the result and the caller, up to the request's max_tokens
+ * (clm_completion_take): a server that ignores it is cut there, as if it had said "length". */
 static int deliver(struct attempt *a)
 {
 	const struct clm_completion_delta *d = &a->delta;
+	size_t len = d->text.len;
+	int cut = 0;
 
 	if (d->finish_reason[0])
 		memcpy(a->out->finish_reason, d->finish_reason, sizeof(a->out->finish_reason));
-	if (d->text.len == 0)
+	if (len == 0)
 		return 0;
-	if (clm_strbuf_add(&a->out->text, d->text.buf, d->text.len) < 0)
+	len = clm_completion_take(d->text.buf, len, a->out->text.len, a->pieces, a->max_tokens, &cut);
+	if (cut) {
+		a->stopped = 1;
+		snprintf(a->out->finish_reason, sizeof(a->out->finish_reason), "length");
+	}
+	if (len == 0)
+		return 0;
+	a->pieces++;
+	if (clm_strbuf_add(&a->out->text, d->text.buf, len) < 0)
 		return CLM_ENOMEM;
-	a->delivered += d->text.len;
+	a->delivered += len;
 	if (a->on_text) {
-		int rc = a->on_text(d->text.buf, d->text.len, a->arg);
+		int rc = a->on_text(d->text.buf, len, a->arg);
 		if (rc < 0) {
 			a->cancelled = 1;
 			return rc;
@@ -85,7 +165,7 @@ static int on_event(const char *event, const char *data, size_t len, void *arg)
 	int rc;
 
 	(void)event; /* an "error" event carries an error object, which the parser reports */
-	if (a->done)
+	if (a->done || a->stopped)
 		return 0;
 	rc = clm_completion_parse(data, len, &a->delta);
 	if (rc < 0)
@@ -122,6 +202,8 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	switch (a->kind) {
 	case ANSWER_STREAM:
 		rc = clm_sse_feed(&a->sse, ptr, n, on_event, a);
+		if (rc == 0 && a->stopped)
+			return 0; /* enough text: stop reading (CURLE_WRITE_ERROR, then success) */
 		break;
 	case ANSWER_JSON:
 		if (a->body.len + n > JSON_BODY_MAX)
@@ -137,6 +219,23 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (rc < 0) {
 		a->failure = rc;
 		return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+/* Count the answer's header lines: libcurl keeps them in memory and fails a huge header with a
+ * bare "Out of memory"; past HEADERS_MAX we stop with a message saying what happened. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct attempt *a = userdata;
+	size_t n = size * nmemb;
+
+	(void)ptr;
+	a->header_bytes += n;
+	if (a->header_bytes > HEADERS_MAX) {
+		a->failure = clm_error_set(CLM_EINVALID, "the server's answer headers are larger than %u KB",
+					   HEADERS_MAX >> 10);
+		return 0;
 	}
 	return n;
 }
@@ -244,6 +343,8 @@ static int run_attempt(struct attempt *a, const char *endpoint, const char *body
 	a->kind = ANSWER_UNKNOWN;
 	a->status = 0;
 	a->done = 0;
+	a->stopped = 0;
+	a->header_bytes = 0;
 	a->failure = 0;
 	clm_strbuf_reset(&a->body);
 	clm_sse_release(&a->sse);
@@ -256,11 +357,15 @@ static int run_attempt(struct attempt *a, const char *endpoint, const char *body
 	    curl_easy_setopt(a->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body)) != CURLE_OK ||
 	    curl_easy_setopt(a->h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
 	    curl_easy_setopt(a->h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-	    curl_easy_setopt(a->h, CURLOPT_WRITEDATA, a) != CURLE_OK)
+	    curl_easy_setopt(a->h, CURLOPT_WRITEDATA, a) != CURLE_OK ||
+	    curl_easy_setopt(a->h, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+	    curl_easy_setopt(a->h, CURLOPT_HEADERDATA, a) != CURLE_OK)
 		return clm_error_set(CLM_EGENERIC, "libcurl refused a transfer option");
 	cc = curl_easy_perform(a->h);
 	curl_easy_getinfo(a->h, CURLINFO_RESPONSE_CODE, &a->status);
 	a->out->http_status = a->status;
+	if (a->stopped && cc == CURLE_WRITE_ERROR)
+		cc = CURLE_OK;
 	if (a->failure) {
 		clm_http_redact_url(endpoint, where, sizeof(where));
 		return a->cancelled ? a->failure : clm_error_wrap(a->failure, "%s", where);
@@ -294,6 +399,7 @@ int clm_remote_complete(const struct clm_remote_config *cfg, const struct clm_co
 	a.out = out;
 	a.on_text = on_text;
 	a.arg = arg;
+	a.max_tokens = req->max_tokens;
 	clm_strbuf_init(&a.body);
 	clm_sse_init(&a.sse, SSE_EVENT_MAX);
 	clm_completion_delta_init(&a.delta);
@@ -314,6 +420,8 @@ int clm_remote_complete(const struct clm_remote_config *cfg, const struct clm_co
 	}
 	if (rc < 0 && out->attempts > 1 && !a.cancelled)
 		clm_error_wrap(rc, "after %d attempts", out->attempts);
+	if (rc < 0 && !a.cancelled)
+		scrub_error(cfg->url, cfg->api_key ? cfg->api_key : getenv(CLM_REMOTE_API_KEY_ENV));
 	if (a.h)
 		curl_easy_cleanup(a.h);
 	curl_slist_free_all(headers);

@@ -34,13 +34,16 @@ void clm_remote_result_init(struct clm_remote_result *r);
 /* Free a result's memory. */
 void clm_remote_result_release(struct clm_remote_result *r);
 
-/* The endpoint for a configured base URL, appended to `out`: ".../v1/completions". */
+/* The endpoint for a configured base URL, appended to `out`: ".../v1/completions", with the
+ * URL's ?query kept after the path. */
 int clm_remote_endpoint(const char *url, struct clm_strbuf *out);
 
 /* Send `req` and collect the completion in `out` (initialised by the caller), calling `on_text`
  * (may be NULL) for each piece. Retries 429/5xx and dropped connections with backoff while no
- * text has been delivered. Returns 0 or a negative code; the message names the URL and the HTTP
- * status, never the API key. */
+ * text has been delivered. The text is cut at req->max_tokens (clm_completion_take),
+ * finish_reason then "length". Returns 0 or a negative code; the message names the URL and the
+ * HTTP status, never the API key, the URL's password or its query (scrubbed even when the server
+ * echoes them). */
 int clm_remote_complete(const struct clm_remote_config *cfg, const struct clm_completion_request *req,
 			clm_remote_text_fn on_text, void *arg, struct clm_remote_result *out);
 

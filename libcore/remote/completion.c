@@ -133,3 +133,24 @@ int clm_completion_parse(const char *data, size_t len, struct clm_completion_del
 	json_decref(root);
 	return rc;
 }
+
+size_t clm_completion_take(const char *text, size_t len, size_t have, int pieces, int max_tokens, int *cut)
+{
+	size_t max = max_tokens > 0 && (size_t)max_tokens < CLM_COMPLETION_TEXT_MAX / CLM_COMPLETION_TOKEN_BYTES_MAX
+			     ? (size_t)max_tokens * CLM_COMPLETION_TOKEN_BYTES_MAX
+			     : CLM_COMPLETION_TEXT_MAX;
+	size_t take = len;
+
+	*cut = 0;
+	if (pieces >= max_tokens || have >= max) {
+		*cut = 1;
+		return 0;
+	}
+	if (len > max - have) {
+		take = max - have;
+		while (take > 0 && ((unsigned char)text[take] & 0xc0) == 0x80)
+			take--; /* text[take] exists: take < len */
+		*cut = 1;
+	}
+	return take;
+}

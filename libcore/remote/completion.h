@@ -36,4 +36,15 @@ void clm_completion_delta_init(struct clm_completion_delta *d);
 /* Free a delta's memory. */
 void clm_completion_delta_release(struct clm_completion_delta *d);
 
+/* Bytes one token may take in an answer, and the most text an answer may have: a completion is
+ * cut at max_tokens pieces of text and at max_tokens times CLM_COMPLETION_TOKEN_BYTES_MAX bytes
+ * (CLM_COMPLETION_TEXT_MAX at most), whatever the server sends. */
+#define CLM_COMPLETION_TOKEN_BYTES_MAX 256u
+#define CLM_COMPLETION_TEXT_MAX (16u << 20)
+
+/* Bytes of the next piece of text (`len` bytes at `text`) an answer limited to `max_tokens` takes
+ * after `have` bytes in `pieces` pieces: all of it, a prefix ending on a UTF-8 character boundary,
+ * or none; `*cut` is set when the answer has reached its cap and reading should stop. */
+size_t clm_completion_take(const char *text, size_t len, size_t have, int pieces, int max_tokens, int *cut);
+
 #endif

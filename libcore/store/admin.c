@@ -48,6 +48,13 @@ void clm_gc_items_free(struct clm_gc_item *items, size_t n)
 	free(items);
 }
 
+/* A reference under refs/clmodel/ that the walk refuses, named so it can be removed. */
+static int not_a_version(int rc, const char *ref)
+{
+	return clm_git_error(rc, "%s does not point at a model version (a commit); remove it with "
+			     "'git update-ref -d %s'", ref, ref);
+}
+
 /* Hide everything that keeps versions alive besides the attic: heads, pins, other refs/clmodel. */
 static int hide_keepers(git_repository *repo, git_revwalk *walk)
 {
@@ -59,14 +66,15 @@ static int hide_keepers(git_repository *repo, git_revwalk *walk)
 		return clm_git_error(rc, "cannot list refs/clmodel");
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		if (strncmp(git_reference_name(ref), CLM_STORE_ATTIC_PREFIX, strlen(CLM_STORE_ATTIC_PREFIX)) &&
-		    git_reference_type(ref) == GIT_REFERENCE_DIRECT)
-			rc = git_revwalk_hide(walk, git_reference_target(ref));
+		    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    (rc = git_revwalk_hide(walk, git_reference_target(ref))) < 0)
+			rc = not_a_version(rc, git_reference_name(ref));
 		git_reference_free(ref);
 		if (rc < 0)
 			break;
 	}
 	git_reference_iterator_free(it);
-	return rc == GIT_ITEROVER ? 0 : clm_git_error(rc, "cannot walk model versions");
+	return rc == GIT_ITEROVER ? 0 : rc < 0 ? rc : clm_git_error(rc, "cannot walk model versions");
 }
 
 static int only_kept_by(git_repository *repo, const git_oid *tip, struct clm_gc_item *item)
@@ -81,7 +89,7 @@ static int only_kept_by(git_repository *repo, const git_oid *tip, struct clm_gc_
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL);
 	rc = hide_keepers(repo, walk);
 	if (rc == 0 && (rc = git_revwalk_push(walk, tip)) < 0)
-		rc = clm_git_error(rc, "cannot walk model versions");
+		rc = not_a_version(rc, item->ref);
 	while (rc == 0 && (rc = git_revwalk_next(&id, walk)) == 0) {
 		if ((rc = CLM_ALLOC_GROW(item->versions, item->nversions + 1, alloc)) < 0)
 			break;

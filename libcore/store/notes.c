@@ -242,52 +242,129 @@ int clm_notes_events(struct clm_store *s, const git_oid *target, json_t **out)
 	return rc;
 }
 
-/* Fold every note of `theirs` into `*tip` (the union per annotated object). */
-static int union_into(struct clm_store *s, const git_oid *theirs, git_oid *tip, int *have_tip)
+/* One note of a notes commit: the annotated object and the blob of its text. */
+struct note_ref {
+	git_oid target, blob;
+};
+
+static int cmp_note_ref(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct note_ref *)a)->target, &((const struct note_ref *)b)->target);
+}
+
+/* Every note of notes commit `tip`, sorted by annotated object (fanout or flat, as git reads it). */
+static int list_notes(git_repository *repo, const git_oid *tip, struct note_ref **out, size_t *n)
 {
 	git_commit *c = NULL;
 	git_note_iterator *it = NULL;
-	git_oid note_id, target;
-	int rc = git_commit_lookup(&c, s->repo, theirs);
+	struct note_ref *v = NULL, e;
+	size_t count = 0, cap = 0;
+	int rc = git_commit_lookup(&c, repo, tip);
 
 	if (rc == 0)
 		rc = git_note_commit_iterator_new(&it, c);
-	if (rc < 0) {
-		git_commit_free(c);
-		return clm_git_error(rc, "cannot read the incoming notes");
-	}
-	while (rc == 0 && (rc = git_note_next(&note_id, &target, it)) == 0) {
-		struct clm_strbuf ours = CLM_STRBUF_INIT, merged = CLM_STRBUF_INIT;
-		git_blob *b = NULL;
-		if ((rc = git_blob_lookup(&b, s->repo, &note_id)) < 0) {
-			rc = clm_git_error(rc, "cannot read an incoming note");
+	while (rc == 0 && (rc = git_note_next(&e.blob, &e.target, it)) == 0) {
+		if ((rc = CLM_ALLOC_GROW(v, count + 1, cap)) < 0)
 			break;
-		}
-		rc = read_in_commit(s->repo, tip, &target, &ours);
-		if (rc == 0)
-			rc = clm_note_union(ours.buf, ours.len, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
-					    &merged);
-		if (rc == 0 && strcmp(ours.buf, merged.buf))
-			rc = write_note(s, tip, have_tip, &target, merged.buf);
-		git_blob_free(b);
-		clm_strbuf_release(&ours);
-		clm_strbuf_release(&merged);
+		v[count++] = e;
 	}
 	git_note_iterator_free(it);
 	git_commit_free(c);
-	return rc == GIT_ITEROVER ? 0 : rc;
+	if (rc != GIT_ITEROVER) {
+		free(v);
+		return rc == CLM_ENOMEM ? rc : clm_git_error(rc, "cannot read the notes");
+	}
+	if (count > 1)
+		qsort(v, count, sizeof(*v), cmp_note_ref);
+	*out = v;
+	*n = count;
+	return 0;
 }
 
-/* A commit with the tree of `tip` and parents (ours, theirs), so pushing it later fast-forwards. */
-static int merge_commit(struct clm_store *s, const git_oid *tip, const git_oid *ours, const git_oid *theirs,
-			git_oid *out)
+/* The blob holding the sorted union of the notes in blobs `a` and `b`. */
+static int union_blob(git_repository *repo, const git_oid *a, const git_oid *b, git_oid *out)
 {
-	git_commit *t = NULL, *p[2] = { NULL, NULL };
+	struct clm_strbuf merged = CLM_STRBUF_INIT;
+	git_blob *ba = NULL, *bb = NULL;
+	int rc = git_blob_lookup(&ba, repo, a);
+
+	if (rc == 0)
+		rc = git_blob_lookup(&bb, repo, b);
+	if (rc < 0)
+		rc = clm_git_error(rc, "cannot read a note");
+	else if ((rc = clm_note_union(git_blob_rawcontent(ba), (size_t)git_blob_rawsize(ba), git_blob_rawcontent(bb),
+				      (size_t)git_blob_rawsize(bb), &merged)) == 0 &&
+		 (rc = git_blob_create_from_buffer(out, repo, merged.buf, merged.len)) < 0)
+		rc = clm_git_error(rc, "cannot write a merged note");
+	git_blob_free(ba);
+	git_blob_free(bb);
+	clm_strbuf_release(&merged);
+	return rc;
+}
+
+static int tree_add(git_treebuilder *tb, const git_oid *target, const git_oid *blob)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = git_treebuilder_insert(NULL, tb, git_oid_tostr(hex, sizeof(hex), target), blob, GIT_FILEMODE_BLOB);
+
+	return rc < 0 ? clm_git_error(rc, "cannot build the merged notes tree") : 0;
+}
+
+/* The tree of the per-object union of notes commits `ours` and `theirs`: both note lists sorted
+ * by object, walked side by side, one blob written per object annotated differently on both
+ * sides, one flat tree written at the end. Linear in the notes (after sorting), whatever their
+ * number: no intermediate commits or trees. */
+static int union_tree(git_repository *repo, const git_oid *ours, const git_oid *theirs, git_oid *out)
+{
+	struct note_ref *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0, i = 0, j = 0;
+	git_treebuilder *tb = NULL;
+	int rc = list_notes(repo, ours, &a, &na);
+
+	if (rc == 0)
+		rc = list_notes(repo, theirs, &b, &nb);
+	if (rc == 0 && (rc = git_treebuilder_new(&tb, repo, NULL)) < 0)
+		rc = clm_git_error(rc, "cannot build the merged notes tree");
+	while (rc == 0 && (i < na || j < nb)) {
+		int c = i == na ? 1 : j == nb ? -1 : git_oid_cmp(&a[i].target, &b[j].target);
+		git_oid merged;
+		if (c < 0) {
+			rc = tree_add(tb, &a[i].target, &a[i].blob);
+			i++;
+		} else if (c > 0) {
+			rc = tree_add(tb, &b[j].target, &b[j].blob);
+			j++;
+		} else {
+			if (git_oid_equal(&a[i].blob, &b[j].blob))
+				git_oid_cpy(&merged, &a[i].blob);
+			else
+				rc = union_blob(repo, &a[i].blob, &b[j].blob, &merged);
+			if (rc == 0)
+				rc = tree_add(tb, &a[i].target, &merged);
+			i++;
+			j++;
+		}
+	}
+	if (rc == 0 && (rc = git_treebuilder_write(out, tb)) < 0)
+		rc = clm_git_error(rc, "cannot write the merged notes tree");
+	git_treebuilder_free(tb);
+	free(a);
+	free(b);
+	return rc;
+}
+
+/* A commit with the union tree and parents (ours, theirs), so pushing it later fast-forwards. */
+static int merge_commit(struct clm_store *s, const git_oid *ours, const git_oid *theirs, git_oid *out)
+{
+	git_commit *p[2] = { NULL, NULL };
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
-	int rc = clm_store_signature(s, &sig);
+	git_oid tree_id;
+	int rc = union_tree(s->repo, ours, theirs, &tree_id);
 
-	if (rc == 0 && ((rc = git_commit_lookup(&t, s->repo, tip)) < 0 || (rc = git_commit_tree(&tree, t)) < 0 ||
+	if (rc == 0)
+		rc = clm_store_signature(s, &sig);
+	if (rc == 0 && ((rc = git_tree_lookup(&tree, s->repo, &tree_id)) < 0 ||
 			(rc = git_commit_lookup(&p[0], s->repo, ours)) < 0 ||
 			(rc = git_commit_lookup(&p[1], s->repo, theirs)) < 0 ||
 			(rc = git_commit_create(out, s->repo, NULL, sig, sig, NULL,
@@ -297,15 +374,14 @@ static int merge_commit(struct clm_store *s, const git_oid *tip, const git_oid *
 	git_commit_free(p[0]);
 	git_commit_free(p[1]);
 	git_tree_free(tree);
-	git_commit_free(t);
 	git_signature_free(sig);
 	return rc;
 }
 
 int clm_notes_merge(struct clm_store *s, const git_oid *theirs, int *changed)
 {
-	git_oid ours, tip, result;
-	int have_tip = 1, rc = clm_store_lock(s);
+	git_oid ours, result;
+	int rc = clm_store_lock(s);
 
 	*changed = 0;
 	if (rc < 0)
@@ -323,10 +399,7 @@ int clm_notes_merge(struct clm_store *s, const git_oid *theirs, int *changed)
 		*changed = rc == 0;
 		goto cleanup;
 	}
-	git_oid_cpy(&tip, &ours);
-	rc = union_into(s, theirs, &tip, &have_tip);
-	if (rc == 0)
-		rc = merge_commit(s, &tip, &ours, theirs, &result);
+	rc = merge_commit(s, &ours, theirs, &result);
 	if (rc == 0)
 		rc = clm_ref_cas(s->repo, CLM_STORE_NOTES_REF, &result, &ours, "clmodel: merge notes");
 	*changed = rc == 0;

@@ -104,23 +104,15 @@ int clm_store_list(struct clm_store *s, const git_oid *from, size_t max, struct 
 	*n = 0;
 	git_oid_cpy(&cur, from);
 	for (;;) {
-		git_commit *c = NULL;
 		if (max && count == max)
 			break;
 		if ((rc = CLM_ALLOC_GROW(items, count + 1, cap)) < 0 || (rc = clm_store_describe(s, &cur, &items[count])) < 0)
 			break;
 		count++;
-		if ((rc = git_commit_lookup(&c, s->repo, &cur)) < 0) {
-			rc = clm_git_error(rc, "cannot read version commit");
+		if ((rc = clm_git_first_parent(s->repo, &cur)) <= 0)
 			break;
-		}
-		if (git_commit_parentcount(c) == 0) {
-			git_commit_free(c);
-			break;
-		}
-		git_oid_cpy(&cur, git_commit_parent_id(c, 0));
-		git_commit_free(c);
 	}
+	rc = rc > 0 ? 0 : rc;
 	if (rc < 0) {
 		clm_version_infos_free(items, count);
 		return rc;

@@ -63,6 +63,27 @@ static int diverged_error(struct clm_store *s, const struct incoming *in)
 			     ours);
 }
 
+/* The commit a staged reference names; anything else under refs/clmodel/ (a tree, a blob, a tag)
+ * is refused with the reference named, so it never reaches gc, pins or which. */
+static int incoming_commit(struct clm_store *s, git_reference *ref, const char *local, git_oid *out)
+{
+	git_odb *odb = NULL;
+	git_object_t type = GIT_OBJECT_INVALID;
+	size_t len;
+
+	if (git_reference_type(ref) == GIT_REFERENCE_DIRECT && git_repository_odb(&odb, s->repo) == 0 &&
+	    git_odb_read_header(&len, &type, odb, git_reference_target(ref)) == 0 && type == GIT_OBJECT_COMMIT)
+		git_oid_cpy(out, git_reference_target(ref));
+	git_odb_free(odb);
+	clm_error_clear();
+	if (type != GIT_OBJECT_COMMIT)
+		return clm_error_set(CLM_EINVALID, "refusing to fetch: the remote's %s is %s %s, not a model version "
+				     "(a commit). Nothing was changed.", local,
+				     type == GIT_OBJECT_INVALID ? "not" : "a", type == GIT_OBJECT_INVALID ? "readable"
+				     : git_object_type2string(type));
+	return 0;
+}
+
 /* Read the staged references and decide, refusing on any divergence. */
 static int plan_incoming(struct clm_store *s, struct incoming **out, size_t *n)
 {
@@ -87,8 +108,10 @@ static int plan_incoming(struct clm_store *s, struct incoming **out, size_t *n)
 			rc = CLM_ENOMEM;
 			break;
 		}
-		git_oid_cpy(&e->theirs, git_reference_target(ref));
+		rc = incoming_commit(s, ref, e->local, &e->theirs);
 		git_reference_free(ref);
+		if (rc < 0)
+			break;
 		e->have_ours = clm_ref_read(s->repo, e->local, &e->ours) == 0;
 		clm_error_clear();
 		if (!e->have_ours)

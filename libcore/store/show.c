@@ -140,8 +140,9 @@ static int files_json(struct clm_store *s, const git_tree *tree, json_t *desc)
 		json_object_set_new(desc, "matrix", m ? m : json_null());
 	} else {
 		json_object_set_new(desc, "matrix", json_null());
+		if (rc == 0) /* no matrix is no error; a bad entry above keeps its message */
+			clm_error_clear();
 	}
-	clm_error_clear();
 	clm_strbuf_release(&text);
 	clm_tree_plan_release(&plan);
 	return rc;

@@ -10,6 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sort the `n` strings of `v` (pointers are moved, not the strings) and return the first one that
+ * appears twice, or NULL: duplicate checks in n log n, so 40k tensors cost no more than 10k x 4. */
+static const char *sorted_duplicate(const char **v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_strp);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(v[i], v[i - 1]))
+			return v[i];
+	return NULL;
+}
+
 /* File name for a tensor: safe characters kept, others as %XX, so any name maps to one file. */
 static int tensor_file(const char *name, struct clm_strbuf *out)
 {
@@ -28,9 +45,29 @@ static int tensor_file(const char *name, struct clm_strbuf *out)
 /* Write the tensor's blob unless it exists, and find its checksum: from the previous version's
  * index when the blob is the same, else by hashing. A tensor over the object-store threshold
  * gets a pointer file as its blob (`pointer` is scratch space) and its bytes go to the store. */
+static int cmp_entry_blob(const void *a, const void *b)
+{
+	return strcmp((*(const struct clm_tensor_entry *const *)a)->blob, (*(const struct clm_tensor_entry *const *)b)->blob);
+}
+
+/* Position in `sorted` (entries sorted by blob) of the first entry with blob `hex`, or n. */
+static size_t find_blob(const struct clm_tensor_entry *const *sorted, size_t n, const char *hex)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(sorted[mid]->blob, hex) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(sorted[lo]->blob, hex) ? lo : n;
+}
+
 static int plan_tensor(struct clm_tree_plan *plan, git_odb *odb, const char *file,
-		       const struct clm_named_tensor *t, const struct clm_tensor_entry *prev, size_t nprev, char sum[65],
-		       const struct clm_store_objects *objects, struct clm_strbuf *pointer)
+		       const struct clm_named_tensor *t, const struct clm_tensor_entry *const *prev, size_t nprev,
+		       char sum[65], const struct clm_store_objects *objects, struct clm_strbuf *pointer)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid id;
@@ -52,9 +89,9 @@ static int plan_tensor(struct clm_tree_plan *plan, git_odb *odb, const char *fil
 		return clm_git_error(rc, "cannot write the blob of tensor '%s'", t->name);
 	git_oid_tostr(hex, sizeof(hex), &id);
 	sum[0] = 0;
-	for (size_t i = 0; i < nprev && !sum[0]; i++)
-		if (!strcmp(prev[i].blob, hex) && prev[i].nbytes == t->nbytes)
-			memcpy(sum, prev[i].sha256, 65);
+	for (size_t i = find_blob(prev, nprev, hex); i < nprev && !strcmp(prev[i]->blob, hex) && !sum[0]; i++)
+		if (prev[i]->nbytes == t->nbytes)
+			memcpy(sum, prev[i]->sha256, 65);
 	if (!sum[0])
 		clm_sha256_hex(t->data, t->nbytes, sum);
 	return clm_tree_plan_add(plan, file, &id);
@@ -66,15 +103,27 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 	json_t *index = json_object(), *tensors = json_array();
 	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT, pointer = CLM_STRBUF_INIT;
 	struct clm_store_objects objects;
+	const struct clm_tensor_entry **prev_sorted = calloc(nprev + 1, sizeof(*prev_sorted));
+	const char **names = calloc(w->n + 1, sizeof(*names)), *dup;
 	git_odb *odb = NULL;
 	int rc = clm_store_objects_open(repo, &objects);
 
 	if (rc < 0)
 		goto cleanup;
-	if (!index || !tensors) {
+	if (!index || !tensors || !prev_sorted || !names) {
 		rc = clm_error_oom();
 		goto cleanup;
 	}
+	for (size_t i = 0; i < w->n; i++)
+		names[i] = w->items[i].name;
+	if ((dup = sorted_duplicate(names, w->n))) {
+		rc = clm_error_set(CLM_EINVALID, "tensor '%s' appears twice", dup);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nprev; i++)
+		prev_sorted[i] = &prev[i];
+	if (nprev > 1)
+		qsort(prev_sorted, nprev, sizeof(*prev_sorted), cmp_entry_blob);
 	if ((rc = git_repository_odb(&odb, repo)) < 0) {
 		rc = clm_git_error(rc, "cannot open the object database");
 		goto cleanup;
@@ -83,16 +132,13 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		const struct clm_named_tensor *t = &w->items[i];
 		json_t *shape = json_array();
 		char sum[65];
-		for (size_t j = 0; j < i && rc == 0; j++)
-			if (!strcmp(w->items[j].name, t->name))
-				rc = clm_error_set(CLM_EINVALID, "tensor '%s' appears twice", t->name);
-		if (rc == 0 && !*t->name)
+		if (!*t->name)
 			rc = clm_error_set(CLM_EINVALID, "a tensor has an empty name");
 		clm_strbuf_reset(&file);
 		if (rc == 0)
 			rc = tensor_file(t->name, &file);
 		if (rc == 0)
-			rc = plan_tensor(plan, odb, file.buf, t, prev, nprev, sum, &objects, &pointer);
+			rc = plan_tensor(plan, odb, file.buf, t, prev_sorted, nprev, sum, &objects, &pointer);
 		for (int d = 0; d < t->ndim; d++)
 			json_array_append_new(shape, json_integer(t->shape[d]));
 		json_array_append_new(tensors, json_pack("{ss ss ss so sI ss}", "name", t->name, "file", file.buf,
@@ -108,6 +154,8 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(plan, repo, "weights/index.json", text.buf, text.len);
 cleanup:
+	free(prev_sorted);
+	free(names);
 	git_odb_free(odb);
 	json_decref(tensors);
 	json_decref(index);
@@ -175,6 +223,54 @@ static int parse_entry(const json_t *j, const git_tree *tree, struct clm_tensor_
 	return 0;
 }
 
+/* What an index may ask of memory is bounded by what the tree holds, checked before any blob is
+ * read: each tensor has its own name and its own file (so entries <= files under weights/), and
+ * entries reusing another's blob (identical tensors: zero biases, fresh LoRA B) may add at most
+ * as many bytes as the distinct blobs hold, so a 180 KB index naming one 4 MB blob 1000 times is
+ * refused instead of asking for 4 GB. */
+static int check_index(const struct clm_tensor_entry *e, size_t n)
+{
+	const char **strs = calloc(n + 1, sizeof(*strs)), *dup;
+	const struct clm_tensor_entry **by_blob = calloc(n + 1, sizeof(*by_blob));
+	uint64_t distinct = 0, reused = 0;
+	int rc = 0;
+
+	if (!strs || !by_blob) {
+		rc = clm_error_oom();
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++)
+		strs[i] = e[i].name;
+	if ((dup = sorted_duplicate(strs, n))) {
+		rc = clm_error_set(CLM_EINVALID, "weights/index.json: tensor '%s' appears twice", dup);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++)
+		strs[i] = e[i].file;
+	if ((dup = sorted_duplicate(strs, n))) {
+		rc = clm_error_set(CLM_EINVALID, "weights/index.json: two tensors name the file '%s'", dup);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++)
+		by_blob[i] = &e[i];
+	if (n > 1)
+		qsort(by_blob, n, sizeof(*by_blob), cmp_entry_blob);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || strcmp(by_blob[i]->blob, by_blob[i - 1]->blob))
+			distinct += by_blob[i]->nbytes;
+		else
+			reused += by_blob[i]->nbytes;
+	}
+	if (reused > distinct)
+		rc = clm_error_set(CLM_EINVALID, "weights/index.json: tensors reusing blobs add %llu bytes, more than "
+				   "the %llu bytes of distinct blobs the tree holds", (unsigned long long)reused,
+				   (unsigned long long)distinct);
+cleanup:
+	free(strs);
+	free(by_blob);
+	return rc;
+}
+
 int clm_weights_index_read(git_repository *repo, const git_tree *tree, struct clm_tensor_entry **out, size_t *n)
 {
 	struct clm_strbuf text = CLM_STRBUF_INIT;
@@ -203,6 +299,8 @@ int clm_weights_index_read(git_repository *repo, const git_tree *tree, struct cl
 		if ((rc = parse_entry(j, tree, &e[i])) < 0)
 			goto cleanup;
 	}
+	if ((rc = check_index(e, count)) < 0)
+		goto cleanup;
 	*out = e;
 	*n = count;
 	e = NULL;
@@ -213,14 +311,31 @@ cleanup:
 	return rc;
 }
 
-int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, size_t n, struct clm_tensor_list *out)
+/* Non-zero when an entry with the blob and checksum of `e` was verified already (`verified` is
+ * parallel to `by_blob`, the entries sorted by blob): each blob is hashed once. */
+static int seen_blob(const struct clm_tensor_entry *const *by_blob, char *verified, size_t n,
+		     const struct clm_tensor_entry *e, size_t *slot)
 {
+	*slot = find_blob(by_blob, n, e->blob);
+	return *slot < n && verified[*slot] && by_blob[*slot]->nbytes == e->nbytes &&
+	       !strcmp(by_blob[*slot]->sha256, e->sha256);
+}
+
+/* Load every entry in index order; a blob verified for an earlier entry is not hashed again. */
+static int load_tensors(git_repository *repo, const struct clm_tensor_entry *idx, size_t n,
+			const struct clm_tensor_entry **by_blob, char *verified, struct clm_tensor_list *out)
+{
+	for (size_t i = 0; i < n; i++)
+		by_blob[i] = &idx[i];
+	if (n > 1)
+		qsort(by_blob, n, sizeof(*by_blob), cmp_entry_blob);
 	for (size_t i = 0; i < n; i++) {
 		const struct clm_tensor_entry *e = &idx[i];
 		git_oid id;
 		git_blob *b = NULL;
 		char sum[65];
-		int rc;
+		size_t slot;
+		int rc, seen = seen_blob(by_blob, verified, n, e, &slot);
 
 		git_oid_fromstr(&id, e->blob);
 		rc = git_blob_lookup(&b, repo, &id);
@@ -250,8 +365,9 @@ int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, s
 			git_blob_free(b);
 			return rc;
 		}
-		clm_sha256_hex(git_blob_rawcontent(b), (size_t)e->nbytes, sum);
-		if (strcmp(sum, e->sha256)) {
+		if (!seen)
+			clm_sha256_hex(git_blob_rawcontent(b), (size_t)e->nbytes, sum);
+		if (!seen && strcmp(sum, e->sha256)) {
 			git_blob_free(b);
 			return clm_error_set(CLM_EINVALID, "tensor '%s': blob %.12s fails its sha256 checksum (corrupted)",
 					     e->name, e->blob);
@@ -263,6 +379,19 @@ int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, s
 			return clm_error_wrap(rc, "blob %.12s", e->blob);
 		if (rc < 0)
 			return rc;
+		if (slot < n && !strcmp(by_blob[slot]->sha256, e->sha256) && by_blob[slot]->nbytes == e->nbytes)
+			verified[slot] = 1;
 	}
 	return 0;
+}
+
+int clm_weights_load(git_repository *repo, const struct clm_tensor_entry *idx, size_t n, struct clm_tensor_list *out)
+{
+	const struct clm_tensor_entry **by_blob = calloc(n + 1, sizeof(*by_blob));
+	char *verified = calloc(n + 1, 1);
+	int rc = by_blob && verified ? load_tensors(repo, idx, n, by_blob, verified, out) : clm_error_oom();
+
+	free(by_blob);
+	free(verified);
+	return rc;
 }

@@ -1,6 +1,7 @@
 #include "store/which.h"
 #include "store/notes.h"
 #include "store/pins.h"
+#include "store/promote.h"
 #include "store/stage.h"
 #include "git/refs.h"
 #include "util/error.h"
@@ -48,8 +49,38 @@ static int tag_cb(const char *name, git_oid *oid, void *payload)
 	return 0;
 }
 
-/* The newest "model" line for `model` in the note of `commit` whose version exists here. */
-static int note_version(struct clm_store *s, const char *model, const git_oid *commit, git_oid *out)
+/* Non-zero when `id` is a version of `model`: on the first-parent history of its head, or a
+ * candidate of it. A note may only name those, so a fetched note cannot make any other commit
+ * (another model's, a code commit, one pushed beside ours) serve. */
+static int is_model_version(struct clm_store *s, const char *model, const git_oid *id)
+{
+	char glob[300];
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	git_oid cur;
+	int found = 0;
+
+	if (clm_store_head(s, model, &cur) == 0)
+		do {
+			if (git_oid_equal(&cur, id))
+				return 1;
+		} while (clm_git_first_parent(s->repo, &cur) > 0);
+	snprintf(glob, sizeof(glob), "%s%s/*", CLM_STORE_CANDIDATES_PREFIX, model);
+	if (git_reference_iterator_glob_new(&it, s->repo, glob) == 0) {
+		while (!found && git_reference_next(&ref, it) == 0) {
+			found = git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+				git_oid_equal(git_reference_target(ref), id);
+			git_reference_free(ref);
+		}
+		git_reference_iterator_free(it);
+	}
+	clm_error_clear();
+	return found;
+}
+
+/* The newest "model" line for `model` in the note of `commit` naming a version of that model;
+ * a line naming anything else is skipped, and the first such is said in out->warning. */
+static int note_version(struct clm_store *s, const char *model, const git_oid *commit, struct clm_which *out)
 {
 	json_t *events, *ev;
 	json_int_t best_t = -1;
@@ -64,14 +95,18 @@ static int note_version(struct clm_store *s, const char *model, const git_oid *c
 		const char *v = json_string_value(json_object_get(ev, "version"));
 		json_int_t t = json_integer_value(json_object_get(ev, "t"));
 		git_oid id;
-		git_commit *c = NULL;
 		if (!kind || strcmp(kind, "model") || !v || strcmp(m ? m : CLM_STORE_DEFAULT_MODEL, model) ||
 		    git_oid_fromstr(&id, v) < 0 || t < best_t)
 			continue;
-		if (git_commit_lookup(&c, s->repo, &id) < 0)
+		if (!is_model_version(s, model, &id)) {
+			char hex[GIT_OID_HEXSZ + 1];
+			if (!out->warning[0])
+				snprintf(out->warning, sizeof(out->warning), "ignoring the model note on %.12s: "
+					 "%.12s is not a version of model '%.100s'", git_oid_tostr(hex, sizeof(hex), commit),
+					 v, model);
 			continue;
-		git_commit_free(c);
-		git_oid_cpy(out, &id);
+		}
+		git_oid_cpy(&out->version, &id);
 		best_t = t;
 		found = 1;
 	}
@@ -87,8 +122,7 @@ static int walk_notes(struct clm_store *s, const char *model, const git_oid *sta
 
 	git_oid_cpy(&cur, start);
 	for (;;) {
-		git_commit *c = NULL;
-		if (note_version(s, model, &cur, &out->version)) {
+		if (note_version(s, model, &cur, out)) {
 			out->reason = CLM_WHICH_NOTE;
 			if (distance == 0)
 				snprintf(out->detail, sizeof(out->detail), "model note on this commit");
@@ -100,14 +134,10 @@ static int walk_notes(struct clm_store *s, const char *model, const git_oid *sta
 			}
 			return 1;
 		}
-		if (git_commit_lookup(&c, s->repo, &cur) < 0)
-			return 0;
-		if (git_commit_parentcount(c) == 0) {
-			git_commit_free(c);
+		if (clm_git_first_parent(s->repo, &cur) <= 0) {
+			clm_error_clear();
 			return 0;
 		}
-		git_oid_cpy(&cur, git_commit_parent_id(c, 0));
-		git_commit_free(c);
 		distance++;
 	}
 }

@@ -17,14 +17,16 @@ struct clm_which {
 	enum clm_which_reason reason;
 	char commit[GIT_OID_HEXSZ + 1]; /* the code commit asked about ("" when none, e.g. unborn HEAD) */
 	char detail[256];               /* one line saying why, for people */
+	char warning[256];              /* a note that was ignored, and why ("" when none) */
 };
 
 /* Resolve the version serving `commit_rev` (NULL: HEAD) for `model` (NULL: default): `explicit_rev`
  * when given; else the pin of a tag pointing at the commit (tags in name order); else the canary
  * stage when the branch asked about (HEAD's branch, or `commit_rev` naming a local branch) matches
- * its patterns; else the newest
- * "model" note line for this model on the nearest first-parent ancestor whose version exists here;
- * else the model head. */
+ * its patterns; else the newest "model" note line for this model on the nearest first-parent
+ * ancestor that names a version of the model (on its head's first-parent history, or a
+ * candidate); else the model head. A note naming anything else is ignored and said in
+ * out->warning. */
 int clm_store_which(struct clm_store *s, const char *model, const char *explicit_rev, const char *commit_rev,
 		    struct clm_which *out);
 

@@ -27,7 +27,7 @@ int clm_hooks_uninstall(git_repository *repo, struct clm_strbuf *report);
 /* What a hook runs: from the hook's arguments (argv[0] the hook name; post-rewrite reads
  * "old new" lines from `input`) compare the old and new commits' trees; when a dependency manifest
  * changed, queue a job, start `binary update --queued` in the background, and append one line for
- * the user to `said`. Returns 1 when a job was queued, 0 when nothing changed, negative on error. */
+ * the user to `said`. One job per run: post-rewrite stops at the first pair that needs one. Returns 1 when a job was queued, 0 when nothing changed, negative on error. */
 int clm_hooks_run(git_repository *repo, int argc, const char **argv, const char *binary, FILE *input,
 		  struct clm_strbuf *said);
 

@@ -1,5 +1,9 @@
 #include "update/model_state.h"
 #include "data/taskdir.h"
+#include "nn/config.h"
+#include "nn/model.h"
+#include "nn/tensormap.h"
+#include "store/weights.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/jsonl.h"
@@ -28,6 +32,33 @@ static json_t *file_json(const struct clm_version *v, const char *path)
 	return f ? clm_json_parse(f->data, f->len, path) : NULL;
 }
 
+/* Every tensor of the index outside the strategy ("cl.") and the adapters and prompts ("clm.")
+ * is a backbone parameter of the model config.json describes, with its shape, or a tensor its
+ * loader skips (clm_gpt_checkpoint_shape): checked before any blob is read, so an index cannot make us load tensors the model would refuse afterwards. */
+static int check_names(const struct clm_version *v)
+{
+	struct clm_gpt_config cfg;
+	json_t *config = clm_json_parse(v->config_json, v->config_len, "config.json");
+	int rc = config ? clm_gpt_config_from_json(config, &cfg) : CLM_EINVALID;
+
+	json_decref(config);
+	for (size_t i = 0; i < v->nindex && rc == 0; i++) {
+		const struct clm_tensor_entry *e = &v->index[i];
+		int64_t shape[2];
+		int ndim;
+		if (!strncmp(e->name, "cl.", 3) || !strncmp(e->name, "clm.", 4))
+			continue;
+		int known = clm_gpt_checkpoint_shape(&cfg, e->name, &ndim, shape);
+		if (known < 0)
+			rc = clm_error_set(CLM_EINVALID, "tensor '%s' is no parameter of the model config.json describes",
+					   e->name);
+		else if (known && (ndim != e->ndim || shape[0] != e->shape[0] || (ndim == 2 && shape[1] != e->shape[1])))
+			rc = clm_error_set(CLM_EINVALID, "tensor '%s' does not have the shape config.json gives it",
+					   e->name);
+	}
+	return rc;
+}
+
 int clm_model_state_load(struct clm_store *s, const git_oid *id, struct clm_model_state *out)
 {
 	struct clm_tensor_list model = { 0 }, strategy = { 0 };
@@ -35,7 +66,11 @@ int clm_model_state_load(struct clm_store *s, const git_oid *id, struct clm_mode
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS | CLM_READ_FILES, &out->version);
+	rc = clm_store_read_version(s, id, CLM_READ_FILES, &out->version);
+	if (rc == 0)
+		rc = check_names(&out->version);
+	if (rc == 0)
+		rc = clm_weights_load(s->repo, out->version.index, out->version.nindex, &out->version.weights);
 	if (rc == 0)
 		rc = split_weights(&out->version.weights, &model, &strategy);
 	if (rc == 0)

@@ -1,4 +1,5 @@
 #include "util/error.h"
+#include "util/escape.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +8,14 @@
  * message is only read by the caller that got the code, on the same thread. */
 static _Thread_local char last_message[1024];
 
+/* Messages quote names and text from repositories and servers: their control characters are
+ * escaped here, once for every message, before anything can print them. */
 int clm_error_setv(int code, const char *fmt, va_list ap)
 {
-	vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	char raw[sizeof(last_message)];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	clm_escape_controls_to(raw, last_message, sizeof(last_message));
 	return code;
 }
 
@@ -24,13 +30,14 @@ int clm_error_set(int code, const char *fmt, ...)
 
 int clm_error_wrap(int code, const char *fmt, ...)
 {
-	char prefix[512], old[sizeof(last_message)];
+	char raw[512], prefix[512], old[sizeof(last_message)];
 	va_list ap;
 
 	memcpy(old, last_message, sizeof(old));
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	clm_escape_controls_to(raw, prefix, sizeof(prefix));
 	if (old[0])
 		snprintf(last_message, sizeof(last_message), "%s: %s", prefix, old);
 	else

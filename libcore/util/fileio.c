@@ -45,21 +45,35 @@ int clm_read_file(const char *path, size_t max_bytes, struct clm_strbuf *out)
 	return 0;
 }
 
+int clm_temp_create(const char *path, struct clm_strbuf *tmp)
+{
+	unsigned char r[4];
+
+	for (int attempt = 0; attempt < 16; attempt++) {
+		int fd;
+		clm_strbuf_reset(tmp);
+		if (getentropy(r, sizeof(r)) < 0)
+			memset(r, attempt, sizeof(r));
+		if (clm_strbuf_addf(tmp, "%s.tmp.%ld.%02x%02x%02x%02x", path, (long)getpid(), r[0], r[1], r[2], r[3]) < 0)
+			return CLM_ENOMEM;
+		fd = open(tmp->buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			break;
+	}
+	return clm_error_set(CLM_EIO, "cannot create '%s': %s", tmp->buf, strerror(errno));
+}
+
 int clm_write_file_atomic(const char *path, const void *data, size_t len)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 32);
+	struct clm_strbuf tmp = CLM_STRBUF_INIT;
 	const char *p = data;
-	int fd;
+	int fd = clm_temp_create(path, &tmp);
 
-	if (!tmp)
-		return clm_error_oom();
-	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		int rc = clm_error_set(CLM_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-		free(tmp);
-		return rc;
+		clm_strbuf_release(&tmp);
+		return fd;
 	}
 	while (len) {
 		ssize_t n = write(fd, p, len);
@@ -75,18 +89,18 @@ int clm_write_file_atomic(const char *path, const void *data, size_t len)
 		fd = -1;
 		goto fail;
 	}
-	if (rename(tmp, path) < 0) {
+	if (rename(tmp.buf, path) < 0) {
 		fd = -1;
 		goto fail;
 	}
-	free(tmp);
+	clm_strbuf_release(&tmp);
 	return 0;
 fail:;
 	int rc = clm_error_set(CLM_EIO, "cannot write '%s': %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
-	free(tmp);
+	unlink(tmp.buf);
+	clm_strbuf_release(&tmp);
 	return rc;
 }
 

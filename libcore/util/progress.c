@@ -1,4 +1,5 @@
 #include "util/progress.h"
+#include "util/escape.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -68,10 +69,12 @@ void clm_progress_update(struct clm_progress *p, uint64_t done, const char *fmt,
 
 	p->done = done;
 	if (fmt) {
+		char raw[sizeof(p->detail)];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(p->detail, sizeof(p->detail), fmt, ap);
+		vsnprintf(raw, sizeof(raw), fmt, ap);
 		va_end(ap);
+		clm_escape_controls_to(raw, p->detail, sizeof(p->detail)); /* file names, task ids */
 	}
 	if (!p->tty)
 		return;
@@ -97,6 +100,7 @@ void clm_progress_end(struct clm_progress *p)
 
 void clm_progress_note(struct clm_progress *p, const char *fmt, ...)
 {
+	char raw[1024], text[1024];
 	va_list ap;
 
 	if (p && p->quiet)
@@ -104,7 +108,8 @@ void clm_progress_note(struct clm_progress *p, const char *fmt, ...)
 	if (p && p->tty)
 		fputs("\r\033[K", p->out);
 	va_start(ap, fmt);
-	vfprintf(p ? p->out : stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fputc('\n', p ? p->out : stderr);
+	clm_escape_controls_to(raw, text, sizeof(text));
+	fprintf(p ? p->out : stderr, "%s\n", text);
 }

@@ -1,6 +1,6 @@
 /* Files of a model version's tree. First byte 0: weights/index.json, read from a tree that also
- * holds weights/a (four f32 values) in an in-memory object database, then loaded with its size
- * and checksum checks; 1: config.json; 2: a pointer file of the HTTP object store; 3: the mining
+ * holds weights/a, b, c and d (one blob of four f32 values, shared as identical tensors share
+ * theirs) in an in-memory object database, then loaded with its size and checksum checks; 1: config.json; 2: a pointer file of the HTTP object store; 3: the mining
  * state (clmodel/mine-state.json), which sits beside the store. */
 #include <git2.h>
 #include <git2/sys/mempack.h>
@@ -14,7 +14,7 @@
 
 static const float blob_a[4] = { 1.0f, 2.0f, 3.0f, 4.0f };
 
-/* A tree {weights/index.json: index, weights/a: blob_a} in `repo`. */
+/* A tree {weights/index.json: index, weights/a..d: blob_a} in `repo`. */
 static int build_tree(git_repository *repo, const char *index, size_t len, git_tree **out)
 {
 	git_treebuilder *tb = NULL;
@@ -25,7 +25,10 @@ static int build_tree(git_repository *repo, const char *index, size_t len, git_t
 	rc = rc < 0 ? rc : git_blob_create_from_buffer(&a_id, repo, blob_a, sizeof(blob_a));
 	rc = rc < 0 ? rc : git_treebuilder_new(&tb, repo, NULL);
 	rc = rc < 0 ? rc : git_treebuilder_insert(NULL, tb, "index.json", &idx_id, GIT_FILEMODE_BLOB);
-	rc = rc < 0 ? rc : git_treebuilder_insert(NULL, tb, "a", &a_id, GIT_FILEMODE_BLOB);
+	for (const char *f = "abcd"; *f && rc >= 0; f++) {
+		char name[2] = { *f, 0 };
+		rc = git_treebuilder_insert(NULL, tb, name, &a_id, GIT_FILEMODE_BLOB);
+	}
 	rc = rc < 0 ? rc : git_treebuilder_write(&weights_id, tb);
 	git_treebuilder_free(tb);
 	tb = NULL;
@@ -52,7 +55,13 @@ static void weights_index(const char *text, size_t len)
 	    git_repository_wrap_odb(&repo, odb) < 0 || build_tree(repo, text, len, &tree) < 0)
 		abort();
 	if (clm_weights_index_read(repo, tree, &idx, &n) == 0) {
-		clm_weights_load(repo, idx, n, &weights);
+		size_t bytes = 0;
+		if (clm_weights_load(repo, idx, n, &weights) == 0)
+			for (size_t i = 0; i < weights.n; i++)
+				bytes += weights.items[i].nbytes;
+		/* the tree holds one distinct 16-byte blob: reuse may at most double it */
+		if (bytes > 2 * sizeof(blob_a))
+			abort();
 		clm_tensor_entries_free(idx, n);
 	}
 	clm_tensor_list_release(&weights);

@@ -77,6 +77,27 @@ static void round_trip_is_bit_exact(void **state)
 	clm_tensor_list_release(&b);
 }
 
+/* export --out into a shared folder: a symlink planted at the old temporary name
+ * (<path>.tmp.<pid>) pointed the write at another file. */
+static void write_ignores_a_planted_temporary(void **state)
+{
+	struct clm_tensor_list a = { 0 };
+	struct clm_strbuf sb = CLM_STRBUF_INIT;
+	char planted[64];
+	(void)state;
+
+	fill_list(&a);
+	assert_int_equal(clm_write_file_atomic("victim.txt", "precious", 8), 0);
+	snprintf(planted, sizeof(planted), "p.safetensors.tmp.%ld", (long)getpid());
+	assert_int_equal(symlink("victim.txt", planted), 0);
+	assert_int_equal(clm_safetensors_write("p.safetensors", &a, NULL), 0);
+	assert_int_equal(clm_read_file("victim.txt", 0, &sb), 0);
+	assert_string_equal(sb.buf, "precious");
+	unlink(planted);
+	clm_strbuf_release(&sb);
+	clm_tensor_list_release(&a);
+}
+
 static void half_loads_as_f32_on_request(void **state)
 {
 	struct clm_tensor_list a = { 0 }, b = { 0 };
@@ -202,6 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_is_bit_exact),
 		cmocka_unit_test(half_loads_as_f32_on_request),
+		cmocka_unit_test(write_ignores_a_planted_temporary),
 		cmocka_unit_test(bf16_file_from_outside_loads),
 		cmocka_unit_test(malformed_headers_are_refused),
 		cmocka_unit_test(bad_lengths_are_refused),

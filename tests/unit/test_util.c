@@ -7,6 +7,9 @@
 #include "util/jsonl.h"
 #include "util/strbuf.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 static void strbuf_grows_and_keeps_nul_bytes(void **state)
 {
 	struct clm_strbuf sb = CLM_STRBUF_INIT;
@@ -63,6 +66,37 @@ static void file_roundtrip_atomic_and_capped(void **state)
 	assert_int_equal(clm_read_file(path, 4, &sb), CLM_EINVALID);
 	assert_non_null(strstr(clm_error(), "larger than 4 bytes"));
 	assert_int_equal(clm_read_file("/nonexistent/zz", 0, &sb), CLM_ENOTFOUND);
+	clm_strbuf_release(&sb);
+	free(dir);
+}
+
+/* A shared output folder may hold symlinks planted where our files and temporaries go: writing
+ * never follows them (the old temporary name was <path>.tmp.<pid>, opened without O_EXCL). */
+static void file_write_ignores_planted_symlinks(void **state)
+{
+	struct clm_strbuf sb = CLM_STRBUF_INIT, tmp = CLM_STRBUF_INIT;
+	char *dir = clm_test_tmpdir(), path[256], victim[256], planted[300];
+	struct stat st;
+	int fd;
+	(void)state;
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	assert_int_equal(clm_write_file_atomic(victim, "precious", 8), 0);
+	snprintf(planted, sizeof(planted), "%s.tmp.%ld", path, (long)getpid());
+	assert_int_equal(symlink("victim", planted), 0);
+	assert_int_equal(symlink("victim", path), 0);
+	assert_int_equal(clm_write_file_atomic(path, "new", 3), 0);
+	assert_int_equal(clm_read_file(victim, 0, &sb), 0);
+	assert_string_equal(sb.buf, "precious");
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode)); /* the link itself was replaced */
+	fd = clm_temp_create(path, &tmp);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(lstat(tmp.buf, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	unlink(tmp.buf);
+	clm_strbuf_release(&tmp);
 	clm_strbuf_release(&sb);
 	free(dir);
 }
@@ -178,6 +212,7 @@ int main(void)
 		cmocka_unit_test(strbuf_detach_of_empty_is_a_string),
 		cmocka_unit_test(error_wrap_prefixes),
 		cmocka_unit_test(file_roundtrip_atomic_and_capped),
+		cmocka_unit_test(file_write_ignores_planted_symlinks),
 		cmocka_unit_test(json_parse_rejects_garbage_with_position),
 		cmocka_unit_test(jsonl_streams_objects_and_reports_line),
 		cmocka_unit_test(jsonl_rejects_overlong_line),
