@@ -12,7 +12,7 @@
 
 static const char *const generate_usage[] = {
 	"git clmodel generate --model <hf-dir | file.gguf | version> [--prompt <text>] -n <count>",
-	"                     [--temperature <t>] [--top-k <k>] [--top-p <p>] [--seed <s>] [--top <m>] [-v]",
+	"                     [--temperature <t>] [--top-k <k>] [--top-p <p>] [--seed <s>] [--top <m>] [--adapter <k>] [-v]",
 	NULL,
 };
 
@@ -64,7 +64,7 @@ static json_t *result_json(const struct clm_textgen_result *r)
 int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	const char *model = NULL, *prompt = NULL;
-	long n = 0, top_k = 0, seed = 0, top_m = 0;
+	long n = 0, top_k = 0, seed = 0, top_m = 0, adapter = -1;
 	double temperature = 0, top_p = 1;
 	int verbose = 0;
 	const struct clm_option opts[] = {
@@ -76,6 +76,8 @@ int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		{ CLM_OPT_DOUBLE, 0, "top-p", &top_p, "<p>", "nucleus sampling threshold (default 1: off)" },
 		{ CLM_OPT_INT, 0, "seed", &seed, "<s>", "sampling seed (default 0)" },
 		{ CLM_OPT_INT, 0, "top", &top_m, "<m>", "with --json: the m most likely tokens before each choice" },
+		{ CLM_OPT_INT, 0, "adapter", &adapter, "<k>",
+		  "apply LoRA set k of a version (the set export --format peft|gguf-lora writes)" },
 		{ CLM_OPT_FLAG, 'v', "verbose", &verbose, NULL, "print load time and tokens/s to stderr" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
@@ -95,6 +97,8 @@ int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	if (top_k < 0 || top_m < 0 || top_m > 1000 || !(top_p > 0 && top_p <= 1) || temperature < 0 || seed < 0)
 		return clm_usage_error(generate_usage, opts, "--top-k, --top (<= 1000), --temperature and --seed must "
 				       "not be negative, --top-p must be in (0, 1]");
+	if (adapter < -1 || adapter > 1 << 20)
+		return clm_usage_error(generate_usage, opts, "--adapter is a LoRA set number");
 	if (top_m && !ctx->json)
 		return clm_usage_error(generate_usage, opts, "--top needs --json");
 	rc = prompt ? clm_strbuf_addstr(&text, prompt) : clm_read_stdin(&text);
@@ -106,7 +110,7 @@ int cmd_generate(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		fprintf(stderr, "loaded %s in %.2f s\n", m.source.buf, m.load_seconds);
 	stream = !ctx->json && isatty(STDOUT_FILENO);
 	struct clm_textgen_options o = { (int)n, (float)temperature, (int)top_k, (float)top_p, (uint64_t)seed,
-					 (int)top_m, stream ? stream_text : NULL, NULL };
+					 (int)top_m, (int)adapter, stream ? stream_text : NULL, NULL };
 	if (rc == 0)
 		rc = clm_textgen_run(&m, text.buf ? text.buf : "", text.len, &o, &r);
 	else

@@ -602,32 +602,25 @@ static enum clm_ggml_type fit_type(enum clm_ggml_type type, int64_t cols)
 	return CLM_GGML_F16;
 }
 
-/* Encode HF tensor `t` as GGUF tensor `gguf` of `type` (vectors always F32). */
-static int write_one(struct clm_gguf_writer *w, const struct clm_named_tensor *t, const char *gguf,
-		     const struct tmap *m, const struct hparams *hp, enum clm_ggml_type type)
+/* Add f32 values `f` (ne[1] rows of ne[0], consumed) as GGUF tensor `gguf` of `type`, rows
+ * first reordered for `llama` when `heads` is not 0 (q or k: that many heads of hd rows each). */
+static int add_encoded(struct clm_gguf_writer *w, const char *gguf, float *f, const uint64_t ne[2], uint32_t n_dims,
+		       uint32_t heads, uint32_t hd, enum clm_ggml_type type)
 {
-	uint64_t ne[2] = { dim_size(m->in, hp), dim_size(m->out, hp) };
 	size_t n = (size_t)ne[0] * ne[1], bytes = 0;
-	float *f = NULL, *moved = NULL;
+	float *moved = NULL;
 	uint8_t *q = NULL;
 	int rc;
 
-	if (clm_shape_numel(t->ndim, t->shape) != (int64_t)n || (m->out == D_1) != (t->ndim == 1))
-		return clm_error_set(CLM_EINVALID, "tensor '%s' does not have the shape config.json gives", t->name);
-	if ((rc = clm_tensor_to_f32(t, &f)) < 0)
-		return rc;
-	if (m->rope && hp->fam == FAM_LLAMA) {
-		uint32_t heads = m->rope == 'q' ? hp->n_head : hp->n_kv;
-		if (!(moved = malloc(n * sizeof(float)))) {
+	if (heads) {
+		if (!(moved = malloc((n ? n : 1) * sizeof(float)))) {
 			rc = clm_error_oom();
 			goto cleanup;
 		}
-		reorder_rows((const uint8_t *)f, (uint8_t *)moved, heads, hp->head_dim, n / ((size_t)heads * hp->head_dim) *
-			     sizeof(float), 0);
+		reorder_rows((const uint8_t *)f, (uint8_t *)moved, heads, hd, n / ((size_t)heads * hd) * sizeof(float), 0);
 		free(f);
 		f = moved;
 	}
-	type = m->out == D_1 ? CLM_GGML_F32 : fit_type(type, (int64_t)ne[0]);
 	if ((rc = clm_ggml_row_bytes(type, n, &bytes)) < 0)
 		goto cleanup;
 	if (!(q = malloc(bytes ? bytes : 1))) {
@@ -635,11 +628,35 @@ static int write_one(struct clm_gguf_writer *w, const struct clm_named_tensor *t
 		goto cleanup;
 	}
 	clm_ggml_quantize(type, f, q, n);
-	rc = clm_gguf_add_tensor(w, gguf, type, m->out == D_1 ? 1 : 2, ne, q, bytes);
+	rc = clm_gguf_add_tensor(w, gguf, type, n_dims, ne, q, bytes);
 cleanup:
 	free(f);
 	free(q);
 	return rc;
+}
+
+/* The head count whose rows `llama` reorders in a tensor of map entry `m` (0: none). */
+static uint32_t rope_heads(const struct tmap *m, const struct hparams *hp)
+{
+	if (!m->rope || hp->fam != FAM_LLAMA)
+		return 0;
+	return m->rope == 'q' ? hp->n_head : hp->n_kv;
+}
+
+/* Encode HF tensor `t` as GGUF tensor `gguf` of `type` (vectors always F32). */
+static int write_one(struct clm_gguf_writer *w, const struct clm_named_tensor *t, const char *gguf,
+		     const struct tmap *m, const struct hparams *hp, enum clm_ggml_type type)
+{
+	uint64_t ne[2] = { dim_size(m->in, hp), dim_size(m->out, hp) };
+	float *f = NULL;
+	int rc;
+
+	if (clm_shape_numel(t->ndim, t->shape) != (int64_t)(ne[0] * ne[1]) || (m->out == D_1) != (t->ndim == 1))
+		return clm_error_set(CLM_EINVALID, "tensor '%s' does not have the shape config.json gives", t->name);
+	if ((rc = clm_tensor_to_f32(t, &f)) < 0)
+		return rc;
+	type = m->out == D_1 ? CLM_GGML_F32 : fit_type(type, (int64_t)ne[0]);
+	return add_encoded(w, gguf, f, ne, m->out == D_1 ? 1 : 2, rope_heads(m, hp), hp->head_dim, type);
 }
 
 int clm_gguf_add_llama(struct clm_gguf_writer *w, const json_t *config, const struct clm_tensor_list *hf,
@@ -691,5 +708,75 @@ int clm_gguf_add_llama(struct clm_gguf_writer *w, const json_t *config, const st
 	}
 	if (!rc && used != hf->n)
 		rc = clm_error_set(CLM_EINVALID, "%zu tensors have no GGUF equivalent (adapters or prompts?)", hf->n - used);
+	return rc;
+}
+
+static int has_weight_suffix(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 7 && !strcmp(name + n - 7, ".weight");
+}
+
+/* Add the lora_a / lora_b pair of block weight `m` of layer l when `lora` has it; *used counts. */
+static int write_lora_pair(struct clm_gguf_writer *w, const struct clm_tensor_list *lora, const struct tmap *m,
+			   uint32_t l, const struct hparams *hp, enum clm_ggml_type type, size_t *used)
+{
+	char hfn[160], gguf[128];
+	const char *hf = hf_block_name(m, hp->fam);
+	int hf_len = (int)(strlen(hf) - strlen(".weight"));
+	const struct clm_named_tensor *a, *b;
+	uint64_t ne_a[2], ne_b[2];
+	float *fa = NULL, *fb = NULL;
+	int rc;
+
+	snprintf(hfn, sizeof(hfn), "model.layers.%u.%.*s.lora_A", l, hf_len, hf);
+	a = clm_tensor_list_find(lora, hfn);
+	hfn[strlen(hfn) - 1] = 'B';
+	b = clm_tensor_list_find(lora, hfn);
+	if (!a && !b)
+		return 0;
+	ne_a[0] = dim_size(m->in, hp);
+	ne_b[1] = dim_size(m->out, hp);
+	if (!a || !b || a->ndim != 2 || b->ndim != 2 || a->shape[1] != (int64_t)ne_a[0] || b->shape[0] != (int64_t)ne_b[1] ||
+	    a->shape[0] != b->shape[1] || a->shape[0] < 1)
+		return clm_error_set(CLM_EINVALID, "LoRA tensors of '%.*s' of layer %u do not fit the model", hf_len, hf, l);
+	ne_a[1] = ne_b[0] = (uint64_t)a->shape[0];
+	*used += 2;
+	if ((rc = clm_tensor_to_f32(a, &fa)) < 0 || (rc = clm_tensor_to_f32(b, &fb)) < 0) {
+		free(fa);
+		return rc;
+	}
+	snprintf(gguf, sizeof(gguf), "blk.%u.%s.lora_a", l, m->gguf);
+	rc = add_encoded(w, gguf, fa, ne_a, 2, 0, 0, type);
+	snprintf(gguf, sizeof(gguf), "blk.%u.%s.lora_b", l, m->gguf);
+	if (rc == 0)
+		return add_encoded(w, gguf, fb, ne_b, 2, rope_heads(m, hp), hp->head_dim, type);
+	free(fb);
+	return rc;
+}
+
+int clm_gguf_add_llama_lora(struct clm_gguf_writer *w, const json_t *config, const struct clm_tensor_list *lora,
+			    float alpha, enum clm_ggml_type type)
+{
+	struct hparams hp;
+	size_t used = 0;
+	int rc = hparams_from_config(config, &hp);
+
+	if (!rc && type != CLM_GGML_F32 && type != CLM_GGML_F16)
+		rc = clm_error_set(CLM_EINVALID, "LoRA tensors are written as F32 or F16");
+	if (!rc)
+		rc = clm_gguf_add_string(w, "general.architecture", families[hp.fam].gguf);
+	if (!rc)
+		rc = clm_gguf_add_string(w, "general.type", "adapter");
+	if (!rc)
+		rc = clm_gguf_add_string(w, "adapter.type", "lora");
+	if (!rc)
+		rc = clm_gguf_add_f32(w, "adapter.lora.alpha", alpha);
+	for (uint32_t l = 0; l < hp.n_layer && !rc; l++)
+		for (size_t i = 0; i < COUNT(block_map) && !rc; i++)
+			if (has_weight_suffix(block_map[i].gguf))
+				rc = write_lora_pair(w, lora, &block_map[i], l, &hp, type, &used);
+	if (!rc && used != lora->n)
+		rc = clm_error_set(CLM_EINVALID, "%zu LoRA tensors have no GGUF weight to adapt", lora->n - used);
 	return rc;
 }

@@ -76,4 +76,13 @@ void clm_gguf_model_release(struct clm_gguf_model *m);
 int clm_gguf_add_llama(struct clm_gguf_writer *w, const json_t *config, const struct clm_tensor_list *hf,
 		       enum clm_ggml_type type, enum clm_ggml_type embd_type);
 
+/* Add a llama.cpp LoRA adapter for the Llama, Qwen2 or StarCoder2 model of `config` to `w`:
+ * `general.architecture`, `general.type` "adapter", `adapter.type` "lora", `adapter.lora.alpha`,
+ * and for each pair "<HF module>.lora_A" [r, in] and ".lora_B" [out, r] (F32) of `lora` the
+ * tensors "<GGUF weight>.lora_a" (ggml ne [in, r]) and ".lora_b" (ne [r, out]) encoded as `type`
+ * (F32 or F16), the rows of q's and k's lora_b reordered for `llama` as the weights are. A
+ * module with no GGUF weight is refused by name. */
+int clm_gguf_add_llama_lora(struct clm_gguf_writer *w, const json_t *config, const struct clm_tensor_list *lora,
+			    float alpha, enum clm_ggml_type type);
+
 #endif

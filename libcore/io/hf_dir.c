@@ -139,7 +139,8 @@ int clm_hf_dir_read(const char *dir, unsigned parts, struct clm_hf_dir *out)
 	if (!rc && (parts & CLM_HF_WEIGHTS))
 		rc = weight_files(dir, &files);
 	for (size_t f = 0; !rc && f < files.n; f++)
-		rc = clm_safetensors_read(files.items[f].path, CLM_SAFETENSORS_TO_F32, &out->weights, NULL);
+		rc = clm_safetensors_read(files.items[f].path, parts & CLM_HF_KEEP_DTYPE ? 0 : CLM_SAFETENSORS_TO_F32,
+					  &out->weights, NULL);
 	if (!rc && (parts & CLM_HF_SIDE))
 		rc = read_side(dir, &out->side);
 	clm_file_list_release(&files);

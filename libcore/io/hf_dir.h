@@ -25,7 +25,8 @@ enum {
 	CLM_HF_TOKENIZER = 1u << 1, /* tokenizer.json */
 	CLM_HF_WEIGHTS = 1u << 2,   /* model.safetensors or its shards (read as f32) */
 	CLM_HF_SIDE = 1u << 3,      /* side files: read those present, write every entry of `side` */
-	CLM_HF_ALL = 0xfu
+	CLM_HF_ALL = 0xfu,
+	CLM_HF_KEEP_DTYPE = 1u << 4 /* reading weights: F16 and BF16 tensors stay as stored, not f32 */
 };
 
 /* A model directory in memory; owns everything. */

@@ -1,8 +1,10 @@
 #include "store/export.h"
 #include "io/gguf_model.h"
 #include "io/hf_dir.h"
+#include "io/lora.h"
 #include "io/safetensors.h"
 #include "util/error.h"
+#include "util/fileio.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +17,15 @@ int clm_export_format_parse(const char *name, enum clm_export_format *out)
 		*out = CLM_EXPORT_SAFETENSORS;
 	else if (!strcmp(name, "gguf"))
 		*out = CLM_EXPORT_GGUF;
+	else if (!strcmp(name, "peft"))
+		*out = CLM_EXPORT_PEFT;
+	else if (!strcmp(name, "gguf-lora"))
+		*out = CLM_EXPORT_GGUF_LORA;
+	else if (!strcmp(name, "ollama"))
+		*out = CLM_EXPORT_OLLAMA;
 	else
-		return clm_error_set(CLM_EINVALID, "unknown export format '%s' (hf, safetensors or gguf)", name);
+		return clm_error_set(CLM_EINVALID, "unknown export format '%s' (hf, safetensors, gguf, peft, gguf-lora or "
+				     "ollama)", name);
 	return 0;
 }
 
@@ -77,8 +86,8 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
 	json_t *meta = NULL;
 	int rc;
 
-	if (format == CLM_EXPORT_GGUF)
-		return clm_error_set(CLM_EINVALID, "GGUF export needs a file name and dtype: clm_store_export_gguf");
+	if (format != CLM_EXPORT_HF && format != CLM_EXPORT_SAFETENSORS)
+		return clm_error_set(CLM_EINVALID, "clm_store_export writes hf or safetensors");
 	rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS | CLM_READ_FILES, &v);
 	if (rc < 0)
 		return rc;
@@ -123,6 +132,65 @@ int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype
 	snprintf(name, sizeof(name), "clmodel %.12s", v.oid);
 	rc = clm_gguf_export_model(v.config_json, v.config_len, v.tokenizer_json, v.tokenizer_len, &v.weights, dtype,
 				   name, path);
+	clm_version_release(&v);
+	return rc;
+}
+
+/* An Ollama directory: the backbone as base.gguf, the adapter as adapter.gguf, a Modelfile. */
+static int export_ollama(struct clm_version *v, const struct clm_lora_adapter *a, enum clm_dtype dtype, const char *dir)
+{
+	struct clm_strbuf path = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT;
+	char name[64];
+	int rc = clm_mkdir_p(dir, 0777) < 0 ? clm_error_set(CLM_EIO, "cannot create '%s'", dir) : 0;
+
+	snprintf(name, sizeof(name), "clmodel %.12s", v->oid);
+	if (rc == 0 && (rc = clm_strbuf_addf(&path, "%s/base.gguf", dir)) == 0)
+		rc = clm_gguf_export_model(v->config_json, v->config_len, v->tokenizer_json, v->tokenizer_len, &v->weights,
+					   dtype, name, path.buf);
+	clm_strbuf_reset(&path);
+	if (rc == 0 && (rc = clm_strbuf_addf(&path, "%s/adapter.gguf", dir)) == 0)
+		rc = clm_lora_write_gguf(a, v->config_json, v->config_len, dtype, path.buf);
+	clm_strbuf_reset(&path);
+	if (rc == 0)
+		rc = clm_strbuf_addf(&text, "# git clmodel export --format ollama: version %s, LoRA set %d\n"
+				     "# ollama create <name> -f %s/Modelfile\nFROM ./base.gguf\nADAPTER ./adapter.gguf\n",
+				     v->oid, a->set, dir);
+	if (rc == 0 && (rc = clm_strbuf_addf(&path, "%s/Modelfile", dir)) == 0)
+		rc = clm_write_file_atomic(path.buf, text.buf, text.len);
+	clm_strbuf_release(&path);
+	clm_strbuf_release(&text);
+	return rc;
+}
+
+int clm_store_export_adapter(struct clm_store *s, const git_oid *id, enum clm_export_format format, int set,
+			     enum clm_dtype dtype, const char *out)
+{
+	struct clm_tensor_list strategy = { 0 };
+	struct clm_lora_adapter a;
+	struct clm_version v;
+	int rc = clm_store_read_version(s, id, CLM_READ_WEIGHTS, &v);
+
+	if (rc < 0)
+		return rc;
+	rc = split_strategy(&v.weights, &strategy);
+	if (rc == 0 && (rc = clm_lora_collect(&strategy, set, &a)) == CLM_ENOTFOUND && set < 0)
+		rc = clm_error_set(CLM_EINVALID, "version %.12s (strategy %s) has no LoRA adapter: %s; 'git clmodel "
+				   "suggest' serves it with the local engine", v.oid, v.strategy ? v.strategy : "none",
+				   strategy.n ? "its soft prompts or prompt pools have no PEFT, llama.cpp or Ollama form"
+					      : "it is the backbone alone, which --format gguf or hf exports");
+	if (rc < 0)
+		goto cleanup;
+	if (format == CLM_EXPORT_PEFT)
+		rc = clm_lora_write_peft(&a, v.config_json, v.config_len, out);
+	else if (format == CLM_EXPORT_GGUF_LORA)
+		rc = clm_lora_write_gguf(&a, v.config_json, v.config_len, dtype, out);
+	else if (format == CLM_EXPORT_OLLAMA)
+		rc = export_ollama(&v, &a, dtype, out);
+	else
+		rc = clm_error_set(CLM_EINVALID, "clm_store_export_adapter writes peft, gguf-lora or ollama");
+	clm_lora_adapter_release(&a);
+cleanup:
+	clm_tensor_list_release(&strategy);
 	clm_version_release(&v);
 	return rc;
 }

@@ -7,10 +7,14 @@
 enum clm_export_format {
 	CLM_EXPORT_HF,         /* config.json, tokenizer.json, model.safetensors */
 	CLM_EXPORT_SAFETENSORS, /* model.safetensors only */
-	CLM_EXPORT_GGUF         /* one GGUF file for llama.cpp: clm_store_export_gguf */
+	CLM_EXPORT_GGUF,        /* one GGUF file for llama.cpp: clm_store_export_gguf */
+	CLM_EXPORT_PEFT,        /* a LoRA set as a Hugging Face PEFT directory: clm_store_export_adapter */
+	CLM_EXPORT_GGUF_LORA,   /* a LoRA set as a llama.cpp GGUF adapter file */
+	CLM_EXPORT_OLLAMA       /* Modelfile, base.gguf and adapter.gguf for `ollama create` */
 };
 
-/* Parse "hf", "safetensors" or "gguf"; CLM_EINVALID with a message otherwise. */
+/* Parse "hf", "safetensors", "gguf", "peft", "gguf-lora" or "ollama"; CLM_EINVALID with a
+ * message otherwise. */
 int clm_export_format_parse(const char *name, enum clm_export_format *out);
 
 /* Where a Hugging Face export puts the tensors of the version's CL strategy (soft prompts,
@@ -28,5 +32,13 @@ int clm_store_export(struct clm_store *s, const git_oid *id, enum clm_export_for
  * adapters) is refused with advice unless `backbone_only`, which leaves them out. */
 int clm_store_export_gguf(struct clm_store *s, const git_oid *id, enum clm_dtype dtype, int backbone_only,
 			  const char *path);
+
+/* Export LoRA set `set` (-1: the last, the newest task's) of stored version `id` as `format`:
+ * CLM_EXPORT_PEFT into directory `out`, CLM_EXPORT_GGUF_LORA as file `out` (tensors in `dtype`,
+ * F32 or F16), CLM_EXPORT_OLLAMA into directory `out` (base.gguf, the backbone in `dtype`;
+ * adapter.gguf; a Modelfile naming both). A version without LoRA sets is refused, naming its
+ * strategy and the local engine (`git clmodel suggest`) as the way to serve it. */
+int clm_store_export_adapter(struct clm_store *s, const git_oid *id, enum clm_export_format format, int set,
+			     enum clm_dtype dtype, const char *out);
 
 #endif

@@ -24,7 +24,9 @@ int clm_store_import(struct clm_store *s, const char *path, struct clm_import_op
 			return clm_error_set(CLM_ENOTFOUND, "%s: no such file or directory", path);
 		st.st_mode = S_IFDIR;
 	}
-	rc = S_ISDIR(st.st_mode) ? clm_hf_dir_read(path, CLM_HF_ALL, &d)
+	/* tensors keep their dtype: a BF16 base is stored once in BF16, and frozen-backbone versions
+	 * reuse those blobs */
+	rc = S_ISDIR(st.st_mode) ? clm_hf_dir_read(path, CLM_HF_ALL | CLM_HF_KEEP_DTYPE, &d)
 				 : clm_gguf_import_model(path, &d.config, &d.tokenizer, &d.weights);
 	if (rc < 0)
 		goto cleanup;

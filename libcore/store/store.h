@@ -38,6 +38,9 @@ struct clm_version_spec {
 	const struct clm_file_list *files;     /* paths under cl/, tasks/ or eval/, or a Hugging Face
 						* side file (clm_hf_side_files); may be NULL */
 	int keep_tasks;                        /* carry the previous version's tasks/ forward */
+	int keep_backbone;                     /* carry the previous version's backbone tensors (all but
+						* "clm.*" and "cl.*") that `weights` lacks forward as
+						* they are: a frozen backbone is never re-encoded */
 	const char *summary;                   /* one line */
 	const char *strategy, *task, *source;  /* trailers; NULL leaves one out; source = code commit */
 	const char *expect_head;               /* hex id the head must still have (NULL: don't care,

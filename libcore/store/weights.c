@@ -97,8 +97,43 @@ static int plan_tensor(struct clm_tree_plan *plan, git_odb *odb, const char *fil
 	return clm_tree_plan_add(plan, file, &id);
 }
 
+/* The index entry of a tensor. */
+static json_t *entry_json(const char *name, const char *file, enum clm_dtype dtype, int ndim, const int64_t *dims,
+			  uint64_t nbytes, const char *sum)
+{
+	json_t *shape = json_array();
+
+	for (int d = 0; d < ndim; d++)
+		json_array_append_new(shape, json_integer(dims[d]));
+	return json_pack("{ss ss ss so sI ss}", "name", name, "file", file, "dtype", clm_dtype_name(dtype), "shape",
+			 shape, "nbytes", (json_int_t)nbytes, "sha256", sum);
+}
+
+/* Keep the previous version's backbone tensors whose names are not among the `n` sorted `names`
+ * of the new tensors: blob and entry as they are. */
+static int keep_backbone(struct clm_tree_plan *plan, json_t *tensors, const char *const *names, size_t n,
+			 const struct clm_tensor_entry *prev, size_t nprev)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < nprev && rc == 0; i++) {
+		const struct clm_tensor_entry *e = &prev[i];
+		git_oid id;
+		if (!strncmp(e->name, "clm.", 4) || !strncmp(e->name, "cl.", 3) ||
+		    (n && bsearch(&e->name, names, n, sizeof(*names), cmp_strp)))
+			continue;
+		if (git_oid_fromstr(&id, e->blob) < 0)
+			return clm_error_set(CLM_EINVALID, "tensor '%s' of the previous version has no blob", e->name);
+		rc = clm_tree_plan_add(plan, e->file, &id);
+		if (rc == 0 && json_array_append_new(tensors, entry_json(e->name, e->file, e->dtype, e->ndim, e->shape,
+									 e->nbytes, e->sha256)) < 0)
+			rc = clm_error_oom();
+	}
+	return rc;
+}
+
 int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w,
-		     const struct clm_tensor_entry *prev, size_t nprev)
+		     const struct clm_tensor_entry *prev, size_t nprev, int keep)
 {
 	json_t *index = json_object(), *tensors = json_array();
 	struct clm_strbuf file = CLM_STRBUF_INIT, text = CLM_STRBUF_INIT, pointer = CLM_STRBUF_INIT;
@@ -128,9 +163,10 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 		rc = clm_git_error(rc, "cannot open the object database");
 		goto cleanup;
 	}
+	if (keep)
+		rc = keep_backbone(plan, tensors, names, w->n, prev, nprev);
 	for (size_t i = 0; i < w->n && rc == 0; i++) {
 		const struct clm_named_tensor *t = &w->items[i];
-		json_t *shape = json_array();
 		char sum[65];
 		if (!*t->name)
 			rc = clm_error_set(CLM_EINVALID, "a tensor has an empty name");
@@ -139,11 +175,9 @@ int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const str
 			rc = tensor_file(t->name, &file);
 		if (rc == 0)
 			rc = plan_tensor(plan, odb, file.buf, t, prev_sorted, nprev, sum, &objects, &pointer);
-		for (int d = 0; d < t->ndim; d++)
-			json_array_append_new(shape, json_integer(t->shape[d]));
-		json_array_append_new(tensors, json_pack("{ss ss ss so sI ss}", "name", t->name, "file", file.buf,
-							 "dtype", clm_dtype_name(t->dtype), "shape", shape,
-							 "nbytes", (json_int_t)t->nbytes, "sha256", sum));
+		if (rc == 0)
+			json_array_append_new(tensors, entry_json(t->name, file.buf, t->dtype, t->ndim, t->shape, t->nbytes,
+								  sum));
 	}
 	if (rc < 0)
 		goto cleanup;

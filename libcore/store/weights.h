@@ -7,9 +7,11 @@
 #include "git/tree.h"
 
 /* Plan one blob per tensor and the index; identical tensors reuse existing blobs, and take their
- * checksum from `prev` (the previous version's index, may be NULL) instead of hashing again. */
+ * checksum from `prev` (the previous version's index, may be NULL) instead of hashing again.
+ * With `keep_backbone`, the backbone tensors of `prev` (names not starting with "clm." or "cl.")
+ * that `w` does not hold are kept as they are: same blob, dtype and checksum, nothing read. */
 int clm_weights_plan(struct clm_tree_plan *plan, git_repository *repo, const struct clm_tensor_list *w,
-		     const struct clm_tensor_entry *prev, size_t nprev);
+		     const struct clm_tensor_entry *prev, size_t nprev, int keep_backbone);
 
 /* Parse weights/index.json of `tree` (entries get their blob ids from the tree). Caller frees
  * with clm_tensor_entries_free. */

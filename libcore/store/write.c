@@ -86,13 +86,16 @@ static int plan_tree(struct clm_store *s, const struct clm_version_spec *spec, c
 
 	if (rc == 0 && parent && (rc = git_commit_tree(&ptree, parent)) < 0)
 		rc = clm_git_error(rc, "cannot read the previous version's tree");
-	/* The previous index only saves hashing; a damaged one just means hashing everything. */
-	if (rc == 0 && ptree && clm_weights_index_read(s->repo, ptree, &prev, &nprev) < 0)
+	/* The previous index only saves hashing (a damaged one just means hashing everything), unless
+	 * its backbone is to be kept. */
+	if (rc == 0 && ptree && (rc = clm_weights_index_read(s->repo, ptree, &prev, &nprev)) < 0 && !spec->keep_backbone) {
 		clm_error_clear();
+		rc = 0;
+	}
 	if (rc == 0)
 		rc = clm_tree_plan_add_bytes(&plan, s->repo, "tokenizer.json", spec->tokenizer_json, spec->tokenizer_len);
 	if (rc == 0)
-		rc = clm_weights_plan(&plan, s->repo, spec->weights, prev, nprev);
+		rc = clm_weights_plan(&plan, s->repo, spec->weights, prev, nprev, spec->keep_backbone && ptree);
 	for (size_t i = 0; spec->files && i < spec->files->n && rc == 0; i++)
 		rc = clm_tree_plan_add_bytes(&plan, s->repo, spec->files->items[i].path, spec->files->items[i].data,
 					     spec->files->items[i].len);

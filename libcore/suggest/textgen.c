@@ -210,6 +210,9 @@ int clm_textgen_run(struct clm_textgen_model *m, const char *prompt, size_t len,
 	clm_strbuf_init(&out->text);
 	if (n < 1 || o->top_m < 0 || o->top_m > 1000)
 		return clm_error_set(CLM_EINVALID, "generate: -n must be at least 1 and --top at most 1000");
+	if (o->adapter < -1 || o->adapter >= m->base.model.n_lora)
+		return clm_error_set(CLM_EINVALID, "generate: the model has %d LoRA sets, no set %d", m->base.model.n_lora,
+				     o->adapter);
 	if ((rc = clm_tok_encode(&m->base.tok, prompt, len, CLM_TOK_ALLOW_SPECIAL, &ids)) < 0)
 		return rc;
 	out->prompt_ids = ids.v;
@@ -234,7 +237,7 @@ int clm_textgen_run(struct clm_textgen_model *m, const char *prompt, size_t len,
 	gc.on_token_arg = &s;
 	rq.prompt = out->prompt_ids;
 	rq.n_prompt = out->n_prompt;
-	rq.adapter = -1;
+	rq.adapter = o->adapter;
 	s.start = clm_now();
 	rc = clm_generate(&m->base.model, &gc, &rq, 1);
 	free(rq.out);

@@ -33,6 +33,7 @@ struct clm_textgen_options {
 	float top_p;
 	uint64_t seed;
 	int top_m;         /* > 0: record the top_m most likely [id, log p] before each new token */
+	int adapter;       /* LoRA set of the model to apply (a version's), -1: none */
 	/* called with each new token's text as it is made (may be NULL) */
 	void (*on_text)(void *arg, const char *text, size_t len);
 	void *arg;

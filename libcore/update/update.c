@@ -163,15 +163,31 @@ static int add_excluded(const struct update_run *u, json_t *matrix)
 	return 0;
 }
 
-/* Everything of the new version besides config and tokenizer: weights (model and strategy), the
- * strategy state, the consumed list, the new task's folder and the matrix. */
+/* Whether the strategy left the backbone as the head version has it: then the new version keeps
+ * the head's backbone blobs (stored once, in the base's dtype) and adds only its own tensors. */
+static int backbone_frozen(const struct update_run *u)
+{
+	const struct clm_gpt *m = &u->st.base.model;
+
+	if (!u->strategy->ops->frozen_backbone)
+		return 0;
+	for (size_t i = 0; i < m->n_backbone; i++)
+		if (m->params[i].trainable)
+			return 0;
+	return 1;
+}
+
+/* Everything of the new version besides config and tokenizer: weights (model and strategy; not the
+ * backbone when it is frozen), the strategy state, the consumed list, the new task's folder and
+ * the matrix. */
 static int version_files(struct update_run *u, const char *task_dir, const char *escaped, const json_t *consumed,
 			 struct clm_tensor_list *weights, struct clm_file_list *files, const char *const *names)
 {
 	static const char *const task_files[] = { "task.json", "train.jsonl", "valid.jsonl", "test.jsonl" };
 	struct clm_strbuf sb = CLM_STRBUF_INIT, path = CLM_STRBUF_INIT;
 	json_t *state = NULL, *matrix = NULL;
-	int rc = clm_gpt_export(&u->st.base.model, CLM_EXPORT_ALL, weights);
+	int rc = clm_gpt_export(&u->st.base.model, backbone_frozen(u) ? CLM_EXPORT_PROMPT | CLM_EXPORT_LORA : CLM_EXPORT_ALL,
+				weights);
 
 	if (rc == 0)
 		rc = clm_strategy_save(u->strategy, weights, &state);
@@ -342,6 +358,7 @@ static int learn_task(struct update_run *u, const json_t *task, const char *task
 			.weights = &weights,
 			.files = &files,
 			.keep_tasks = 1,
+			.keep_backbone = backbone_frozen(u),
 			.summary = summary.buf,
 			.strategy = u->strategy->name,
 			.task = id,

@@ -8,8 +8,10 @@ j * H / KV ...); SwiGLU MLP down(silu(gate(x)) * up(x)) or StarCoder2's biased g
 LayerNorm; tied or untied output.
 
     /usr/bin/python3 tests/nn/llama_ref.py OUTDIR
-    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB [EMBED_SCALE]  (one case's model, vocab VOCAB)
-    /usr/bin/python3 tests/nn/llama_ref.py greedy DIR GENERATE_JSON  (check `git clmodel generate --json`)
+    /usr/bin/python3 tests/nn/llama_ref.py model DIR CASE VOCAB [EMBED_SCALE [CONTEXT]]  (one case's model, vocab
+                                  VOCAB; with CONTEXT, that context and no rope scaling, as llama.cpp runs it)
+    /usr/bin/python3 tests/nn/llama_ref.py greedy DIR GENERATE_JSON [PEFT_DIR]  (check `git clmodel generate
+                                  --json`, with a PEFT LoRA adapter applied as PEFT does when PEFT_DIR is given)
     /usr/bin/python3 tests/nn/llama_ref.py shape DIR                 (random, Qwen2.5-Coder-0.5B's shapes)
 
 The first writes OUTDIR/<case>/ (config.json, generation_config.json, model.safetensors or shards with
@@ -178,6 +180,11 @@ def proj(p, x, l, mod, adapter):
     b = p.get(f"model.layers.{l}.{mod}.bias")
     if b is not None:
         y = y + b
+    peft = p.get("peft")
+    if peft and f"model.layers.{l}.{mod}" in peft["modules"]:
+        # PEFT's LoRA layer: base(x) + lora_B(lora_A(x)) * lora_alpha / r, A [r, in], B [out, r]
+        a, b = peft["modules"][f"model.layers.{l}.{mod}"]
+        y = y + (x @ a.t()) @ b.t() * peft["scaling"]
     if adapter >= 0:
         pre = f"clm.lora.{adapter}.model.layers.{l}.{mod}"
         y = y + (ALPHA / RANK) * (x @ p[pre + ".A"]) @ p[pre + ".B"]
@@ -367,25 +374,51 @@ def case_from_dir(d):
     return c, p
 
 
-def check_generate(d, result_path):
-    """Greedy continuation and top log-probabilities of the directory's model from the prompt ids
-    `git clmodel generate --json` used, against what it printed."""
+def read_peft(d):
+    """A PEFT LoRA directory as PEFT reads it: adapter_config.json (peft_type LORA, r, lora_alpha,
+    target_modules) and adapter_model.safetensors named base_model.model.<module>.lora_A.weight /
+    lora_B.weight, each module one of the target modules."""
+    cfg = json.load(open(os.path.join(d, "adapter_config.json")))
+    assert cfg["peft_type"] == "LORA" and cfg["task_type"] == "CAUSAL_LM", cfg
+    r, targets = cfg["r"], set(cfg["target_modules"])
+    tensors = read_safetensors(os.path.join(d, "adapter_model.safetensors"))
+    modules = {}
+    for name, t in tensors.items():
+        assert name.startswith("base_model.model.") and name.endswith((".lora_A.weight", ".lora_B.weight")), name
+        mod = name[len("base_model.model."):-len(".lora_A.weight")]
+        assert mod.split(".")[-1] in targets, f"{mod} is not a target module"
+        modules.setdefault(mod, [None, None])[name.endswith(".lora_B.weight")] = t
+    for mod, (a, b) in modules.items():
+        assert a is not None and b is not None and a.shape[0] == r and b.shape[1] == r, mod
+    return {"scaling": cfg["lora_alpha"] / r, "modules": modules}
+
+
+def check_generate(d, result_path, peft_dir=None):
+    """Greedy continuation and top log-probabilities of the directory's model (with the PEFT
+    adapter in peft_dir applied) from the prompt ids `git clmodel generate --json` used, against
+    what it printed (one result, or a list of them)."""
     c, p = case_from_dir(d)
-    r = json.load(open(result_path))
-    ids = list(r["prompt_tokens"])
-    empty = torch.tensor([], dtype=torch.long)
-    for step, tok in enumerate(r["tokens"]):
-        with torch.no_grad():
-            row = example_logits(c, p, torch.tensor(ids), empty, -1)[-1]
-        lp = torch.log_softmax(row, -1)
-        want = int(torch.argmax(row))
-        if want != tok:
-            sys.exit(f"step {step}: generate chose {tok}, PyTorch {want}")
-        for rank, (i, v) in enumerate(r.get("top", [[]] * len(r["tokens"]))[step]):
-            if abs(float(lp[i]) - v) > 1e-4 * max(1.0, abs(v)):
-                sys.exit(f"step {step} top {rank}: token {i} log p {v}, PyTorch {float(lp[i])}")
-        ids.append(tok)
-    print(f"{len(r['tokens'])} greedy tokens agree")
+    if peft_dir:
+        p["peft"] = read_peft(peft_dir)
+    results = json.load(open(result_path))
+    worst, n = 0.0, 0
+    for r in results if isinstance(results, list) else [results]:
+        ids = list(r["prompt_tokens"])
+        empty = torch.tensor([], dtype=torch.long)
+        for step, tok in enumerate(r["tokens"]):
+            with torch.no_grad():
+                row = example_logits(c, p, torch.tensor(ids), empty, -1)[-1]
+            lp = torch.log_softmax(row, -1)
+            want = int(torch.argmax(row))
+            if want != tok:
+                sys.exit(f"step {step}: generate chose {tok}, PyTorch {want}")
+            for rank, (i, v) in enumerate(r.get("top", [[]] * len(r["tokens"]))[step]):
+                worst = max(worst, abs(float(lp[i]) - v))
+                if abs(float(lp[i]) - v) > 1e-4 * max(1.0, abs(v)):
+                    sys.exit(f"step {step} top {rank}: token {i} log p {v}, PyTorch {float(lp[i])}")
+            ids.append(tok)
+            n += 1
+    print(f"{n} greedy tokens agree; top log-probabilities within {worst:.2g}")
 
 
 def write_shape(d):
@@ -430,11 +463,14 @@ def main():
             with torch.no_grad():
                 p["model.embed_tokens.weight"] = rounded(p["model.embed_tokens.weight"] * float(sys.argv[5]), c["dtype"])
         write_model(c, p, d)
+        j = config_json(c)
+        if len(sys.argv) > 6:  # llama.cpp's context is the model's; its GGUF has no linear rope scaling key
+            j.update(max_position_embeddings=int(sys.argv[6]), rope_scaling=None)
         with open(os.path.join(d, "config.json"), "w") as f:
-            json.dump(config_json(c), f, indent=1)
+            json.dump(j, f, indent=1)
         return
     if sys.argv[1] == "greedy":
-        check_generate(sys.argv[2], sys.argv[3])
+        check_generate(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
         return
     outdir = sys.argv[1]
     for i, c in enumerate(CASES):
