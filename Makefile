@@ -9,7 +9,7 @@ CC       ?= cc
 
 # Asked once, when the Makefile is read: a make that installs the packages cannot use them
 # itself, which is why `demo` and `test` run `deps` and then build in a second make.
-PKGS      := libgit2 tree-sitter openblas libcurl jansson libpcre2-8
+PKGS      := libgit2 tree-sitter openblas libcurl jansson libpcre2-8 icu-uc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -38,7 +38,7 @@ GRAMMAR_HDR := $(BUILD)/gen/clm_grammars.h
 all: $(BUILD)/git-clmodel $(BUILD)/git-clmodel-hook $(BUILD)/libclcore.a
 
 DEB_PKGS := build-essential pkg-config libgit2-dev libtree-sitter-dev libopenblas-dev libcurl4-openssl-dev \
-	libcmocka-dev libjansson-dev libpcre2-dev git nginx clang-14 libclang-rt-14-dev chromium curl ca-certificates python3 python3-torch
+	libcmocka-dev libjansson-dev libpcre2-dev libicu-dev git nginx clang-14 libclang-rt-14-dev chromium curl ca-certificates python3 python3-torch
 
 # apt-get only what is missing, so a second run is quiet and needs no network.
 deps:

@@ -53,6 +53,9 @@ int cmd_monitor(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		clm_monitor_result_release(&r);
 		return clm_die_error();
 	}
+	if (r.skipped)
+		fprintf(stderr, "warning: %zu line%s of the suggestion log skipped; the first: %s\n", r.skipped,
+			r.skipped == 1 ? "" : "s", r.first_skipped);
 	if (ctx->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < r.n; i++)

@@ -203,25 +203,113 @@ static void print_json(const struct clm_suggester *sg, const struct request *rq,
 				 "task", clm_task_kind_name(rq->kind), "function", rq->function, "alternatives", alts));
 }
 
+static int verdicts_init(struct verdicts *v, long count)
+{
+	v->ok = calloc((size_t)count, sizeof(*v->ok));
+	v->why = calloc((size_t)count, sizeof(*v->why));
+	v->logprob = malloc((size_t)count * sizeof(*v->logprob));
+	if (!v->ok || !v->why || !v->logprob)
+		return clm_error_oom();
+	for (long i = 0; i < count; i++)
+		v->logprob[i] = NAN;
+	return 0;
+}
+
+static void verdicts_release(struct verdicts *v, long count)
+{
+	for (long i = 0; v->why && i < count; i++)
+		clm_strbuf_release(&v->why[i]);
+	free(v->ok);
+	free(v->why);
+	free(v->logprob);
+}
+
+/* Where the answers come from and how many. */
+struct asking {
+	const char *model, *version, *remote;
+	int insecure, json;
+	long count, max_new;
+};
+
+/* The answers to `rq`: from a remote server when one is set (streamed to stdout when the answer
+ * is plain text; *streamed says so), else from the model version that serves HEAD. */
+static int ask(const struct asking *a, const struct request *rq, struct clm_suggester *sg,
+	       struct clm_remote_settings *rs, struct verdicts *v, char ***outs, int *streamed)
+{
+	struct clm_store s;
+	int rc = clm_store_open(&s, NULL);
+
+	if (rc < 0)
+		return rc;
+	rc = clm_remote_settings_read(s.repo, a->remote, a->insecure, rs);
+	if (rc == 0 && rs->url) {
+		/* Text answers stream as they arrive; a diff needs the whole answer first. */
+		*streamed = !(rq->path && rq->last_line) && !a->json;
+		rc = clm_suggest_remote(rs, rq->source.buf, (int)a->count, (int)a->max_new,
+					*streamed ? print_text : NULL, NULL, outs);
+		if (rc == 0 && *streamed)
+			putchar('\n');
+	} else if (rc == 0) {
+		rc = clm_suggester_open(sg, &s, a->model, a->version, NULL);
+		if (sg->which.warning[0])
+			fprintf(stderr, "warning: %s\n", sg->which.warning);
+		sg->max_new_tokens = (int)a->max_new;
+		sg->focus = rq->focus;
+		if (rc == 0)
+			rc = clm_suggest(sg, rq->kind, rq->lang ? rq->lang : "", rq->source.buf, (int)a->count, outs,
+					 v->logprob);
+	}
+	clm_store_close(&s);
+	return rc;
+}
+
+/* The alternatives that pass (or are forced) on stdout, as diffs of the file or as text; why the
+ * others were left out, and each one's mean log-probability, on stderr. */
+static void print_alternatives(const struct request *rq, char **outs, const struct clm_strbuf *diffs,
+			       const struct verdicts *v, long count, int first, int force, int quiet)
+{
+	int as_diff = rq->path && rq->last_line;
+
+	for (long i = first; i < count; i++) {
+		if (!v->ok[i] && !force) {
+			if (!quiet)
+				fprintf(stderr, "alternative %ld left out: %s\n", i + 1, v->why[i].buf);
+			continue;
+		}
+		if (!quiet && !isnan(v->logprob[i]))
+			fprintf(stderr, "alternative %ld: mean token log-probability %.3f%s%s\n", i + 1, v->logprob[i],
+				v->ok[i] ? "" : "; forced: ", v->ok[i] ? "" : v->why[i].buf);
+		if (count > 1)
+			printf("%s# alternative %ld\n", i ? "\n" : "", i + 1);
+		if (as_diff)
+			fputs(diffs[i].len ? diffs[i].buf : "", stdout);
+		else
+			printf("%s\n", outs[i]);
+		if (as_diff && !diffs[i].len && !quiet)
+			fprintf(stderr, "no change suggested\n");
+	}
+}
+
 int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 {
 	char hex[GIT_OID_HEXSZ + 1]; /* not git_oid_tostr_s: its buffer outlives libgit2's shutdown */
-	const char *model = NULL, *version = NULL, *path = NULL, *task = NULL, *lang = NULL, *remote = NULL;
-	long line = 0, count = 1, max_new = 256;
-	int complete = 0, insecure = 0, force = 0, code = CLM_EXIT_OK, n, rc, streamed = 0;
+	const char *path = NULL, *task = NULL, *lang = NULL;
+	struct asking q = { .count = 1, .max_new = 256, .json = ctx->json };
+	long line = 0;
+	int complete = 0, force = 0, code = CLM_EXIT_OK, n, rc, streamed = 0;
 	const struct clm_option opts[] = {
 		{ CLM_OPT_STRING, 0, "file", &path, "<path>", "the file to work on" },
 		{ CLM_OPT_INT, 0, "line", &line, "<n>", "a line inside the function to rewrite (or where to complete)" },
 		{ CLM_OPT_FLAG, 0, "complete", &complete, NULL, "continue the file at its end or after --line" },
 		{ CLM_OPT_STRING, 0, "task", &task, "<kind>", "refine (default), complete or generate" },
 		{ CLM_OPT_STRING, 0, "lang", &lang, "<language>", "language of a snippet on standard input" },
-		{ CLM_OPT_INT, 'n', NULL, &count, "<count>", "number of alternatives (default 1)" },
-		{ CLM_OPT_INT, 0, "max-tokens", &max_new, "<n>", "length cap of a suggestion (default 256)" },
-		{ CLM_OPT_STRING, 0, "model", &version, "<version>", "use this version instead of the one serving HEAD" },
-		CLM_OPT_MODEL_NAME(model),
-		{ CLM_OPT_STRING, 0, "remote", &remote, "<url>",
+		{ CLM_OPT_INT, 'n', NULL, &q.count, "<count>", "number of alternatives (default 1)" },
+		{ CLM_OPT_INT, 0, "max-tokens", &q.max_new, "<n>", "length cap of a suggestion (default 256)" },
+		{ CLM_OPT_STRING, 0, "model", &q.version, "<version>", "use this version instead of the one serving HEAD" },
+		CLM_OPT_MODEL_NAME(q.model),
+		{ CLM_OPT_STRING, 0, "remote", &q.remote, "<url>",
 		  "ask an OpenAI-compatible server instead (default: clmodel.remote.url when set)" },
-		{ CLM_OPT_FLAG, 0, "insecure", &insecure, NULL, "with a remote server: do not verify TLS certificates" },
+		{ CLM_OPT_FLAG, 0, "insecure", &q.insecure, NULL, "with a remote server: do not verify TLS certificates" },
 		{ CLM_OPT_FLAG, 0, "force", &force, NULL, "print suggestions that fail the checks (parse, repetition, change)" },
 		{ CLM_OPT_END, 0, NULL, NULL, NULL, NULL },
 	};
@@ -230,7 +318,6 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 	struct verdicts v = { 0 };
 	struct clm_suggester sg = { 0 };
 	struct clm_remote_settings rs = { 0 };
-	struct clm_store s;
 	char **outs = NULL;
 
 	n = clm_parse_options(argc, argv, opts, suggest_usage, ctx, &code);
@@ -238,7 +325,7 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return code;
 	if (n > 0)
 		return clm_usage_error(suggest_usage, opts, "unexpected argument '%s'", argv[0]);
-	if (count < 1 || count > 16 || max_new < 1 || line < 0)
+	if (q.count < 1 || q.count > 16 || q.max_new < 1 || line < 0)
 		return clm_usage_error(suggest_usage, opts, "-n must be 1-16, --max-tokens and --line positive");
 	rq.kind = complete ? CLM_KIND_COMPLETE : CLM_KIND_REFINE;
 	if (task && clm_task_kind_parse(task, &rq.kind) < 0)
@@ -249,50 +336,22 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 		return clm_usage_error(suggest_usage, opts, "--file needs --line or --complete");
 	rq.path = path;
 	rq.lang = lang;
-	if (path && (rc = clm_read_file(path, 1 << 20, &rq.file)) < 0)
-		return clm_die_error();
-	v.ok = calloc((size_t)count, sizeof(*v.ok));
-	v.why = calloc((size_t)count, sizeof(*v.why));
-	v.logprob = malloc((size_t)count * sizeof(*v.logprob));
-	if (!v.ok || !v.why || !v.logprob) {
-		free(v.ok), free(v.why), free(v.logprob);
-		clm_error_oom();
-		return clm_die_error();
-	}
-	for (long i = 0; i < count; i++)
-		v.logprob[i] = NAN;
-	if (path && !complete && rq.kind != CLM_KIND_COMPLETE)
+	rc = verdicts_init(&v, q.count);
+	if (rc == 0 && path)
+		rc = clm_read_file(path, 1 << 20, &rq.file);
+	if (rc == 0 && path && !complete && rq.kind != CLM_KIND_COMPLETE)
 		rc = request_from_function(&rq, line);
-	else if (path)
+	else if (rc == 0 && path)
 		rc = request_completion(&rq, line);
-	else
+	else if (rc == 0)
 		rc = clm_read_stdin(&rq.source);
-	if (rc == 0 && (rc = clm_store_open(&s, NULL)) == 0) {
-		rc = clm_remote_settings_read(s.repo, remote, insecure, &rs);
-		if (rc == 0 && rs.url) {
-			/* Text answers stream as they arrive; a diff needs the whole answer first. */
-			streamed = !(rq.path && rq.last_line) && !ctx->json;
-			rc = clm_suggest_remote(&rs, rq.source.buf, (int)count, (int)max_new, streamed ? print_text : NULL,
-						NULL, &outs);
-			if (rc == 0 && streamed)
-				putchar('\n');
-		} else if (rc == 0) {
-			rc = clm_suggester_open(&sg, &s, model, version, NULL);
-			if (sg.which.warning[0])
-				fprintf(stderr, "warning: %s\n", sg.which.warning);
-			sg.max_new_tokens = (int)max_new;
-			sg.focus = rq.focus;
-			if (rc == 0)
-				rc = clm_suggest(&sg, rq.kind, rq.lang ? rq.lang : "", rq.source.buf, (int)count, &outs,
-						 v.logprob);
-		}
-		clm_store_close(&s);
-	}
-	if (rc == 0 && !(diffs = calloc((size_t)count, sizeof(*diffs))))
+	if (rc == 0)
+		rc = ask(&q, &rq, &sg, &rs, &v, &outs, &streamed);
+	if (rc == 0 && !(diffs = calloc((size_t)q.count, sizeof(*diffs))))
 		rc = clm_error_oom();
 	if (rc == 0)
-		rc = judge(&rq, outs, count, force || streamed, &v);
-	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < count; i++)
+		rc = judge(&rq, outs, q.count, force || streamed, &v);
+	for (long i = 0; rc == 0 && rq.path && rq.last_line && i < q.count; i++)
 		rc = clm_udiff_replace_lines(rq.path, rq.file.buf, rq.file.len, rq.first_line, rq.last_line, outs[i],
 					     &diffs[i]);
 	/* Which model answered, also when its answer is refused. */
@@ -301,42 +360,20 @@ int cmd_suggest(int argc, const char **argv, struct clm_cmd_ctx *ctx)
 			sg.which.detail, rq.function ? "; rewriting " : "", rq.function ? rq.function : "");
 	if (rc == 0 && !v.shown)
 		rc = clm_error_set(CLM_EGENERIC, "%s; --force prints it anyway", v.why[0].buf);
-	for (long i = streamed ? 1 : 0; rc == 0 && !ctx->json && i < count; i++)
+	for (long i = streamed ? 1 : 0; rc == 0 && !ctx->json && i < q.count; i++)
 		rc = check_code(outs[i], strlen(outs[i]));
 	/* a remote server's version is not ours to name: only local suggestions are monitored */
 	if (rc == 0 && rq.path && rq.last_line && !rs.url)
-		record_suggestions(&sg, model, &rq, outs, diffs, count);
-	if (rc == 0 && ctx->json) {
-		print_json(rs.url ? NULL : &sg, &rq, outs, (int)count, diffs, &v);
-	} else if (rc == 0) {
-		for (long i = streamed ? 1 : 0; i < count; i++) {
-			if (!v.ok[i] && !force) {
-				if (!ctx->quiet)
-					fprintf(stderr, "alternative %ld left out: %s\n", i + 1, v.why[i].buf);
-				continue;
-			}
-			if (!ctx->quiet && !isnan(v.logprob[i]))
-				fprintf(stderr, "alternative %ld: mean token log-probability %.3f%s%s\n", i + 1, v.logprob[i],
-					v.ok[i] ? "" : "; forced: ", v.ok[i] ? "" : v.why[i].buf);
-			if (count > 1)
-				printf("%s# alternative %ld\n", i ? "\n" : "", i + 1);
-			if (rq.path && rq.last_line)
-				fputs(diffs[i].len ? diffs[i].buf : "", stdout);
-			else
-				printf("%s\n", outs[i]);
-			if (rq.path && rq.last_line && !diffs[i].len && !ctx->quiet)
-				fprintf(stderr, "no change suggested\n");
-		}
-	}
-	for (long i = 0; diffs && i < count; i++)
+		record_suggestions(&sg, q.model, &rq, outs, diffs, q.count);
+	if (rc == 0 && ctx->json)
+		print_json(rs.url ? NULL : &sg, &rq, outs, (int)q.count, diffs, &v);
+	else if (rc == 0)
+		print_alternatives(&rq, outs, diffs, &v, q.count, streamed ? 1 : 0, force, ctx->quiet);
+	for (long i = 0; diffs && i < q.count; i++)
 		clm_strbuf_release(&diffs[i]);
-	for (long i = 0; v.why && i < count; i++)
-		clm_strbuf_release(&v.why[i]);
 	free(diffs);
-	free(v.ok);
-	free(v.why);
-	free(v.logprob);
-	clm_cl_free_preds(outs, outs ? (size_t)count : 0);
+	verdicts_release(&v, q.count);
+	clm_cl_free_preds(outs, outs ? (size_t)q.count : 0);
 	clm_suggester_release(&sg);
 	clm_remote_settings_release(&rs);
 	clm_function_list_release(&rq.functions);

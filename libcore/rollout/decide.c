@@ -78,10 +78,18 @@ int clm_rollout_decide(struct clm_store *s, const char *model, const struct clm_
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (clm_stage_get(s, model, &st) < 0) {
+	rc = clm_stage_get(s, model, &st);
+	if (rc == CLM_EINVALID) { /* a fetched stage naming no version: never promoted nor judged by us */
+		git_oid_cpy(&out->canary, &st.version);
+		out->action = CLM_ROLLOUT_MANUAL;
+		snprintf(out->reason, sizeof(out->reason), "%s", clm_error());
+	}
+	if (rc < 0) {
 		clm_error_clear();
-		out->action = CLM_ROLLOUT_NO_STAGE;
-		snprintf(out->reason, sizeof(out->reason), "no canary stage");
+		if (rc != CLM_EINVALID) {
+			out->action = CLM_ROLLOUT_NO_STAGE;
+			snprintf(out->reason, sizeof(out->reason), "no canary stage");
+		}
 		return 0;
 	}
 	if ((rc = clm_store_head(s, model, &out->head)) < 0)

@@ -162,14 +162,50 @@ static const struct line_set *file_at_head(git_repository *repo, git_tree *head,
 
 static struct clm_version_uptake *uptake_for(struct clm_monitor_result *r, const char *version)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->versions[i].version, version))
-			return &r->versions[i];
+	uint32_t id;
+
+	if (clm_symtab_intern(&r->index, version, strlen(version), &id) < 0)
+		return NULL;
+	if (id < r->n)
+		return &r->versions[id];
 	if (CLM_ALLOC_GROW(r->versions, r->n + 1, r->alloc) < 0)
 		return NULL;
 	memset(&r->versions[r->n], 0, sizeof(r->versions[r->n]));
 	snprintf(r->versions[r->n].version, sizeof(r->versions[r->n].version), "%s", version);
 	return &r->versions[r->n++];
+}
+
+/* A log line is a record when every field the scan reads has its type and the version is an
+ * object id; else CLM_EINVALID with a message naming the line. */
+static int check_record(const json_t *rec, const struct clm_jsonl_reader *rd)
+{
+	static const char *const strings[] = { "model", "version", "kind", "path" };
+	const json_t *added = json_object_get(rec, "added"), *line;
+	const char *v = json_string_value(json_object_get(rec, "version"));
+	git_oid id;
+	size_t i;
+
+	for (i = 0; i < sizeof(strings) / sizeof(*strings); i++)
+		if (!json_is_string(json_object_get(rec, strings[i])))
+			return clm_error_set(CLM_EINVALID, "%s:%zu: \"%s\" is not a string", rd->name, rd->lineno, strings[i]);
+	if (strlen(v) != GIT_OID_HEXSZ || git_oid_fromstr(&id, v) < 0)
+		return clm_error_set(CLM_EINVALID, "%s:%zu: \"version\" is not an object id", rd->name, rd->lineno);
+	if (!json_is_integer(json_object_get(rec, "t")))
+		return clm_error_set(CLM_EINVALID, "%s:%zu: \"t\" is not an integer", rd->name, rd->lineno);
+	if (!json_is_array(added))
+		return clm_error_set(CLM_EINVALID, "%s:%zu: \"added\" is not an array", rd->name, rd->lineno);
+	json_array_foreach(added, i, line)
+		if (!json_is_string(line))
+			return clm_error_set(CLM_EINVALID, "%s:%zu: \"added\" holds a non-string", rd->name, rd->lineno);
+	return 0;
+}
+
+/* Count a refused line, keeping the first message. */
+static void skip_line(struct clm_monitor_result *r)
+{
+	if (!r->skipped++)
+		snprintf(r->first_skipped, sizeof(r->first_skipped), "%s", clm_error());
+	clm_error_clear();
 }
 
 void clm_wilson_interval(size_t k, size_t n, double *lo, double *hi)
@@ -193,8 +229,8 @@ static void classify(struct clm_version_uptake *u, const json_t *added, const st
 {
 	size_t n = json_array_size(added), present = 0;
 
-	for (size_t i = 0; i < n; i++)
-		present += line_set_has(now, json_string_value(json_array_get(added, i)) ? json_string_value(json_array_get(added, i)) : "");
+	for (size_t i = 0; i < n; i++) /* strings: check_record */
+		present += line_set_has(now, json_string_value(json_array_get(added, i)));
 	u->made++;
 	if (n && present == n)
 		u->kept++;
@@ -246,22 +282,27 @@ int clm_monitor_scan(struct clm_store *s, const char *model, double window_days,
 	clm_jsonl_reader_init(&rd, fp, path.buf, 1u << 20);
 	while (rc == 0) {
 		int r = clm_jsonl_next(&rd, &rec);
-		const char *v, *p, *em;
+		const char *v, *em;
 		struct clm_version_uptake *u;
-		if (r <= 0) {
-			/* a damaged line (a crash mid-append) costs that suggestion, not the report */
-			if (r < 0) {
-				clm_error_clear();
-				continue;
-			}
+		unsigned bit;
+		if (r == 0)
+			break;
+		if (r < 0 && r != CLM_EINVALID) {
+			rc = r; /* unreadable (a read error, out of memory): no figures rather than wrong ones */
 			break;
 		}
+		/* a damaged line (a crash mid-append, an edit) costs that suggestion, not the report */
+		if (r < 0 || check_record(rec, &rd) < 0) {
+			skip_line(out);
+			json_decref(rec);
+			continue;
+		}
 		v = json_string_value(json_object_get(rec, "version"));
-		p = json_string_value(json_object_get(rec, "path"));
 		em = json_string_value(json_object_get(rec, "model"));
-		unsigned bit = kind_bit(json_string_value(json_object_get(rec, "kind")));
-		if (v && p && em && !strcmp(em, m) && strlen(v) == GIT_OID_HEXSZ && (!kinds || (bit & kinds))) {
-			const struct line_set *now_lines = file_at_head(s->repo, head, cache, &used, p);
+		bit = kind_bit(json_string_value(json_object_get(rec, "kind")));
+		if (!strcmp(em, m) && (!kinds || (bit & kinds))) {
+			const struct line_set *now_lines =
+				file_at_head(s->repo, head, cache, &used, json_string_value(json_object_get(rec, "path")));
 			double age = (double)(now - json_integer_value(json_object_get(rec, "t"))) / 86400.0;
 			if (!(u = uptake_for(out, v)))
 				rc = clm_error_oom();
@@ -298,11 +339,11 @@ const struct clm_version_uptake *clm_monitor_find(const struct clm_monitor_resul
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
+	uint32_t id;
+
 	git_oid_tostr(hex, sizeof(hex), version);
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->versions[i].version, hex))
-			return &r->versions[i];
-	return NULL;
+	id = clm_symtab_find(&r->index, hex, GIT_OID_HEXSZ);
+	return id < r->n ? &r->versions[id] : NULL;
 }
 
 json_t *clm_monitor_last_note(struct clm_store *s, const char *model, const git_oid *version)
@@ -368,5 +409,6 @@ int clm_monitor_note(struct clm_store *s, const char *model, const struct clm_mo
 void clm_monitor_result_release(struct clm_monitor_result *r)
 {
 	free(r->versions);
+	clm_symtab_release(&r->index);
 	memset(r, 0, sizeof(*r));
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "store/store.h"
+#include "util/symtab.h"
 
 /* One suggestion as suggest prints it. */
 struct clm_suggestion {
@@ -39,12 +40,17 @@ struct clm_version_uptake {
 struct clm_monitor_result {
 	struct clm_version_uptake *versions; /* owned; in the order first seen */
 	size_t n, alloc;
+	struct clm_symtab index;             /* version hex -> its place in versions */
 	size_t records;                      /* suggestions read */
+	size_t skipped;                      /* lines of the log refused as malformed */
+	char first_skipped[256];             /* the message of the first one ("" when none) */
 };
 
 /* Classify every recorded suggestion of `model` (NULL: default) whose kind is in `kinds` (a mask
  * as in clm_version_uptake; 0: every kind) against the files at HEAD, `window_days` after which
- * an unkept one counts as dropped. Lines of the log that do not parse are skipped. 0 or negative. */
+ * an unkept one counts as dropped. A line of the log that is not such a record (not JSON, too
+ * long, a field missing or of the wrong type, a version that is no object id) is skipped and
+ * counted, the first one's message kept. 0, or negative when the log cannot be read. */
 int clm_monitor_scan(struct clm_store *s, const char *model, double window_days, unsigned kinds,
 		     struct clm_monitor_result *out);
 

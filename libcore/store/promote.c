@@ -1,6 +1,7 @@
 #include "store/promote.h"
 #include "store/notes.h"
 #include "git/refs.h"
+#include "git/repo.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -22,6 +23,35 @@ int clm_candidate_ref(struct clm_store *s, const char *model, const char *name, 
 	if (clm_ref_read(s->repo, out, &id) < 0)
 		return clm_error_set(CLM_ENOTFOUND, "no candidate '%s' (%s)", name, out);
 	return 0;
+}
+
+/* A note or stage may only name these, so a fetched one cannot make any other commit (another
+ * model's, a code commit, one pushed beside ours) serve. */
+int clm_store_is_version(struct clm_store *s, const char *model, const git_oid *id)
+{
+	char glob[300];
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	const char *m = model ? model : CLM_STORE_DEFAULT_MODEL;
+	git_oid cur;
+	int found = 0;
+
+	if (clm_store_head(s, m, &cur) == 0)
+		do {
+			if (git_oid_equal(&cur, id))
+				return 1;
+		} while (clm_git_first_parent(s->repo, &cur) > 0);
+	snprintf(glob, sizeof(glob), "%s%s/*", CLM_STORE_CANDIDATES_PREFIX, m);
+	if (git_reference_iterator_glob_new(&it, s->repo, glob) == 0) {
+		while (!found && git_reference_next(&ref, it) == 0) {
+			found = git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+				git_oid_equal(git_reference_target(ref), id);
+			git_reference_free(ref);
+		}
+		git_reference_iterator_free(it);
+	}
+	clm_error_clear();
+	return found;
 }
 
 /* Value of the "Clmodel-Source:" trailer of a version commit, or "" when there is none. */

@@ -10,6 +10,10 @@
  * `model` (NULL: default) in `out`; CLM_ENOTFOUND when there is no such candidate. */
 int clm_candidate_ref(struct clm_store *s, const char *model, const char *name, char *out, size_t size);
 
+/* 1 when `id` is a version of `model` (NULL: default): on the first-parent history of its head or
+ * a candidate of it; else 0. What a fetched note or stage may make serve (THREAT-MODEL.md). */
+int clm_store_is_version(struct clm_store *s, const char *model, const git_oid *id);
+
 /* Make the candidate `ref` the head of `model`: its parent must be the current head (else the
  * head moved since and the candidate would drop versions: CLM_ECONFLICT). Under the lock: the
  * model ref moves by compare-and-swap, the candidate's source commit gets a "model" note line,

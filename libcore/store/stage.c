@@ -54,7 +54,8 @@ static int note_stage(struct clm_store *s, const char *model, const git_oid *ver
 	return rc;
 }
 
-int clm_stage_get(struct clm_store *s, const char *model, struct clm_stage *out)
+/* The canary ref and the stage line of its note in force, whatever the ref points at. */
+static int stage_read(struct clm_store *s, const char *model, struct clm_stage *out)
 {
 	const char *m = model ? model : CLM_STORE_DEFAULT_MODEL;
 	char ref[300];
@@ -84,6 +85,18 @@ int clm_stage_get(struct clm_store *s, const char *model, struct clm_stage *out)
 	}
 	json_decref(events);
 	return 0;
+}
+
+int clm_stage_get(struct clm_store *s, const char *model, struct clm_stage *out)
+{
+	const char *m = model ? model : CLM_STORE_DEFAULT_MODEL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = stage_read(s, model, out);
+
+	if (rc == 0 && !clm_store_is_version(s, m, &out->version))
+		rc = clm_error_set(CLM_EINVALID, "ignoring the canary stage of model '%.100s': %.12s is not a version of "
+				   "that model (rollback --stage removes it)", m, git_oid_tostr(hex, sizeof(hex), &out->version));
+	return rc;
 }
 
 int clm_stage_start(struct clm_store *s, const char *model, const git_oid *version, const char *branches,
@@ -124,7 +137,7 @@ int clm_stage_end(struct clm_store *s, const char *model, const char *reason, gi
 		rc = clm_store_lock(s);
 	if (rc < 0)
 		return rc;
-	rc = clm_stage_get(s, model, &st);
+	rc = stage_read(s, model, &st); /* a stage that names no version can be ended too */
 	if (rc == 0)
 		rc = clm_ref_delete_cas(s->repo, ref, &st.version);
 	if (rc == 0)

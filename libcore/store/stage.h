@@ -16,7 +16,9 @@ struct clm_stage {
 	int64_t since;      /* when the stage started (note time), 0 when not recorded */
 };
 
-/* The canary stage of `model` (NULL: default) into `out`; CLM_ENOTFOUND when there is none. */
+/* The canary stage of `model` (NULL: default) into `out`; CLM_ENOTFOUND when there is none,
+ * CLM_EINVALID (with a message) when its ref names no version of the model (clm_store_is_version):
+ * a fetched stage cannot make another commit serve. */
 int clm_stage_get(struct clm_store *s, const char *model, struct clm_stage *out);
 
 /* Start (or move) the canary stage of `model` to `version` for the branches matching `branches`
@@ -24,7 +26,7 @@ int clm_stage_get(struct clm_store *s, const char *model, struct clm_stage *out)
 int clm_stage_start(struct clm_store *s, const char *model, const git_oid *version, const char *branches,
 		    const char *reason);
 
-/* End the canary stage of `model` without promoting it (`reason` noted on the version); the
+/* End the canary stage of `model` (even one clm_stage_get refuses) without promoting it (`reason` noted on the version); the
  * version stays reachable from its candidate ref or the attic. `ended` gets the version. */
 int clm_stage_end(struct clm_store *s, const char *model, const char *reason, git_oid *ended);
 

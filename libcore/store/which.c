@@ -49,35 +49,6 @@ static int tag_cb(const char *name, git_oid *oid, void *payload)
 	return 0;
 }
 
-/* Non-zero when `id` is a version of `model`: on the first-parent history of its head, or a
- * candidate of it. A note may only name those, so a fetched note cannot make any other commit
- * (another model's, a code commit, one pushed beside ours) serve. */
-static int is_model_version(struct clm_store *s, const char *model, const git_oid *id)
-{
-	char glob[300];
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
-	git_oid cur;
-	int found = 0;
-
-	if (clm_store_head(s, model, &cur) == 0)
-		do {
-			if (git_oid_equal(&cur, id))
-				return 1;
-		} while (clm_git_first_parent(s->repo, &cur) > 0);
-	snprintf(glob, sizeof(glob), "%s%s/*", CLM_STORE_CANDIDATES_PREFIX, model);
-	if (git_reference_iterator_glob_new(&it, s->repo, glob) == 0) {
-		while (!found && git_reference_next(&ref, it) == 0) {
-			found = git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
-				git_oid_equal(git_reference_target(ref), id);
-			git_reference_free(ref);
-		}
-		git_reference_iterator_free(it);
-	}
-	clm_error_clear();
-	return found;
-}
-
 /* The newest "model" line for `model` in the note of `commit` naming a version of that model;
  * a line naming anything else is skipped, and the first such is said in out->warning. */
 static int note_version(struct clm_store *s, const char *model, const git_oid *commit, struct clm_which *out)
@@ -98,7 +69,7 @@ static int note_version(struct clm_store *s, const char *model, const git_oid *c
 		if (!kind || strcmp(kind, "model") || !v || strcmp(m ? m : CLM_STORE_DEFAULT_MODEL, model) ||
 		    git_oid_fromstr(&id, v) < 0 || t < best_t)
 			continue;
-		if (!is_model_version(s, model, &id)) {
+		if (!clm_store_is_version(s, model, &id)) {
 			char hex[GIT_OID_HEXSZ + 1];
 			if (!out->warning[0])
 				snprintf(out->warning, sizeof(out->warning), "ignoring the model note on %.12s: "
@@ -160,12 +131,16 @@ static void asked_branch(struct clm_store *s, const char *commit_rev, char *out,
 	git_reference_free(ref);
 }
 
-/* The canary stage, when it serves `branch`. */
+/* The canary stage, when it serves `branch`; one that names no version of the model is said in
+ * out->warning and serves nothing. */
 static int stage_serves(struct clm_store *s, const char *model, const char *branch, struct clm_which *out)
 {
 	struct clm_stage st;
+	int rc = branch[0] ? clm_stage_get(s, model, &st) : CLM_ENOTFOUND;
 
-	if (!branch[0] || clm_stage_get(s, model, &st) < 0 || !clm_stage_branch_matches(st.branches, branch)) {
+	if (rc == CLM_EINVALID && !out->warning[0])
+		snprintf(out->warning, sizeof(out->warning), "%s", clm_error());
+	if (rc < 0 || !clm_stage_branch_matches(st.branches, branch)) {
 		clm_error_clear();
 		return 0;
 	}

@@ -23,7 +23,7 @@ struct clm_which {
 /* Resolve the version serving `commit_rev` (NULL: HEAD) for `model` (NULL: default): `explicit_rev`
  * when given; else the pin of a tag pointing at the commit (tags in name order); else the canary
  * stage when the branch asked about (HEAD's branch, or `commit_rev` naming a local branch) matches
- * its patterns; else the newest "model" note line for this model on the nearest first-parent
+ * its patterns and it names a version of the model (else it is ignored and said in out->warning); else the newest "model" note line for this model on the nearest first-parent
  * ancestor that names a version of the model (on its head's first-parent history, or a
  * candidate); else the model head. A note naming anything else is ignored and said in
  * out->warning. */

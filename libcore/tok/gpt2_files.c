@@ -76,7 +76,7 @@ int clm_tok_parse_gpt2(struct clm_tokenizer *t, const char *vocab_json, size_t v
 		memset(t, 0, sizeof(*t));
 		return CLM_EINVALID;
 	}
-	rc = clm_tok_vocab_from_json(t, vocab, NULL, "vocab.json");
+	rc = clm_tok_vocab_from_json(t, vocab, NULL, 1, "vocab.json");
 	json_decref(vocab);
 	if (rc == 0)
 		rc = parse_merges(t, merges, merges_len);

@@ -19,7 +19,30 @@ static int added_id(const json_t *entry, int64_t *id, const char **content, cons
 	return 0;
 }
 
-int clm_tok_vocab_from_json(struct clm_tokenizer *t, const json_t *vocab, const json_t *added, const char *what)
+/* The kind of an added token: special or not, and its matching options. */
+static int added_kind(const json_t *entry)
+{
+	static const struct {
+		const char *key;
+		int bit;
+	} opts[] = { { "lstrip", CLM_TOK_LSTRIP }, { "rstrip", CLM_TOK_RSTRIP }, { "single_word", CLM_TOK_SINGLE_WORD },
+		     { "normalized", CLM_TOK_NORMALIZED } };
+	const json_t *special = json_object_get(entry, "special");
+	int kind = special && json_is_false(special) ? CLM_TOK_ADDED : CLM_TOK_SPECIAL;
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (json_is_true(json_object_get(entry, opts[i].key)))
+			kind |= opts[i].bit;
+	return kind;
+}
+
+static int text_to_bytes(int mapped, const char *s, size_t len, struct clm_strbuf *out)
+{
+	return mapped ? clm_mapped_to_bytes(s, len, out) : clm_strbuf_add(out, s, len);
+}
+
+int clm_tok_vocab_from_json(struct clm_tokenizer *t, const json_t *vocab, const json_t *added, int mapped,
+			    const char *what)
 {
 	struct clm_strbuf bytes = CLM_STRBUF_INIT;
 	const char *key, *content;
@@ -54,7 +77,7 @@ int clm_tok_vocab_from_json(struct clm_tokenizer *t, const json_t *vocab, const 
 	json_array_foreach(added, i, v) {
 		added_id(v, &id, &content, what, i);
 		is_added[id] = 1;
-		if ((rc = clm_tok_set_token(t, (int32_t)id, content, strlen(content), 1)) < 0)
+		if ((rc = clm_tok_set_token(t, (int32_t)id, content, strlen(content), added_kind(v))) < 0)
 			goto cleanup;
 	}
 	json_object_foreach((json_t *)vocab, key, v) {
@@ -66,7 +89,7 @@ int clm_tok_vocab_from_json(struct clm_tokenizer *t, const json_t *vocab, const 
 			goto cleanup;
 		}
 		clm_strbuf_reset(&bytes);
-		if ((rc = clm_mapped_to_bytes(key, strlen(key), &bytes)) < 0 ||
+		if ((rc = text_to_bytes(mapped, key, strlen(key), &bytes)) < 0 ||
 		    (rc = clm_tok_set_token(t, (int32_t)id, bytes.buf, bytes.len, 0)) < 0) {
 			clm_error_wrap(rc, "%s: token %d", what, (int)id);
 			goto cleanup;
@@ -81,14 +104,20 @@ cleanup:
 int clm_tok_add_mapped_merge(struct clm_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen,
 			     const char *what, size_t where)
 {
+	return clm_tok_add_text_merge(t, 1, a, alen, b, blen, what, where);
+}
+
+int clm_tok_add_text_merge(struct clm_tokenizer *t, int mapped, const char *a, size_t alen, const char *b, size_t blen,
+			   const char *what, size_t where)
+{
 	struct clm_strbuf bytes = CLM_STRBUF_INIT;
 	int32_t left = -1, right = -1;
 	int rc;
 
-	if ((rc = clm_mapped_to_bytes(a, alen, &bytes)) == 0) {
+	if ((rc = text_to_bytes(mapped, a, alen, &bytes)) == 0) {
 		left = clm_tok_lookup(t, bytes.buf, bytes.len);
 		clm_strbuf_reset(&bytes);
-		rc = clm_mapped_to_bytes(b, blen, &bytes);
+		rc = text_to_bytes(mapped, b, blen, &bytes);
 		right = clm_tok_lookup(t, bytes.buf, bytes.len);
 	}
 	clm_strbuf_release(&bytes);

@@ -13,7 +13,17 @@ void clm_jsonl_reader_init(struct clm_jsonl_reader *r, FILE *fp, const char *nam
 	clm_strbuf_init(&r->line);
 }
 
-/* Read one line into r->line without its newline; 1 read, 0 at EOF, <0 too long. */
+/* Read past the rest of a line (unless `at_end`: its newline was read already). */
+static void skip_rest(FILE *fp, int at_end)
+{
+	int c = at_end ? '\n' : getc(fp);
+
+	while (c != '\n' && c != EOF)
+		c = getc(fp);
+}
+
+/* Read one line into r->line without its newline; 1 read, 0 at EOF, <0 too long (the whole line
+ * is then passed over, so the next call reads the next line). */
 static int read_line(struct clm_jsonl_reader *r)
 {
 	char chunk[8192];
@@ -26,9 +36,11 @@ static int read_line(struct clm_jsonl_reader *r)
 		got = 1;
 		if (end)
 			n--;
-		if (r->line.len + n > r->max_line)
+		if (r->line.len + n > r->max_line) {
+			skip_rest(r->fp, end);
 			return clm_error_set(CLM_EINVALID, "%s:%zu: line longer than %zu bytes", r->name,
-					     r->lineno + 1, r->max_line);
+					     ++r->lineno, r->max_line);
+		}
 		if (clm_strbuf_add(&r->line, chunk, n) < 0)
 			return CLM_ENOMEM;
 		if (end)

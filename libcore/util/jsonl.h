@@ -18,8 +18,9 @@ struct clm_jsonl_reader {
 void clm_jsonl_reader_init(struct clm_jsonl_reader *r, FILE *fp, const char *name, size_t max_line);
 
 /* Read the next non-empty line as a JSON object into *out (caller decrefs).
- * Returns 1 when an object was read, 0 at end of input, negative on malformed input (the
- * message names the file and line). */
+ * Returns 1 when an object was read, 0 at end of input, CLM_EINVALID on a malformed line (the
+ * message names the file and line; the next call reads the line after it), CLM_EIO or CLM_ENOMEM
+ * when reading fails. */
 int clm_jsonl_next(struct clm_jsonl_reader *r, json_t **out);
 
 /* Free the reader's buffer (does not close the file). */

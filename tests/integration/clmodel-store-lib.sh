@@ -19,6 +19,11 @@ make_code_repo() {
 	)
 }
 
+# add_note COMMIT LINE: add a JSON line to the clmodel note of COMMIT (lines kept sorted, once).
+add_note() {
+	{ git notes --ref=clmodel show "$1" 2>/dev/null; echo "$2"; } | sort -u | git notes --ref=clmodel add -f -F - "$1"
+}
+
 # add_version SUMMARY LN-BYTES(16 chars) [SOURCE-COMMIT] [MODEL]: a new version changing only the
 # tensor h.0.ln_1.weight, written with git plumbing; a "model" note goes on SOURCE-COMMIT.
 add_version() {
@@ -42,8 +47,7 @@ Clmodel-Source: $(git rev-parse "$source")"
 	git update-ref "$ref" "$commit" "$head" || return 1
 	if [ -n "$source" ]; then
 		line="{\"t\":1700001000,\"kind\":\"model\",\"model\":\"$model\",\"strategy\":\"seqft\",\"version\":\"$commit\"}"
-		{ git notes --ref=clmodel show "$source" 2>/dev/null; echo "$line"; } | sort -u |
-			git notes --ref=clmodel add -f -F - "$source" || return 1
+		add_note "$source" "$line" || return 1
 	fi
 	echo "$commit"
 }

@@ -14,18 +14,17 @@ v1=$(add_version "Learn task one" "ln_1ln_1ln_1ln_1" HEAD~1)
 # 1. A note chooses only among the model's own versions.
 other=$(git commit-tree "$v1^{tree}" -p "$v1" -m "Pushed beside ours")
 git update-ref refs/clmodel/models/other "$other"
-note() { { git notes --ref=clmodel show "$1" 2>/dev/null; echo "$2"; } | sort -u | git notes --ref=clmodel add -f -F - "$1"; }
-note HEAD "{\"t\":1700002000,\"kind\":\"model\",\"model\":\"default\",\"version\":\"$other\"}"
+add_note HEAD "{\"t\":1700002000,\"kind\":\"model\",\"model\":\"default\",\"version\":\"$other\"}"
 t_grep "a note naming another model's commit does not serve" "^$v1 " clm which
 t_grep "which says the note was ignored" "warning: ignoring the model note on .*not a version of model 'default'" clm which
 t_grep "suggest does not serve it either" "warning: ignoring the model note" sh -c "echo 'def f(x):' | '$CLM_BIN' suggest --task complete --max-tokens 2"
 code=$(git rev-parse HEAD~2)
-note HEAD~1 "{\"t\":1700003000,\"kind\":\"model\",\"model\":\"default\",\"version\":\"$code\"}"
+add_note HEAD~1 "{\"t\":1700003000,\"kind\":\"model\",\"model\":\"default\",\"version\":\"$code\"}"
 t_grep "a note naming a code commit does not serve" "^$v1 " clm which HEAD~1
 t_grep "the older valid line on that commit still serves" "why: note: model note on this commit" clm which HEAD~1
 cand=$(git commit-tree "$v1^{tree}" -p "$v1" -m "A candidate")
 git update-ref refs/clmodel/candidates/default/1 "$cand"
-note HEAD~2 "{\"t\":1700004000,\"kind\":\"model\",\"model\":\"default\",\"version\":\"$cand\"}"
+add_note HEAD~2 "{\"t\":1700004000,\"kind\":\"model\",\"model\":\"default\",\"version\":\"$cand\"}"
 t_grep "a note naming a candidate of the model serves it" "^$cand " clm which HEAD~2
 git update-ref -d refs/clmodel/candidates/default/1
 git update-ref -d refs/clmodel/models/other

@@ -216,8 +216,19 @@ static void hf_json_rejects_what_it_cannot_do(void **state)
 	(void)state;
 	assert_int_equal(parse_hf_edit("decoder", "null"), 0);
 	assert_int_equal(parse_hf_edit("model.dropout", "0.0"), 0);
-	assert_int_equal(parse_hf_edit("normalizer", "{\"type\": \"NFC\"}"), CLM_EINVALID);
-	assert_non_null(strstr(clm_error(), "normalizer"));
+	assert_int_equal(parse_hf_edit("normalizer", "{\"type\": \"NFC\"}"), 0);
+	assert_int_equal(parse_hf_edit("normalizer", "{\"type\": \"Lowercase\"}"), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "normalizer type 'Lowercase'"));
+	assert_int_equal(parse_hf_edit("model.type", "\"Unigram\""), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "model type 'Unigram'"));
+	assert_int_equal(parse_hf_edit("decoder", "{\"type\": \"WordPiece\"}"), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "decoder type 'WordPiece'"));
+	assert_int_equal(parse_hf_edit("post_processor", "{\"type\": \"BertProcessing\"}"), CLM_EINVALID);
+	assert_int_equal(parse_hf_edit("pre_tokenizer", "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, "
+						     "\"behavior\": \"Isolated\"}"), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "pattern"));
+	assert_int_equal(parse_hf_edit("pre_tokenizer", "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, "
+						     "\"behavior\": \"Contiguous\"}"), CLM_EINVALID);
 	assert_int_equal(parse_hf_edit("pre_tokenizer.add_prefix_space", "true"), CLM_EINVALID);
 	assert_int_equal(parse_hf_edit("pre_tokenizer.type", "\"Whitespace\""), CLM_EINVALID);
 	assert_int_equal(parse_hf_edit("pre_tokenizer", "null"), CLM_EINVALID);

@@ -140,18 +140,33 @@ static void jsonl_streams_objects_and_reports_line(void **state)
 	fclose(fp);
 }
 
+/* An overlong line is refused and passed over whole, shorter or longer than one read chunk: the
+ * next call reads the next line, never the middle of the long one. */
 static void jsonl_rejects_overlong_line(void **state)
 {
-	char text[200];
+	static char text[20300];
+	size_t n = 0;
 	FILE *fp;
 	struct clm_jsonl_reader r;
 	json_t *o;
 	(void)state;
-	memset(text, 'x', sizeof(text));
-	fp = fmemopen(text, sizeof(text), "r");
+	memset(text, 'x', 200);
+	n = 200;
+	text[n++] = '\n';
+	memset(text + n, 'x', 20000);
+	n += 20000;
+	n += (size_t)sprintf(text + n, "{\"a\":1}\n{\"b\":2}\n");
+	fp = fmemopen(text, n, "r");
 	clm_jsonl_reader_init(&r, fp, "big.jsonl", 100);
 	assert_int_equal(clm_jsonl_next(&r, &o), CLM_EINVALID);
-	assert_non_null(strstr(clm_error(), "longer than 100 bytes"));
+	assert_non_null(strstr(clm_error(), "big.jsonl:1: line longer than 100 bytes"));
+	assert_int_equal(clm_jsonl_next(&r, &o), CLM_EINVALID);
+	assert_non_null(strstr(clm_error(), "big.jsonl:2: line longer than 100 bytes"));
+	assert_int_equal(clm_jsonl_next(&r, &o), 1);
+	assert_non_null(json_object_get(o, "b"));
+	assert_int_equal(r.lineno, 3);
+	json_decref(o);
+	assert_int_equal(clm_jsonl_next(&r, &o), 0);
 	clm_jsonl_reader_release(&r);
 	fclose(fp);
 }
